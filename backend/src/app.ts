@@ -1,0 +1,55 @@
+/** Builds the api application: Fastify with JSON logs, limits, security headers, and every module. */
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import { AllExceptionsFilter, toErrorBody } from './common/http-exception.filter.js';
+import { loggerOptions, PinoNestLogger } from './common/logger.js';
+import { registerRateLimits } from './common/rate-limits.js';
+import { REDIS } from './common/redis.module.js';
+import type { Config } from './config/config.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function createApp(config: Config, opts: { preview?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: loggerOptions(config.logLevel),
+    bodyLimit: config.maxBodyBytes,
+    // Honour a caller's (or Kong's) X-Request-ID when it is sane; otherwise mint one.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    trustProxy: config.trustedProxies.length ? config.trustedProxies : false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
+    bufferLogs: true,
+    rawBody: true,
+    abortOnError: false,
+    preview: opts.preview,
+  });
+  const fastify = adapter.getInstance();
+  app.useLogger(new PinoNestLogger(fastify.log as unknown as Logger));
+  app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] });
+  app.enableShutdownHooks();
+  // Errors raised before Nest's pipeline (body parsing, size limit, rate limits) get the same shape.
+  fastify.setErrorHandler((err, req, reply) => {
+    const body = toErrorBody(err);
+    if (body.statusCode >= 500) req.log.error({ err }, 'unhandled error');
+    void reply.status(body.statusCode).send(body);
+  });
+  fastify.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  if (!opts.preview) {
+    await app.register(helmet as never, { contentSecurityPolicy: false });
+    await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS));
+  }
+  return app;
+}

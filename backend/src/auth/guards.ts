@@ -1,0 +1,50 @@
+import { ExecutionContext, Injectable, type CanActivate } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthorizedError } from '../common/errors.js';
+import type { AuthUser } from './auth.types.js';
+import { IS_PUBLIC, ROLES } from './decorators.js';
+import type { Role } from './user.entity.js';
+
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+    if (isPublic) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
+    if (err || !user) {
+      const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired; log in again' : 'Authentication required';
+      throw new UnauthorizedError(reason);
+    }
+    return user;
+  }
+}
+
+const WRITE_ROLES: Role[] = ['admin', 'editor'];
+const ALL_ROLES: Role[] = ['admin', 'editor', 'viewer'];
+
+/** Roles on every route: explicit @Roles, else viewers read and editors/admins write. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const user = req.user;
+    if (!user) throw new UnauthorizedError();
+    const explicit = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    const allowed = explicit ?? (req.method === 'GET' || req.method === 'HEAD' ? ALL_ROLES : WRITE_ROLES);
+    if (!allowed.includes(user.role)) throw new ForbiddenError(`Your role (${user.role}) does not allow this; needs ${allowed.join(' or ')}`);
+    return true;
+  }
+}

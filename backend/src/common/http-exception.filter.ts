@@ -1,0 +1,81 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { DomainError } from './errors.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+interface FastifyLikeError {
+  statusCode?: number;
+  code?: string;
+  message: string;
+  validation?: unknown;
+}
+
+/** Fastify's own errors (body parsing, size, media type) carry a code and a status. */
+function fromFastifyError(err: FastifyLikeError): ErrorBody | undefined {
+  if (!err.code?.startsWith('FST_') || !err.statusCode) return undefined;
+  const messages: Record<string, string> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is larger than the allowed maximum',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type; send application/json',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'Body is empty but Content-Type is application/json',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON body',
+  };
+  const message = messages[err.code] ?? (err.statusCode === 400 && err.message.includes('JSON') ? 'Malformed JSON body' : err.message);
+  return { statusCode: err.statusCode, error: STATUS_CODES[err.statusCode] ?? 'Error', message };
+}
+
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof DomainError) {
+    return {
+      statusCode: exception.statusCode,
+      error: STATUS_CODES[exception.statusCode] ?? 'Error',
+      message: exception.message,
+      ...(exception.details !== undefined ? { details: exception.details } : {}),
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const res = exception.getResponse();
+    let message = exception.message;
+    let details: unknown;
+    if (typeof res === 'object' && res !== null) {
+      const r = res as { message?: unknown; details?: unknown };
+      if (typeof r.message === 'string') message = r.message;
+      else if (Array.isArray(r.message)) {
+        message = 'Validation failed';
+        details = r.message;
+      }
+      if (r.details !== undefined) details = r.details;
+    }
+    if (status === 404 && /^Cannot (GET|POST|PUT|DELETE|PATCH)/.test(message)) message = 'Route not found';
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details !== undefined ? { details } : {}) };
+  }
+  if (exception && typeof exception === 'object' && 'message' in exception) {
+    const fst = fromFastifyError(exception as FastifyLikeError);
+    if (fst) return fst;
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong; the request id identifies it in the logs' };
+}
+
+/** The one place errors become responses; unknown errors are logged and answered 500. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error({ err: exception, reqId: request?.id }, 'unhandled error');
+    }
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Every rate limit in one place, applied with @fastify/rate-limit (counted in Redis when the api has
+ * one, so all api processes share the counts; in memory otherwise). Limits attach to routes by URL in
+ * an onRoute hook registered before the plugin, because the numbers come from Config at boot.
+ */
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import { RateLimitedError } from './errors.js';
+
+type Limit = {
+  max: number | ((req: FastifyRequest, key: string) => number | Promise<number>);
+  timeWindow: number;
+  hook?: 'onRequest' | 'preHandler';
+  keyGenerator: (req: FastifyRequest) => string;
+};
+
+export interface RateLimitOptions {
+  /** Per-workflow webhook limit (requests per minute), looked up by workflow id. */
+  webhookLimit?: (workflowId: string) => Promise<number | undefined>;
+}
+
+function limitsFor(config: Config, opts: RateLimitOptions): Record<string, Limit> {
+  return {
+    '/api/auth/login': {
+      max: config.rateLimits.loginPerMinute,
+      timeWindow: 60_000,
+      hook: 'preHandler', // the body (email) is parsed by then
+      keyGenerator: (req) => {
+        const email = (req.body as { email?: unknown } | undefined)?.email;
+        return `login:${req.ip}:${typeof email === 'string' ? email.toLowerCase() : ''}`;
+      },
+    },
+    '/api/auth/register': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `register:${req.ip}` },
+    '/api/webhooks/:workflowId': {
+      max: async (req) => {
+        const id = (req.params as { workflowId?: string }).workflowId ?? '';
+        return (await opts.webhookLimit?.(id)) ?? config.rateLimits.webhookPerMinute;
+      },
+      timeWindow: 60_000,
+      keyGenerator: (req) => `webhook:${(req.params as { workflowId?: string }).workflowId ?? ''}`,
+    },
+  };
+}
+
+export async function registerRateLimits(fastify: FastifyInstance, config: Config, redis: Redis | undefined, opts: RateLimitOptions = {}): Promise<void> {
+  const limits = limitsFor(config, opts);
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const limit = limits[route.url];
+    if (limit) route.config = { ...(route.config as object), rateLimit: limit } as RouteOptions['config'];
+  });
+  await fastify.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis, nameSpace: `${config.redisPrefix}:rl:` } : {}),
+    // Counting must not take the api down: if Redis is unreachable, let the request through.
+    skipOnError: true,
+    // Thrown by the plugin; Fastify's error handler (app.ts) turns it into the API's error shape.
+    errorResponseBuilder: (_req, ctx) => new RateLimitedError(`Rate limit exceeded: ${ctx.max} requests per minute; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Configuration: the environment parsed once with zod into a typed Config. Nothing outside this
+ * folder reads process.env. In production the api refuses to start with missing or default secrets.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_JWT_SECRET = 'tributary-dev-jwt-secret-not-for-production';
+/** base64 of 32 bytes; only for development and tests. */
+export const DEFAULT_ENCRYPTION_KEY = Buffer.from('tributary-dev-encryption-key-32b').toString('base64');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/tributary'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and BullMQ queue, so several installations (or test runs) can share a server. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('tributary'),
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional(),
+  JWT_SECRET: z.string().min(1).default(DEFAULT_JWT_SECRET),
+  JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'like 3600, 15m, 12h or 7d').default('12h'),
+  ENCRYPTION_KEY: z.string().min(1).default(DEFAULT_ENCRYPTION_KEY),
+  ENCRYPTION_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('v1'),
+  /** Older keys still accepted for decryption while `rotate-key` runs: "id:base64,id:base64". */
+  ENCRYPTION_PREVIOUS_KEYS: z.string().default(''),
+  DEV_MODE: bool.default(false),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  CORS_ORIGINS: csv.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60000),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  EXECUTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  SYNC_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  ALLOW_PRIVATE_TARGETS: bool.default(false),
+  TRUSTED_PROXIES: csv.default([]),
+  KONG_ADMIN_URL: z.string().url().optional(),
+  MOCK_APIS_URL: z.string().url().optional(),
+});
+
+export type QueueBackend = 'redis' | 'postgres';
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl?: string;
+  redisPrefix: string;
+  queueBackend: QueueBackend;
+  jwt: { secret: string; expiresIn: string };
+  encryption: { currentKeyId: string; keys: Map<string, Buffer> };
+  devMode: boolean;
+  maxBodyBytes: number;
+  corsOrigins: string[];
+  logLevel: string;
+  rateLimits: { loginPerMinute: number; apiPerMinute: number; webhookPerMinute: number };
+  workerConcurrency: number;
+  executionRetentionDays: number;
+  syncWebhookTimeoutMs: number;
+  allowPrivateTargets: boolean;
+  trustedProxies: string[];
+  kongAdminUrl?: string;
+  /** CONNECTOR_<KEY>_BASE_URL overrides, keyed by lower-case connector key. */
+  connectorBaseUrls: Record<string, string>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseKey(id: string, base64: string, problems: string[], name: string): Buffer | undefined {
+  const key = Buffer.from(base64, 'base64');
+  if (key.length !== 32) {
+    problems.push(`${name}: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+    return undefined;
+  }
+  return key;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+
+  if (production) {
+    if (!env.JWT_SECRET || e.JWT_SECRET === DEFAULT_JWT_SECRET) {
+      problems.push('JWT_SECRET: must be set to a secret of your own in production');
+    } else if (e.JWT_SECRET.length < 32) {
+      problems.push('JWT_SECRET: must be at least 32 characters in production');
+    }
+    if (!env.ENCRYPTION_KEY || e.ENCRYPTION_KEY === DEFAULT_ENCRYPTION_KEY) {
+      problems.push('ENCRYPTION_KEY: must be set to a key of your own in production (openssl rand -base64 32)');
+    }
+  }
+
+  const keys = new Map<string, Buffer>();
+  const current = parseKey(e.ENCRYPTION_KEY_ID, e.ENCRYPTION_KEY, problems, 'ENCRYPTION_KEY');
+  if (current) keys.set(e.ENCRYPTION_KEY_ID, current);
+  for (const entry of e.ENCRYPTION_PREVIOUS_KEYS.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sep = entry.indexOf(':');
+    if (sep <= 0) {
+      problems.push(`ENCRYPTION_PREVIOUS_KEYS: "${entry.slice(0, 8)}…" is not "id:base64"`);
+      continue;
+    }
+    const id = entry.slice(0, sep);
+    if (id === e.ENCRYPTION_KEY_ID) {
+      problems.push(`ENCRYPTION_PREVIOUS_KEYS: key id "${id}" is the current ENCRYPTION_KEY_ID`);
+      continue;
+    }
+    const key = parseKey(id, entry.slice(sep + 1), problems, 'ENCRYPTION_PREVIOUS_KEYS');
+    if (key) keys.set(id, key);
+  }
+
+  if (e.QUEUE_BACKEND === 'redis' && !e.REDIS_URL) problems.push('QUEUE_BACKEND=redis needs REDIS_URL');
+  if (problems.length) throw new ConfigError(problems);
+
+  const connectorBaseUrls: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^CONNECTOR_([A-Z0-9_]+)_BASE_URL$/.exec(name);
+    if (m && value) connectorBaseUrls[m[1].toLowerCase()] = value.replace(/\/+$/, '');
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    queueBackend: e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : 'postgres'),
+    jwt: { secret: e.JWT_SECRET, expiresIn: e.JWT_EXPIRES_IN },
+    encryption: { currentKeyId: e.ENCRYPTION_KEY_ID, keys },
+    // Dev mode is never honoured in production, whatever DEV_MODE says.
+    devMode: e.DEV_MODE && !production,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    corsOrigins: e.CORS_ORIGINS,
+    logLevel: e.LOG_LEVEL,
+    rateLimits: {
+      loginPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      apiPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      webhookPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    executionRetentionDays: e.EXECUTION_RETENTION_DAYS,
+    syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
+    allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+    trustedProxies: e.TRUSTED_PROXIES,
+    kongAdminUrl: e.KONG_ADMIN_URL,
+    connectorBaseUrls,
+  };
+}
+
+/** DI token for the Config object. */
+export const CONFIG = Symbol('CONFIG');

@@ -1,0 +1,119 @@
+/**
+ * Connector SDK: a connector is one declarative object (key, display name, icon, credential schema,
+ * actions). The same definition drives the dashboard's forms (through JSON Schema exported from the
+ * zod schemas) and the execution (`execute`). Connectors import neither the database nor the queue:
+ * everything they need arrives in their context.
+ */
+import { z } from 'zod';
+import type { HttpClient } from '../common/http/http-client.js';
+
+export interface ConnectorLogger {
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+export interface ActionContext<TCredentials, TInput> {
+  /** Decrypted credential fields, validated against the connector's credential schema. */
+  credentials: TCredentials;
+  /** The step's rendered input, validated against the action's input schema. */
+  input: TInput;
+  /** The shared outbound HTTP client (timeouts, retries, SSRF guard, size cap, secret redaction). */
+  http: HttpClient;
+  /**
+   * The base URL to call: the operator's override for this connector (CONNECTOR_<KEY>_BASE_URL,
+   * used by tests and offline demos to point at scripts/mock-apis) or the given default.
+   */
+  baseUrl(defaultUrl: string): string;
+  logger: ConnectorLogger;
+  /** Aborted when the step times out or the execution is cancelled. */
+  signal: AbortSignal;
+  /** Identifies the running execution and step, e.g. for idempotency keys sent to providers. */
+  executionId: string;
+  stepId: string;
+}
+
+/** A failure a user can act on; `retryable` tells the engine whether another attempt may help. */
+export class ConnectorError extends Error {
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly details?: unknown;
+  constructor(message: string, opts: { retryable?: boolean; status?: number; details?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'ConnectorError';
+    this.retryable = opts.retryable ?? false;
+    this.status = opts.status;
+    this.details = opts.details;
+  }
+}
+
+export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOutput = unknown> {
+  key: string;
+  name: string;
+  description?: string;
+  input: z.ZodType<TInput>;
+  output: z.ZodType<TOutput>;
+  /** A sample input that works against scripts/mock-apis (used by `make test-connectors` and docs). */
+  sample?: Record<string, unknown>;
+  execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
+}
+
+export interface ConnectorDefinition<TCredentials = unknown> {
+  key: string;
+  name: string;
+  /** An icon name (lucide) or an emoji, rendered by the dashboard. */
+  icon: string;
+  description?: string;
+  /** null when the connector needs no credential (public APIs). */
+  credentials: z.ZodType<TCredentials> | null;
+  /** Sample credential fields that work against scripts/mock-apis. */
+  sampleCredentials?: Record<string, unknown>;
+  actions: ActionDefinition<TCredentials, unknown, unknown>[];
+}
+
+export function defineAction<TCredentials, TInput, TOutput>(
+  def: ActionDefinition<TCredentials, TInput, TOutput>,
+): ActionDefinition<TCredentials, unknown, unknown> {
+  return def as unknown as ActionDefinition<TCredentials, unknown, unknown>;
+}
+
+export function defineConnector<TCredentials>(def: ConnectorDefinition<TCredentials>): ConnectorDefinition<unknown> {
+  const keys = new Set<string>();
+  for (const action of def.actions) {
+    if (keys.has(action.key)) throw new Error(`connector ${def.key}: duplicate action ${action.key}`);
+    keys.add(action.key);
+  }
+  return def as unknown as ConnectorDefinition<unknown>;
+}
+
+export type JsonSchema = Record<string, unknown>;
+
+export interface ConnectorCatalogueEntry {
+  key: string;
+  name: string;
+  icon: string;
+  description?: string;
+  credentials: JsonSchema | null;
+  actions: { key: string; name: string; description?: string; input: JsonSchema; output: JsonSchema }[];
+}
+
+export function toJsonSchema(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
+}
+
+export function describeConnector(def: ConnectorDefinition<unknown>): ConnectorCatalogueEntry {
+  return {
+    key: def.key,
+    name: def.name,
+    icon: def.icon,
+    description: def.description,
+    credentials: def.credentials ? toJsonSchema(def.credentials) : null,
+    actions: def.actions.map((a) => ({
+      key: a.key,
+      name: a.name,
+      description: a.description,
+      input: toJsonSchema(a.input),
+      output: toJsonSchema(a.output),
+    })),
+  };
+}

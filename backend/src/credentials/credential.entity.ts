@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('credentials')
+@Index(['tenantId', 'connector'])
+export class Credential {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ type: 'text' })
+  connector: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** AES-256-GCM sealed JSON of the secret fields. */
+  @Column({ type: 'bytea' })
+  ciphertext: Buffer;
+
+  @Column({ type: 'bytea' })
+  iv: Buffer;
+
+  @Column({ name: 'auth_tag', type: 'bytea' })
+  authTag: Buffer;
+
+  @Column({ name: 'key_id', type: 'text' })
+  keyId: string;
+
+  /** Masked hints per field (`••••abcd`), safe to list. */
+  @Column({ type: 'jsonb', default: {} })
+  hints: Record<string, string>;
+
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

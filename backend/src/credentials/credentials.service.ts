@@ -1,0 +1,121 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { SecretBox, maskSecret } from '../common/crypto.js';
+import { NotFoundError, ValidationError } from '../common/errors.js';
+import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { zodIssuesToFieldErrors } from '../common/zod.js';
+import { findConnector } from '../engine/connectors.js';
+import { SECRET_BOX } from './secret-box.provider.js';
+import { Credential } from './credential.entity.js';
+
+export interface CredentialView {
+  id: string;
+  connector: string;
+  name: string;
+  hints: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toView(c: Credential): CredentialView {
+  return { id: c.id, connector: c.connector, name: c.name, hints: c.hints, createdAt: c.createdAt, updatedAt: c.updatedAt };
+}
+
+/** The credential id is bound into the ciphertext (GCM associated data): a row copied elsewhere won't open. */
+function aad(c: Pick<Credential, 'id' | 'tenantId'>): string {
+  return `${c.tenantId}:${c.id}`;
+}
+
+@Injectable()
+export class CredentialsService {
+  constructor(
+    @InjectRepository(Credential) private readonly repo: Repository<Credential>,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(tenantId: string, userId: string, input: { connector: string; name: string; data: Record<string, unknown> }): Promise<CredentialView> {
+    const connector = findConnector(input.connector);
+    if (!connector) throw new ValidationError('Request body is invalid', [{ path: 'connector', message: `Unknown connector "${input.connector}"` }]);
+    if (!connector.credentials) {
+      throw new ValidationError('Request body is invalid', [{ path: 'connector', message: `Connector "${connector.key}" needs no credential` }]);
+    }
+    const parsed = connector.credentials.safeParse(input.data);
+    if (!parsed.success) throw new ValidationError('Credential fields are invalid', zodIssuesToFieldErrors(parsed.error.issues, ['data']));
+    const data = parsed.data as Record<string, unknown>;
+    const hints = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, maskSecret(v)]));
+    const id = crypto.randomUUID();
+    const sealed = this.box.seal(JSON.stringify(data), aad({ id, tenantId }));
+    const row = await this.repo.save(
+      this.repo.create({ id, tenantId, connector: connector.key, name: input.name, hints, createdBy: userId, ...sealed }),
+    );
+    await this.audit.record({ tenantId, userId, action: 'credential.create', targetType: 'credential', targetId: id, details: { connector: connector.key, name: input.name } });
+    return toView(row);
+  }
+
+  async list(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<CredentialView>> {
+    const qb = this.repo
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId', { tenantId })
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .take(q.limit + 1);
+    if (q.connector) qb.andWhere('c.connector = :connector', { connector: q.connector });
+    const pos = decodeCursor(q.cursor);
+    if (pos) qb.andWhere('(c.created_at, c.id) < (:t, :id)', { t: pos.t, id: pos.id });
+    const page = toPage(await qb.getMany(), q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+    return { items: page.items.map(toView), nextCursor: page.nextCursor };
+  }
+
+  async get(tenantId: string, id: string): Promise<CredentialView> {
+    return toView(await this.getRowOrThrow(tenantId, id));
+  }
+
+  async remove(tenantId: string, userId: string, id: string): Promise<void> {
+    const row = await this.getRowOrThrow(tenantId, id);
+    await this.repo.delete({ id: row.id, tenantId });
+    await this.audit.record({ tenantId, userId, action: 'credential.delete', targetType: 'credential', targetId: id, details: { connector: row.connector, name: row.name } });
+  }
+
+  /** Decrypted fields for the engine; never returned by the API. */
+  async reveal(tenantId: string, id: string): Promise<{ connector: string; data: Record<string, unknown> }> {
+    const row = await this.getRowOrThrow(tenantId, id);
+    return { connector: row.connector, data: JSON.parse(this.box.open(row, aad(row))) as Record<string, unknown> };
+  }
+
+  /** Connector of each of the tenant's credentials among `ids` (for validating workflow steps). */
+  async connectorsOf(tenantId: string, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.repo.createQueryBuilder('c').select(['c.id', 'c.connector']).where('c.tenant_id = :tenantId AND c.id IN (:...ids)', { tenantId, ids }).getMany();
+    return new Map(rows.map((r) => [r.id, r.connector]));
+  }
+
+  /**
+   * Re-seals every credential not under the current key, one row at a time in its own short
+   * transaction (row lock, compare key id), so the api keeps serving throughout.
+   */
+  async rotateKeys(onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
+    const current = this.box.currentKeyId;
+    const pending = await this.repo.createQueryBuilder('c').select(['c.id']).where('c.key_id <> :current', { current }).getMany();
+    let rotated = 0;
+    for (const { id } of pending) {
+      await this.repo.manager.transaction(async (tx) => {
+        const row = await tx.getRepository(Credential).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
+        if (!row || row.keyId === current) return;
+        const sealed = this.box.seal(this.box.open(row, aad(row)), aad(row));
+        await tx.getRepository(Credential).update({ id }, { ...sealed });
+        rotated++;
+      });
+      onProgress?.(rotated, pending.length);
+    }
+    return { rotated, total: pending.length };
+  }
+
+  private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findOne({ where: { id, tenantId } }) : null;
+    if (!row) throw new NotFoundError('Credential');
+    return row;
+  }
+}

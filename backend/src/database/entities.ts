@@ -1,0 +1,11 @@
+/** Every entity and migration, listed explicitly (ES modules: no globbing at run time). */
+import { AuditLog } from '../audit/audit-log.entity.js';
+import { User } from '../auth/user.entity.js';
+import { Credential } from '../credentials/credential.entity.js';
+import { Tenant } from '../tenants/tenant.entity.js';
+import { WorkflowVersion } from '../workflows/workflow-version.entity.js';
+import { Workflow } from '../workflows/workflow.entity.js';
+import { Foundation1763769600000 } from './migrations/1763769600000-Foundation.js';
+
+export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog];
+export const migrations = [Foundation1763769600000];

@@ -1,0 +1,64 @@
+/**
+ * The built-in steps under the `core` connector: condition (if/else branches), delay and transform.
+ * They are ordinary actions to the engine; the branch skipping of `condition` is done by the runner.
+ */
+import { z } from 'zod';
+import { defineAction, defineConnector } from '../connectors/sdk.js';
+import { isTruthy } from './templates.js';
+
+export const conditionInput = z.object({
+  if: z.unknown().describe('A template; the branch taken is `then` when it renders truthy, else `else`'),
+  then: z.array(z.string()).optional().describe('Step ids that run only when the condition is true'),
+  else: z.array(z.string()).optional().describe('Step ids that run only when the condition is false'),
+});
+
+export const coreConnector = defineConnector({
+  key: 'core',
+  name: 'Built-in',
+  icon: 'workflow',
+  description: 'Conditions, delays and data transformation',
+  credentials: null,
+  actions: [
+    defineAction({
+      key: 'condition',
+      name: 'Condition (if / else)',
+      description: 'Evaluates a condition; steps listed in the branch not taken are skipped',
+      input: conditionInput,
+      output: z.object({ result: z.boolean() }),
+      sample: { if: '{{eq order.status "paid"}}' },
+      async execute({ input }) {
+        return { result: isTruthy(input.if) };
+      },
+    }),
+    defineAction({
+      key: 'delay',
+      name: 'Delay',
+      description: 'Waits before the next step',
+      input: z.object({ seconds: z.coerce.number().min(0).max(3600).describe('Seconds to wait') }),
+      output: z.object({ waitedMs: z.number() }),
+      sample: { seconds: 0 },
+      async execute({ input, signal }) {
+        const started = Date.now();
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, input.seconds * 1000);
+          signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          });
+        });
+        return { waitedMs: Date.now() - started };
+      },
+    }),
+    defineAction({
+      key: 'transform',
+      name: 'Transform',
+      description: 'Builds a new object from templates; its output is the rendered value',
+      input: z.object({ value: z.unknown().describe('Any JSON whose strings are templates') }),
+      output: z.unknown(),
+      sample: { value: { greeting: 'Hello {{user.name}}' } },
+      async execute({ input }) {
+        return input.value;
+      },
+    }),
+  ],
+});
