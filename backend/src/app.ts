@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
-import { AllExceptionsFilter, toErrorBody } from './common/http-exception.filter.js';
+import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { REDIS } from './common/redis.module.js';
@@ -38,12 +38,6 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] });
   app.enableShutdownHooks();
-  // Errors raised before Nest's pipeline (body parsing, size limit, rate limits) get the same shape.
-  fastify.setErrorHandler((err, req, reply) => {
-    const body = toErrorBody(err);
-    if (body.statusCode >= 500) req.log.error({ err }, 'unhandled error');
-    void reply.status(body.statusCode).send(body);
-  });
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });

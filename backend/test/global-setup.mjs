@@ -10,7 +10,7 @@ export default async function globalSetup() {
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`API tests need PostgreSQL at ${base} (run them through \`make test\`, which starts it): ${err.message}`);
+    throw new Error(`API tests need PostgreSQL at ${base} (run them through \`make test\`, which starts it): ${err.message}`, { cause: err });
   }
   try {
     const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'tributary_test_%'`);

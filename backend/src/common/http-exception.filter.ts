@@ -40,6 +40,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
     };
   }
   if (exception instanceof HttpException) {
+    // Fastify's own errors (body parsing, size, media type) arrive wrapped, the original as the cause.
+    const cause = exception.cause as FastifyLikeError | undefined;
+    const fst = cause && typeof cause === 'object' ? fromFastifyError(cause) : undefined;
+    if (fst) return fst;
     const status = exception.getStatus();
     const res = exception.getResponse();
     let message = exception.message;

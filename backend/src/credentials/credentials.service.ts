@@ -9,6 +9,7 @@ import { zodIssuesToFieldErrors } from '../common/zod.js';
 import { findConnector } from '../engine/connectors.js';
 import { SECRET_BOX } from './secret-box.provider.js';
 import { Credential } from './credential.entity.js';
+import { aad, rotateCredentialKeys } from './key-rotation.js';
 
 export interface CredentialView {
   id: string;
@@ -23,10 +24,6 @@ export function toView(c: Credential): CredentialView {
   return { id: c.id, connector: c.connector, name: c.name, hints: c.hints, createdAt: c.createdAt, updatedAt: c.updatedAt };
 }
 
-/** The credential id is bound into the ciphertext (GCM associated data): a row copied elsewhere won't open. */
-function aad(c: Pick<Credential, 'id' | 'tenantId'>): string {
-  return `${c.tenantId}:${c.id}`;
-}
 
 @Injectable()
 export class CredentialsService {
@@ -92,25 +89,9 @@ export class CredentialsService {
     return new Map(rows.map((r) => [r.id, r.connector]));
   }
 
-  /**
-   * Re-seals every credential not under the current key, one row at a time in its own short
-   * transaction (row lock, compare key id), so the api keeps serving throughout.
-   */
-  async rotateKeys(onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
-    const current = this.box.currentKeyId;
-    const pending = await this.repo.createQueryBuilder('c').select(['c.id']).where('c.key_id <> :current', { current }).getMany();
-    let rotated = 0;
-    for (const { id } of pending) {
-      await this.repo.manager.transaction(async (tx) => {
-        const row = await tx.getRepository(Credential).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
-        if (!row || row.keyId === current) return;
-        const sealed = this.box.seal(this.box.open(row, aad(row)), aad(row));
-        await tx.getRepository(Credential).update({ id }, { ...sealed });
-        rotated++;
-      });
-      onProgress?.(rotated, pending.length);
-    }
-    return { rotated, total: pending.length };
+  /** Re-seals every credential under the current key (see key-rotation.ts). */
+  rotateKeys(onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
+    return rotateCredentialKeys(this.repo.manager.connection, this.box, onProgress);
   }
 
   private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {

@@ -5,7 +5,9 @@ import { Credential } from '../credentials/credential.entity.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { WorkflowVersion } from '../workflows/workflow-version.entity.js';
 import { Workflow } from '../workflows/workflow.entity.js';
+import { Execution } from '../executions/execution.entity.js';
 import { Foundation1763769600000 } from './migrations/1763769600000-Foundation.js';
+import { Executions1763856000000 } from './migrations/1763856000000-Executions.js';
 
-export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog];
-export const migrations = [Foundation1763769600000];
+export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution];
+export const migrations = [Foundation1763769600000, Executions1763856000000];

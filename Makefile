@@ -1,0 +1,60 @@
+# Tributary: `make dev` brings the platform up, `make test` runs every check. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NPM ?= npm
+TEST_ENV := .data/test-services.env
+export NODE_OPTIONS_JEST := --experimental-vm-modules
+
+.PHONY: help install build dev test lint typecheck services test-connectors test-kong test-e2e bench openapi migrate rotate-key docker-up docker-down clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# Installs when node_modules is missing or older than the lockfile.
+node_modules/.installed: package.json package-lock.json backend/package.json frontend/package.json scripts/package.json
+	$(NPM) ci --no-audit --no-fund
+	@node -e "require('bcrypt'); console.log('[install] native bcrypt loads')" 2>/dev/null || (cd backend && node -e "import('bcrypt').then(()=>console.log('[install] native bcrypt loads'))")
+	@touch $@
+
+install: node_modules/.installed ## install npm dependencies (npm ci)
+
+build: install ## compile the backend
+	$(NPM) run build -w backend
+
+dev: build ## run the whole platform locally with demo data, print the URLs
+	node scripts/dev.mjs
+
+lint: install ## eslint over every workspace
+	$(NPM) run lint --workspaces --if-present
+
+typecheck: install ## tsc --noEmit over every workspace
+	$(NPM) run typecheck --workspaces --if-present
+
+services: install ## make sure PostgreSQL and Redis answer (starts local ones when installed)
+	@mkdir -p .data
+	@node scripts/ensure-services.mjs --require-redis --write-env $(TEST_ENV)
+
+test: install lint typecheck services ## everything: lint, typecheck, unit and API tests (real PostgreSQL and Redis)
+	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
+	@echo "make test: all checks passed"
+
+test-kong: install ## validate the Kong configs (checked-in and generated)
+	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose src/gateway
+
+openapi: build ## regenerate openapi.yaml from the controllers
+	node backend/dist/openapi/generate.js
+
+migrate: build ## apply database migrations (DATABASE_URL)
+	node backend/dist/database/migrate.js
+
+rotate-key: build ## re-encrypt credentials under the current ENCRYPTION_KEY
+	node backend/dist/credentials/rotate-key.js
+
+docker-up: ## start the stack with Docker Compose (needs JWT_SECRET and ENCRYPTION_KEY)
+	docker compose up -d --build
+
+docker-down: ## stop the Docker Compose stack
+	docker compose down
+
+clean: ## remove build output and local data
+	rm -rf backend/dist frontend/.next .data/test-services.env

@@ -1,0 +1,41 @@
+/**
+ * `npm run rotate-key -w backend`: re-encrypt every credential under the current ENCRYPTION_KEY.
+ * `npm run rotate-key -w backend -- --generate`: print a fresh key and the rotation steps.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { SecretBox } from '../common/crypto.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { dataSourceOptions } from '../database/data-source.js';
+import { rotateCredentialKeys } from './key-rotation.js';
+
+if (process.argv.includes('--generate')) {
+  const key = randomBytes(32).toString('base64');
+  console.warn(`New key: ${key}
+
+To rotate without downtime:
+  1. Give every api and worker process
+       ENCRYPTION_KEY=${key}
+       ENCRYPTION_KEY_ID=<a new id, e.g. v2>
+       ENCRYPTION_PREVIOUS_KEYS=<old id>:<old key>
+     and restart them one by one (they read old and new keys alike).
+  2. Run: npm run rotate-key -w backend
+  3. Remove ENCRYPTION_PREVIOUS_KEYS.`);
+  process.exit(0);
+}
+
+try {
+  const config = loadConfig();
+  const db = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
+  await db.initialize();
+  const box = new SecretBox(config.encryption.keys, config.encryption.currentKeyId);
+  const { rotated, total } = await rotateCredentialKeys(db, box, (done, all) => {
+    if (done % 100 === 0 || done === all) console.warn(`re-encrypted ${done}/${all}`);
+  });
+  console.warn(total ? `done: ${rotated} of ${total} credentials now under key "${config.encryption.currentKeyId}"` : `nothing to do: every credential is under key "${config.encryption.currentKeyId}"`);
+  await db.destroy();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { ConnectorError, defineAction, defineConnector } from '../connectors/sdk.js';
+import { coreConnector } from './core-steps.js';
+import { runWorkflow } from './runner.js';
+import type { RunDeps } from './types.js';
+
+const calls: { action: string; input: unknown; credentials: unknown }[] = [];
+let flaky = 0;
+
+const testConnector = defineConnector({
+  key: 'test',
+  name: 'Test',
+  icon: 'beaker',
+  credentials: z.object({ token: z.string() }),
+  actions: [
+    defineAction({
+      key: 'echo',
+      name: 'Echo',
+      input: z.object({ text: z.string(), n: z.number().optional() }),
+      output: z.object({ echoed: z.string() }),
+      async execute({ input, credentials }) {
+        calls.push({ action: 'echo', input, credentials });
+        return { echoed: input.text, n: input.n };
+      },
+    }),
+    defineAction({
+      key: 'flaky',
+      name: 'Flaky',
+      input: z.object({ failTimes: z.number() }),
+      output: z.object({ ok: z.boolean() }),
+      async execute({ input }) {
+        if (flaky++ < input.failTimes) throw new ConnectorError('provider answered 503', { retryable: true, status: 503 });
+        return { ok: true };
+      },
+    }),
+    defineAction({
+      key: 'reject',
+      name: 'Reject',
+      input: z.object({}),
+      output: z.object({}),
+      async execute() {
+        throw new ConnectorError('provider answered 401: invalid token', { retryable: false, status: 401 });
+      },
+    }),
+    defineAction({
+      key: 'hang',
+      name: 'Hang',
+      input: z.object({}),
+      output: z.object({}),
+      execute: ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    }),
+  ],
+});
+
+const deps: RunDeps = {
+  findConnector: (k) => (k === 'core' ? coreConnector : k === 'test' ? testConnector : undefined),
+  resolveCredential: async (id) => {
+    if (id === 'cred-1') return { connector: 'test', data: { token: 't0k3n' } };
+    throw new Error('Credential not found');
+  },
+  http: { request: async () => Promise.reject(new Error('no http in this test')) },
+  baseUrl: (_k, d) => d,
+  logger: { info: () => {}, warn: () => {}, error: () => {} },
+  sleep: async () => {},
+};
+
+const step = (id: string, action: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  id,
+  connector: 'test',
+  action,
+  credentialId: 'cred-1',
+  input,
+  ...extra,
+});
+
+describe('runWorkflow', () => {
+  beforeEach(() => {
+    calls.length = 0;
+    flaky = 0;
+  });
+
+  it('runs steps in order, passing data between them, with rendered inputs recorded', async () => {
+    const r = await runWorkflow(
+      {
+        executionId: 'e1',
+        payload: { user: { name: 'Alex' }, order: { id: 7 } },
+        steps: [step('first', 'echo', { text: 'Hello {{user.name}}!' }), step('second', 'echo', { text: '{{steps.first.echoed}} #{{order.id}} {{$execution.id}}' })],
+      },
+      deps,
+    );
+    expect(r.status).toBe('succeeded');
+    expect(r.steps.map((s) => [s.stepId, s.status, s.input])).toEqual([
+      ['first', 'succeeded', { text: 'Hello Alex!' }],
+      ['second', 'succeeded', { text: 'Hello Alex! #7 e1' }],
+    ]);
+    expect(r.output).toEqual({ echoed: 'Hello Alex! #7 e1' });
+    expect(calls[0].credentials).toEqual({ token: 't0k3n' });
+  });
+
+  it('skips a step whose when condition is false, and lists missing paths as warnings', async () => {
+    const r = await runWorkflow(
+      { executionId: 'e', payload: { vip: false }, steps: [step('a', 'echo', { text: 'x{{nope}}' }), step('b', 'echo', { text: 'y' }, { when: '{{vip}}' })] },
+      deps,
+    );
+    expect(r.steps[0].warnings).toEqual(['missing path: nope']);
+    expect(r.steps[1]).toMatchObject({ status: 'skipped', warnings: ['when condition was false'] });
+  });
+
+  it('takes one branch of a condition', async () => {
+    const steps = [
+      { id: 'check', connector: 'core', action: 'condition', input: { if: '{{eq tier "gold"}}', then: ['gold'], else: ['plain'] } },
+      step('gold', 'echo', { text: 'gold' }),
+      step('plain', 'echo', { text: 'plain' }),
+    ];
+    const gold = await runWorkflow({ executionId: 'e', payload: { tier: 'gold' }, steps }, deps);
+    expect(gold.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'skipped']);
+    const plain = await runWorkflow({ executionId: 'e', payload: { tier: 'bronze' }, steps }, deps);
+    expect(plain.steps.map((s) => s.status)).toEqual(['succeeded', 'skipped', 'succeeded']);
+  });
+
+  it('transforms data with templates', async () => {
+    const r = await runWorkflow(
+      { executionId: 'e', payload: { a: 2, name: 'x' }, steps: [{ id: 't', connector: 'core', action: 'transform', input: { value: { n: '{{a}}', label: '{{upper name}}' } } }] },
+      deps,
+    );
+    expect(r.output).toEqual({ n: 2, label: 'X' });
+  });
+
+  it('retries retryable errors with backoff and records the attempts', async () => {
+    const r = await runWorkflow({ executionId: 'e', payload: {}, steps: [step('f', 'flaky', { failTimes: 2 }, { retry: { attempts: 3, backoffMs: 10 } })] }, deps);
+    expect(r.steps[0]).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(r.steps[0].warnings).toHaveLength(2);
+  });
+
+  it('fails after the last attempt, and does not retry a non-retryable error', async () => {
+    const r = await runWorkflow({ executionId: 'e', payload: {}, steps: [step('f', 'flaky', { failTimes: 5 }, { retry: { attempts: 2, backoffMs: 1 } }), step('next', 'echo', { text: 'never' })] }, deps);
+    expect(r.status).toBe('failed');
+    expect(r.steps).toHaveLength(1);
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 2, error: 'provider answered 503' });
+    expect(r.error).toBe('Step "f" failed: provider answered 503');
+    const rej = await runWorkflow({ executionId: 'e', payload: {}, steps: [step('r', 'reject', {})] }, deps);
+    expect(rej.steps[0]).toMatchObject({ status: 'failed', attempts: 1, error: 'provider answered 401: invalid token' });
+  });
+
+  it('times out a step per attempt', async () => {
+    const r = await runWorkflow({ executionId: 'e', payload: {}, steps: [step('h', 'hang', {}, { timeoutMs: 100, retry: { attempts: 2, backoffMs: 0 } })] }, deps);
+    expect(r.steps[0]).toMatchObject({ status: 'failed', attempts: 2, error: 'Step timed out after 100 ms' });
+  });
+
+  it('fails clearly on bad input after rendering and on a missing credential', async () => {
+    const bad = await runWorkflow({ executionId: 'e', payload: { n: 'not-a-number' }, steps: [step('a', 'echo', { text: 'x', n: '{{n}}' })] }, deps);
+    expect(bad.steps[0].error).toMatch(/^Invalid input after rendering templates: n: /);
+    const noCred = await runWorkflow({ executionId: 'e', payload: {}, steps: [{ ...step('a', 'echo', { text: 'x' }), credentialId: undefined }] }, deps);
+    expect(noCred.steps[0].error).toBe('Connector "test" needs a credential; choose one for this step');
+    const gone = await runWorkflow({ executionId: 'e', payload: {}, steps: [{ ...step('a', 'echo', { text: 'x' }), credentialId: 'gone' }] }, deps);
+    expect(gone.steps[0].error).toBe('Credential: Credential not found');
+  });
+
+  it('resumes from the failed step, keeping earlier outputs', async () => {
+    const steps = [step('a', 'echo', { text: 'one' }), step('b', 'flaky', { failTimes: 1 }, { retry: { attempts: 1, backoffMs: 0 } }), step('c', 'echo', { text: '{{steps.a.echoed}}+' })];
+    const first = await runWorkflow({ executionId: 'e1', payload: {}, steps }, deps);
+    expect(first.status).toBe('failed');
+    calls.length = 0;
+    const second = await runWorkflow({ executionId: 'e2', payload: {}, steps, previous: first.steps }, deps);
+    expect(second.status).toBe('succeeded');
+    expect(second.steps.map((s) => [s.stepId, s.status, s.reused ?? false])).toEqual([
+      ['a', 'succeeded', true],
+      ['b', 'succeeded', false],
+      ['c', 'succeeded', false],
+    ]);
+    expect(calls.map((c) => c.input)).toEqual([{ text: 'one+' }]);
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * Runs one execution: the steps in order, each with its `when` condition, rendered input, credential,
+ * retries with exponential backoff and a per-attempt timeout; `condition` steps skip the branch not
+ * taken. Outputs feed later steps as `steps.<id>`.
+ */
+import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
+import type { StepDefinition } from '../workflows/workflow.schema.js';
+import { isTruthy, renderValue } from './templates.js';
+import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
+
+const DEFAULT_ATTEMPTS = 3;
+const DEFAULT_BACKOFF_MS = 500;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class StepTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Step timed out after ${ms} ms`);
+    this.name = 'StepTimeoutError';
+  }
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}
+
+/** Errors worth another attempt: connector errors that say so, timeouts, and network failures. */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ConnectorError) return err.retryable;
+  if (err instanceof StepTimeoutError) return true;
+  if (err && typeof err === 'object' && 'retryable' in err) return Boolean((err as { retryable: unknown }).retryable);
+  return false;
+}
+
+async function withTimeout<T>(ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onParentAbort = () => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new StepTimeoutError(ms);
+      // Settle the race first, so the timeout (not the connector's reaction to the abort) is the error.
+      reject(err);
+      controller.abort(err);
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
+  }
+}
+
+export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>): Record<string, unknown> {
+  const base = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+  return { ...base, steps: outputs, $payload: payload, $execution: { id: executionId }, $now: new Date().toISOString() };
+}
+
+export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunResult> {
+  const started = performance.now();
+  const sleep = deps.sleep ?? defaultSleep;
+  const outputs: Record<string, unknown> = {};
+  const results: StepResult[] = [];
+  const skip = new Map<string, string>();
+  const carried = new Map((req.previous ?? []).filter((r) => r.status !== 'failed').map((r) => [r.stepId, r]));
+  let lastOutput: unknown = undefined;
+
+  const finish = (status: RunResult['status'], error?: string): RunResult => ({
+    status,
+    steps: results,
+    output: lastOutput,
+    ...(error ? { error } : {}),
+    durationMs: Math.round(performance.now() - started),
+  });
+
+  for (const step of req.steps) {
+    if (req.signal?.aborted) return finish('cancelled', 'Execution was cancelled');
+    const prior = carried.get(step.id);
+    if (prior) {
+      // Retry from the failed step: earlier results stand as they were.
+      const reused: StepResult = { ...prior, reused: true };
+      results.push(reused);
+      if (prior.status === 'succeeded') {
+        outputs[step.id] = prior.output;
+        lastOutput = prior.output;
+        applyBranches(step, prior.output, skip);
+      }
+      continue;
+    }
+    const result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep);
+    results.push(result);
+    await deps.onStep?.(result);
+    if (result.status === 'failed') return finish('failed', `Step "${step.id}" failed: ${result.error}`);
+    if (result.status === 'succeeded') {
+      outputs[step.id] = result.output;
+      lastOutput = result.output;
+      applyBranches(step, result.output, skip);
+    }
+  }
+  return finish('succeeded');
+}
+
+/** After a `condition` step: the steps of the branch not taken are skipped. */
+function applyBranches(step: StepDefinition, output: unknown, skip: Map<string, string>): void {
+  if (step.connector !== 'core' || step.action !== 'condition') return;
+  const taken = Boolean((output as { result?: unknown } | undefined)?.result);
+  const notTaken = (taken ? step.input.else : step.input.then) as string[] | undefined;
+  for (const id of notTaken ?? []) skip.set(id, `branch not taken at condition "${step.id}"`);
+}
+
+async function runStep(
+  step: StepDefinition,
+  req: RunRequest,
+  deps: RunDeps,
+  outputs: Record<string, unknown>,
+  skippedBecause: string | undefined,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+): Promise<StepResult> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const warnings: string[] = [];
+  const base = { stepId: step.id, connector: step.connector, action: step.action, startedAt: startedAt.toISOString() };
+  const done = (r: Partial<StepResult> & Pick<StepResult, 'status'>): StepResult => ({
+    ...base,
+    warnings,
+    attempts: 0,
+    ...r,
+    durationMs: Math.round(performance.now() - t0),
+    finishedAt: new Date().toISOString(),
+  });
+
+  if (skippedBecause) return done({ status: 'skipped', warnings: [skippedBecause] });
+  const ctx = buildContext(req.payload, req.executionId, outputs);
+  try {
+    if (step.when !== undefined && !isTruthy(renderValue(step.when, ctx, warnings))) {
+      return done({ status: 'skipped', warnings: [...warnings, 'when condition was false'] });
+    }
+  } catch (err) {
+    return done({ status: 'failed', error: `when condition: ${errorMessage(err)}` });
+  }
+
+  let input: unknown;
+  try {
+    input = renderValue(step.input, ctx, warnings);
+  } catch (err) {
+    return done({ status: 'failed', error: `Template error: ${errorMessage(err)}` });
+  }
+
+  const connector = deps.findConnector(step.connector);
+  const action = connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
+  if (!connector || !action) return done({ status: 'failed', input, error: `Unknown connector action ${step.connector}.${step.action}` });
+
+  const parsedInput = action.input.safeParse(input);
+  if (!parsedInput.success) {
+    const fields = parsedInput.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    return done({ status: 'failed', input, error: `Invalid input after rendering templates: ${fields}` });
+  }
+
+  let credentials: unknown = undefined;
+  if (connector.credentials) {
+    if (!step.credentialId) {
+      const empty = connector.credentials.safeParse({});
+      if (!empty.success) return done({ status: 'failed', input, error: `Connector "${connector.key}" needs a credential; choose one for this step` });
+      credentials = empty.data;
+    } else {
+      try {
+        const resolved = await deps.resolveCredential(step.credentialId);
+        if (resolved.connector !== connector.key) throw new Error(`Credential is for "${resolved.connector}", not "${connector.key}"`);
+        const parsed = connector.credentials.safeParse(resolved.data);
+        if (!parsed.success) throw new Error(`Stored credential does not match the connector's fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+        credentials = parsed.data;
+      } catch (err) {
+        return done({ status: 'failed', input, error: `Credential: ${errorMessage(err)}` });
+      }
+    }
+  }
+
+  const maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;
+  const backoff = step.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
+  const timeoutMs = step.timeoutMs ?? deps.defaultStepTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let attempt = 0;
+  for (;;) {
+    attempt++;
+    try {
+      const output = await withTimeout(timeoutMs, req.signal, (signal) =>
+        action.execute({
+          credentials,
+          input: parsedInput.data,
+          http: deps.http,
+          baseUrl: (d) => deps.baseUrl(connector.key, d),
+          logger: deps.logger,
+          signal,
+          executionId: req.executionId,
+          stepId: step.id,
+        }),
+      );
+      return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt });
+    } catch (err) {
+      if (req.signal?.aborted || attempt >= maxAttempts || !isRetryable(err)) {
+        return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt });
+      }
+      const delay = backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+      warnings.push(`attempt ${attempt} failed (${errorMessage(err)}); retrying in ${Math.round(delay)} ms`);
+      try {
+        await sleep(delay, req.signal);
+      } catch {
+        return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt });
+      }
+    }
+  }
+}

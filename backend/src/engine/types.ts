@@ -1,0 +1,62 @@
+/** The engine's contract: plain data in, plain data out. No database, HTTP framework or queue. */
+import type { HttpClient } from '../common/http/http-client.js';
+import type { ConnectorLogger } from '../connectors/sdk.js';
+import type { StepDefinition } from '../workflows/workflow.schema.js';
+import type { ConnectorLookup } from './connectors.js';
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface StepResult {
+  stepId: string;
+  connector: string;
+  action: string;
+  status: StepStatus;
+  /** The rendered input (credentials are never part of it). */
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  warnings: string[];
+  attempts: number;
+  durationMs: number;
+  startedAt: string;
+  finishedAt: string;
+  /** Set when the result was carried over from an earlier run (retry from the failed step). */
+  reused?: boolean;
+}
+
+export interface RunRequest {
+  executionId: string;
+  steps: StepDefinition[];
+  payload: unknown;
+  /** Results of an earlier run whose successful steps are kept (retry from the failed step). */
+  previous?: StepResult[];
+  signal?: AbortSignal;
+}
+
+export interface ResolvedCredential {
+  connector: string;
+  data: Record<string, unknown>;
+}
+
+export interface RunDeps {
+  findConnector: ConnectorLookup;
+  resolveCredential: (credentialId: string) => Promise<ResolvedCredential>;
+  http: HttpClient;
+  /** The operator's base URL override for a connector, else the default. */
+  baseUrl: (connectorKey: string, defaultUrl: string) => string;
+  logger: ConnectorLogger;
+  /** Called after each step (for live progress). */
+  onStep?: (result: StepResult) => void | Promise<void>;
+  /** Default per-attempt timeout when a step sets none. */
+  defaultStepTimeoutMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface RunResult {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  steps: StepResult[];
+  /** The last executed step's output: what a sync webhook answers. */
+  output: unknown;
+  error?: string;
+  durationMs: number;
+}
