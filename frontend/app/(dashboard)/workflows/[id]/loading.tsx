@@ -1,0 +1,5 @@
+import { BuilderSkeleton } from '@/components/workflows/builder/builder-skeleton';
+
+export default function Loading() {
+  return <BuilderSkeleton />;
+}

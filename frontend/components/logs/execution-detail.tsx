@@ -1,0 +1,182 @@
+'use client';
+import * as React from 'react';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { ArrowLeft, ChevronRight, RotateCcw, TriangleAlert } from 'lucide-react';
+import { useExecution, useRetryExecution } from '@/lib/api/executions';
+import type { ExecutionStep } from '@/lib/api/types';
+import { cn, formatDateTime, formatDuration } from '@/lib/utils';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Skeleton } from '@/components/ui/skeleton';
+import { useToast } from '@/components/ui/toast';
+import { JsonView } from '@/components/common/json-view';
+import { EmptyState, ErrorState } from '@/components/common/states';
+import { StatusBadge } from '@/components/common/status-badge';
+
+function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
+  const [open, setOpen] = React.useState(step.status === 'failed');
+  const panelId = `step-panel-${index}`;
+  return (
+    <li className="rounded-lg border bg-card" data-testid="execution-step" data-step-id={step.stepId} data-status={step.status}>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => setOpen((o) => !o)}
+        className="flex w-full items-center gap-3 rounded-lg px-4 py-3 text-left outline-none hover:bg-muted/40 focus-visible:ring-2 focus-visible:ring-ring"
+        data-testid="execution-step-toggle"
+      >
+        <ChevronRight className={cn('size-4 shrink-0 transition-transform', open && 'rotate-90')} aria-hidden />
+        <span className="min-w-0 flex-1">
+          <span className="block truncate font-medium">
+            {index + 1}. {step.stepId}
+          </span>
+          <span className="block truncate text-xs text-muted-foreground">
+            {step.connector} · {step.action}
+            {step.attempts && step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
+          </span>
+        </span>
+        <span className="hidden text-xs text-muted-foreground tabular-nums sm:block">{formatDuration(step.durationMs)}</span>
+        <StatusBadge status={step.status} />
+      </button>
+      {open && (
+        <div id={panelId} className="grid gap-4 border-t p-4 lg:grid-cols-2" data-testid="execution-step-detail">
+          {step.warnings && step.warnings.length > 0 && (
+            <ul className="flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-3 text-xs lg:col-span-2">
+              {step.warnings.map((w, i) => (
+                <li key={i} className="flex items-start gap-2">
+                  <TriangleAlert className="mt-0.5 size-3.5 shrink-0" aria-hidden /> {w}
+                </li>
+              ))}
+            </ul>
+          )}
+          {step.error && (
+            <div className="lg:col-span-2">
+              <h4 className="mb-1 text-xs font-medium text-destructive">Error</h4>
+              <JsonView value={step.error} className="border-destructive/30 bg-destructive/5 text-destructive" testId="execution-step-error" />
+            </div>
+          )}
+          <div>
+            <h4 className="mb-1 text-xs font-medium text-muted-foreground">Input (rendered)</h4>
+            <JsonView value={step.input} testId="execution-step-input" />
+          </div>
+          <div>
+            <h4 className="mb-1 text-xs font-medium text-muted-foreground">Output</h4>
+            <JsonView value={step.output} testId="execution-step-output" />
+          </div>
+          <p className="text-xs text-muted-foreground lg:col-span-2">
+            Started {formatDateTime(step.startedAt)} · finished {formatDateTime(step.finishedAt)}
+          </p>
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function ExecutionDetail({ id }: { id: string }) {
+  const execution = useExecution(id);
+  const retry = useRetryExecution();
+  const toast = useToast();
+  const router = useRouter();
+  const e = execution.data;
+
+  return (
+    <>
+      <Button variant="ghost" size="sm" asChild className="mb-3 -ml-2">
+        <Link href="/logs">
+          <ArrowLeft /> All logs
+        </Link>
+      </Button>
+      {execution.isLoading ? (
+        <div className="flex flex-col gap-4" aria-busy="true" aria-label="Loading">
+          <Skeleton className="h-8 w-72" />
+          <Skeleton className="h-28" />
+          <Skeleton className="h-48" />
+        </div>
+      ) : execution.error ? (
+        <ErrorState error={execution.error} onRetry={() => void execution.refetch()} />
+      ) : e ? (
+        <div className="flex flex-col gap-4" data-testid="execution-detail" data-status={e.status}>
+          <div className="flex flex-col gap-3 sm:flex-row sm:items-center sm:justify-between">
+            <div className="min-w-0">
+              <h1 className="flex flex-wrap items-center gap-3 text-2xl font-semibold tracking-tight">
+                <Link href={`/workflows/${e.workflowId}`} className="hover:underline">
+                  {e.workflowName ?? 'Workflow'}
+                </Link>
+                <StatusBadge status={e.status} />
+              </h1>
+              <p className="mt-1 font-mono text-xs text-muted-foreground">{e.id}</p>
+            </div>
+            {e.status === 'failed' && (
+              <Button
+                data-testid="retry-execution"
+                disabled={retry.isPending}
+                onClick={() =>
+                  retry.mutate(e.id, {
+                    onSuccess: ({ executionId }) => {
+                      toast({ title: 'Retry queued', description: 'Continuing from the failed step.', variant: 'success' });
+                      router.push(`/logs/${executionId}`);
+                    },
+                    onError: (err) => toast({ title: 'Could not retry', description: err.message, variant: 'error' }),
+                  })
+                }
+              >
+                <RotateCcw /> Retry from failed step
+              </Button>
+            )}
+          </div>
+          <Card>
+            <CardContent className="grid grid-cols-2 gap-4 pt-5 text-sm sm:grid-cols-4">
+              <div>
+                <p className="text-xs text-muted-foreground">Trigger</p>
+                <p className="font-medium">{e.triggerType}</p>
+              </div>
+              <div>
+                <p className="text-xs text-muted-foreground">Started</p>
+                <p className="font-medium">{formatDateTime(e.startedAt ?? e.createdAt)}</p>
+              </div>
+              <div>
+                <p className="text-xs text-muted-foreground">Finished</p>
+                <p className="font-medium">{formatDateTime(e.finishedAt)}</p>
+              </div>
+              <div>
+                <p className="text-xs text-muted-foreground">Duration</p>
+                <p className="font-medium tabular-nums">{formatDuration(e.durationMs)}</p>
+              </div>
+              {e.error && (
+                <p role="alert" className="col-span-full rounded-md border border-destructive/30 bg-destructive/5 px-3 py-2 text-destructive" data-testid="execution-error">
+                  {e.error}
+                </p>
+              )}
+            </CardContent>
+          </Card>
+          <div className="grid gap-4 lg:grid-cols-3">
+            <section className="flex flex-col gap-2 lg:col-span-2" aria-labelledby="steps-heading">
+              <h2 id="steps-heading" className="font-semibold">
+                Steps
+              </h2>
+              {e.steps.length === 0 ? (
+                <EmptyState title={e.status === 'queued' ? 'Waiting for a worker' : 'No steps ran'} className="py-8" />
+              ) : (
+                <ol className="flex flex-col gap-2">
+                  {e.steps.map((s, i) => (
+                    <StepDetail key={`${s.stepId}-${i}`} step={s} index={i} />
+                  ))}
+                </ol>
+              )}
+            </section>
+            <Card className="h-fit">
+              <CardHeader>
+                <CardTitle>Trigger payload</CardTitle>
+              </CardHeader>
+              <CardContent>
+                <JsonView value={e.payload} testId="execution-payload" />
+              </CardContent>
+            </Card>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * The builder's form model: what react-hook-form edits, how it is validated before it reaches the
+ * api, and the conversions between it and the api's workflow. Field names mirror the api's, so an
+ * error at `steps.1.input.text` lands on the form field `steps.1.input.text`.
+ */
+import { z } from 'zod';
+import type { Connector, Step, Trigger, TriggerType, Workflow, WorkflowInput } from '@/lib/api/types';
+import { apiValues, formValues, schemaFields, type FormValue } from '@/lib/json-schema';
+
+export interface StepValues {
+  id: string;
+  name: string;
+  connector: string;
+  action: string;
+  credentialId: string;
+  input: Record<string, FormValue>;
+  /** The whole input as JSON, for actions whose input schema has no described fields. */
+  inputJson: string;
+  when: string;
+  retry: { attempts: string; backoffMs: string };
+  timeoutMs: string;
+}
+
+export interface TriggerValues {
+  type: TriggerType;
+  responseMode: 'async' | 'sync';
+  secret: string;
+  scheduleMode: 'interval' | 'cron';
+  intervalSeconds: string;
+  cron: string;
+  timezone: string;
+  topic: string;
+}
+
+export interface BuilderValues {
+  name: string;
+  description: string;
+  enabled: boolean;
+  trigger: TriggerValues;
+  steps: StepValues[];
+}
+
+const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const intString = (label: string) =>
+  z.string().refine((s) => s.trim() === '' || /^\d+$/.test(s.trim()), `${label} must be a whole number`);
+
+const stepSchema = z.looseObject({
+  id: z.string().trim().min(1, 'Give the step an id').regex(STEP_ID, 'Start with a letter; use letters, digits, - and _'),
+  inputJson: z.string(),
+  retry: z.object({ attempts: intString('Attempts'), backoffMs: intString('Backoff') }),
+  timeoutMs: intString('Timeout'),
+});
+
+export const builderSchema = z
+  .looseObject({
+    name: z.string().trim().min(1, 'Name the workflow').max(200),
+    description: z.string().max(2000),
+    enabled: z.boolean(),
+    trigger: z.looseObject({
+      type: z.enum(['webhook', 'schedule', 'event', 'manual']),
+      scheduleMode: z.enum(['interval', 'cron']),
+      intervalSeconds: z.string(),
+      cron: z.string(),
+      topic: z.string(),
+    }),
+    steps: z.array(stepSchema),
+  })
+  .superRefine((v, ctx) => {
+    const t = v.trigger;
+    if (t.type === 'schedule') {
+      if (t.scheduleMode === 'interval' && !/^\d+$/.test(t.intervalSeconds.trim()))
+        ctx.addIssue({ code: 'custom', path: ['trigger', 'intervalSeconds'], message: 'Enter the interval in whole seconds' });
+      if (t.scheduleMode === 'cron' && !t.cron.trim()) ctx.addIssue({ code: 'custom', path: ['trigger', 'cron'], message: 'Enter a cron expression, e.g. */5 * * * *' });
+    }
+    if (t.type === 'event' && !t.topic.trim()) ctx.addIssue({ code: 'custom', path: ['trigger', 'topic'], message: 'Enter the event topic' });
+    const seen = new Set<string>();
+    v.steps.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: 'Step ids must be unique' });
+      seen.add(s.id);
+      if (s.inputJson.trim()) {
+        try {
+          JSON.parse(s.inputJson);
+        } catch {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'inputJson'], message: 'Not valid JSON' });
+        }
+      }
+    });
+  });
+
+export const emptyTrigger: TriggerValues = {
+  type: 'webhook',
+  responseMode: 'async',
+  secret: '',
+  scheduleMode: 'interval',
+  intervalSeconds: '300',
+  cron: '',
+  timezone: '',
+  topic: '',
+};
+
+export const emptyBuilder: BuilderValues = { name: '', description: '', enabled: true, trigger: emptyTrigger, steps: [] };
+
+function inputFields(connectors: Connector[], connector: string, action: string) {
+  const a = connectors.find((c) => c.key === connector)?.actions.find((x) => x.key === action);
+  return a ? schemaFields(a.input) : [];
+}
+
+export function toStepValues(step: Step, connectors: Connector[]): StepValues {
+  const fields = inputFields(connectors, step.connector, step.action);
+  return {
+    id: step.id,
+    name: step.name ?? '',
+    connector: step.connector,
+    action: step.action,
+    credentialId: step.credentialId ?? '',
+    input: fields.length ? formValues(fields, step.input) : {},
+    inputJson: fields.length ? '' : JSON.stringify(step.input ?? {}, null, 2),
+    when: step.when ?? '',
+    retry: { attempts: step.retry ? String(step.retry.attempts) : '', backoffMs: step.retry ? String(step.retry.backoffMs) : '' },
+    timeoutMs: step.timeoutMs !== undefined ? String(step.timeoutMs) : '',
+  };
+}
+
+export function toTriggerValues(t: Trigger): TriggerValues {
+  switch (t.type) {
+    case 'webhook':
+      return { ...emptyTrigger, type: 'webhook', responseMode: t.responseMode ?? 'async', secret: t.secret ?? '' };
+    case 'schedule':
+      return {
+        ...emptyTrigger,
+        type: 'schedule',
+        scheduleMode: t.cron ? 'cron' : 'interval',
+        intervalSeconds: t.intervalSeconds !== undefined ? String(t.intervalSeconds) : emptyTrigger.intervalSeconds,
+        cron: t.cron ?? '',
+        timezone: t.timezone ?? '',
+      };
+    case 'event':
+      return { ...emptyTrigger, type: 'event', topic: t.topic };
+    default:
+      return { ...emptyTrigger, type: 'manual' };
+  }
+}
+
+export function toBuilderValues(wf: Workflow, connectors: Connector[]): BuilderValues {
+  return {
+    name: wf.name,
+    description: wf.description ?? '',
+    enabled: wf.enabled,
+    trigger: toTriggerValues(wf.trigger),
+    steps: wf.steps.map((s) => toStepValues(s, connectors)),
+  };
+}
+
+export function toTrigger(t: TriggerValues): Trigger {
+  switch (t.type) {
+    case 'webhook':
+      return { type: 'webhook', responseMode: t.responseMode, ...(t.secret ? { secret: t.secret } : {}) };
+    case 'schedule':
+      return t.scheduleMode === 'cron'
+        ? { type: 'schedule', cron: t.cron.trim(), ...(t.timezone.trim() ? { timezone: t.timezone.trim() } : {}) }
+        : { type: 'schedule', intervalSeconds: Number(t.intervalSeconds), ...(t.timezone.trim() ? { timezone: t.timezone.trim() } : {}) };
+    case 'event':
+      return { type: 'event', topic: t.topic.trim() };
+    default:
+      return { type: 'manual' };
+  }
+}
+
+export function toStep(s: StepValues, connectors: Connector[]): Step {
+  const fields = inputFields(connectors, s.connector, s.action);
+  let input: Record<string, unknown>;
+  if (fields.length) input = apiValues(fields, s.input);
+  else {
+    try {
+      input = s.inputJson.trim() ? (JSON.parse(s.inputJson) as Record<string, unknown>) : {};
+    } catch {
+      input = {};
+    }
+  }
+  const step: Step = { id: s.id.trim(), connector: s.connector, action: s.action, input };
+  if (s.name.trim()) step.name = s.name.trim();
+  if (s.credentialId) step.credentialId = s.credentialId;
+  if (s.when.trim()) step.when = s.when;
+  if (s.retry.attempts.trim()) step.retry = { attempts: Number(s.retry.attempts), backoffMs: Number(s.retry.backoffMs || 1000) };
+  if (s.timeoutMs.trim()) step.timeoutMs = Number(s.timeoutMs);
+  return step;
+}
+
+export function toWorkflowInput(v: BuilderValues, connectors: Connector[]): WorkflowInput {
+  return {
+    name: v.name.trim(),
+    description: v.description.trim() || undefined,
+    enabled: v.enabled,
+    trigger: toTrigger(v.trigger),
+    steps: v.steps.map((s) => toStep(s, connectors)),
+  };
+}
+
+function slug(s: string) {
+  return s
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/^(\d)/, 's$1');
+}
+
+export function newStep(connector: Connector, actionKey: string, takenIds: string[]): StepValues {
+  const action = connector.actions.find((a) => a.key === actionKey);
+  const base = slug(actionKey) || slug(connector.key) || 'step';
+  let id = base;
+  for (let n = 2; takenIds.includes(id); n++) id = `${base}_${n}`;
+  const fields = action ? schemaFields(action.input) : [];
+  return {
+    id,
+    name: '',
+    connector: connector.key,
+    action: actionKey,
+    credentialId: '',
+    input: formValues(fields, undefined),
+    inputJson: fields.length ? '' : '{}',
+    when: '',
+    retry: { attempts: '', backoffMs: '' },
+    timeoutMs: '',
+  };
+}
+
+/**
+ * Where an api error path belongs in the form. The draft dry-run answers under `workflow.`; an
+ * opaque input is edited as one JSON field.
+ */
+export function formPathFor(apiPath: string, values: BuilderValues, connectors: Connector[]): string {
+  const path = apiPath.replace(/^workflow\./, '');
+  const m = /^steps\.(\d+)\.input(\..*)?$/.exec(path);
+  if (m) {
+    const s = values.steps[Number(m[1])];
+    if (s && inputFields(connectors, s.connector, s.action).length === 0) return `steps.${m[1]}.inputJson`;
+  }
+  if (/^trigger\.(intervalSeconds|cron|timezone|topic|secret|responseMode)$/.test(path)) return path;
+  return path;
+}

@@ -1,0 +1,22 @@
+import { Activity, KeyRound, LayoutDashboard, Workflow, type LucideIcon } from 'lucide-react';
+
+export interface NavItem {
+  title: string;
+  href: string;
+  icon: LucideIcon;
+  /** Extra path prefixes that mark the item active. */
+  match?: string[];
+}
+
+/** The dashboard's navigation, as data. (The Gateway page comes with its own issue.) */
+export const dashboardNav: NavItem[] = [
+  { title: 'Overview', href: '/', icon: LayoutDashboard },
+  { title: 'Workflows', href: '/workflows', icon: Workflow },
+  { title: 'Connections', href: '/connections', icon: KeyRound },
+  { title: 'Logs', href: '/logs', icon: Activity },
+];
+
+export function isActive(item: NavItem, pathname: string) {
+  if (item.href === '/') return pathname === '/';
+  return pathname === item.href || pathname.startsWith(`${item.href}/`) || !!item.match?.some((m) => pathname.startsWith(m));
+}

@@ -1,0 +1,52 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from './client';
+import { keys } from './keys';
+import type { Execution, ExecutionFilters, ExecutionSummary, Page, Stats } from './types';
+
+const ACTIVE = new Set(['queued', 'running']);
+
+export function useExecutions(filters: ExecutionFilters) {
+  return useInfiniteQuery({
+    queryKey: keys.executions(filters),
+    queryFn: ({ pageParam, signal }) =>
+      api<Page<ExecutionSummary>>('/executions', {
+        query: {
+          status: filters.status,
+          workflowId: filters.workflowId,
+          from: filters.from,
+          to: filters.to,
+          limit: 25,
+          cursor: pageParam,
+        },
+        signal,
+      }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 10_000,
+  });
+}
+
+export function useExecution(id: string) {
+  return useQuery({
+    queryKey: keys.execution(id),
+    queryFn: ({ signal }) => api<Execution>(`/executions/${id}`, { signal }),
+    // Follow a run until it settles.
+    refetchInterval: (q) => (q.state.data && ACTIVE.has(q.state.data.status) ? 1500 : false),
+  });
+}
+
+export function useRetryExecution() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<{ executionId: string }>(`/executions/${id}/retry`, { method: 'POST', body: {} }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['executions'] }),
+  });
+}
+
+export function useStats() {
+  return useQuery({
+    queryKey: keys.stats,
+    queryFn: ({ signal }) => api<Stats>('/stats', { signal }),
+    refetchInterval: 15_000,
+  });
+}
