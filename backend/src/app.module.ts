@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -9,6 +10,10 @@ import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
+import { ExecutionsModule } from './executions/executions.module.js';
+import { QueueModule } from './queue/queue.module.js';
+import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 
 @Module({})
@@ -19,11 +24,16 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(config)),
+        ScheduleModule.forRoot(),
         RedisModule,
+        QueueModule,
         AuditModule,
         AuthModule,
         CredentialsModule,
         WorkflowsModule,
+        ExecutionsModule,
+        WebhooksModule,
+        SchedulerModule,
       ],
       controllers: [HealthController, CatalogueController],
     };

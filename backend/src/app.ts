@@ -12,6 +12,7 @@ import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { REDIS } from './common/redis.module.js';
 import type { Config } from './config/config.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -43,7 +44,8 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   });
   if (!opts.preview) {
     await app.register(helmet as never, { contentSecurityPolicy: false });
-    await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS));
+    const webhooks = app.get(WebhooksService);
+    await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS), { webhookLimit: (id) => webhooks.rateLimitFor(id) });
   }
   return app;
 }

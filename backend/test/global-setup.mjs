@@ -1,5 +1,6 @@
-// Once per test run: drop databases left by earlier runs, including the migrated template that API
-// test files clone (test/helpers/databases.ts rebuilds it, under an advisory lock, on first use).
+// Once per test run: pick this run's database name prefix (test files clone a migrated template that
+// test/helpers/databases.ts builds on first use), and drop idle databases left by earlier runs.
+// Databases in use belong to a concurrent run and are left alone.
 // Plain JavaScript: Jest loads global setup outside its ES-module transform.
 import pg from 'pg';
 
@@ -13,8 +14,12 @@ export default async function globalSetup() {
     throw new Error(`API tests need PostgreSQL at ${base} (run them through \`make test\`, which starts it): ${err.message}`, { cause: err });
   }
   try {
-    const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'tributary_test_%'`);
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    process.env.TRIBUTARY_TEST_RUN = `r${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+    const { rows } = await admin.query(
+      `SELECT d.datname FROM pg_database d
+       WHERE d.datname LIKE 'tributary_test_%' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+    );
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
   } finally {
     await admin.end();
   }

@@ -43,8 +43,12 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60000),
+  /** How long a worker's job lock lasts; a job of a worker that died is taken again after about this long. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   EXECUTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** A queued execution older than this may have lost its job (queue down at accept time) and is re-added. */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(100).default(10_000),
   SYNC_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   TRUSTED_PROXIES: csv.default([]),
@@ -72,8 +76,10 @@ export interface Config {
   logLevel: string;
   rateLimits: { loginPerMinute: number; apiPerMinute: number; webhookPerMinute: number };
   workerConcurrency: number;
+  workerLockMs: number;
   executionRetentionDays: number;
   syncWebhookTimeoutMs: number;
+  reconcileAfterMs: number;
   allowPrivateTargets: boolean;
   trustedProxies: string[];
   kongAdminUrl?: string;
@@ -167,8 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockMs: e.WORKER_LOCK_MS,
     executionRetentionDays: e.EXECUTION_RETENTION_DAYS,
     syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
+    reconcileAfterMs: e.RECONCILE_AFTER_MS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     trustedProxies: e.TRUSTED_PROXIES,
     kongAdminUrl: e.KONG_ADMIN_URL,

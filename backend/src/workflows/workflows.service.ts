@@ -194,7 +194,8 @@ export class WorkflowsService {
     }), { reload: false });
   }
 
-  private async validate(tenantId: string, steps: WorkflowInput['steps']): Promise<void> {
+  /** Throws a field-level ValidationError when the steps are not runnable as saved. */
+  async validate(tenantId: string, steps: WorkflowInput['steps']): Promise<void> {
     const credentialIds = [...new Set(steps.map((s) => s.credentialId).filter((x): x is string => !!x))];
     const owners = await this.credentials.connectorsOf(tenantId, credentialIds);
     const errors = validateSteps(steps, findConnector, owners);

@@ -2,9 +2,12 @@
  * Boots the real api (all modules, real PostgreSQL and Redis) on a fresh database for one test file,
  * listening on a free loopback port, and gives tests a small HTTP helper.
  */
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
+import { WorkerModule } from '../../src/worker/worker.module.js';
 import { createTestDatabase } from './databases.js';
 
 export interface TestResponse<T = unknown> {
@@ -22,6 +25,10 @@ export interface TestApp {
   request<T = any>(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<TestResponse<T>>;
   /** Registers a fresh user (own tenant, admin) and returns its token. */
   register(email?: string): Promise<{ token: string; user: { id: string; tenantId: string; email: string } }>;
+  /** Starts an in-process worker on the same database and queue. */
+  startWorker(env?: Record<string, string>): Promise<INestApplicationContext>;
+  /** The environment a separate worker process needs to join this app. */
+  env: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -29,7 +36,7 @@ let counter = 0;
 
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
-  const config = loadConfig({
+  const baseEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,
@@ -38,8 +45,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     REDIS_PREFIX: db.name,
     DEV_MODE: 'true',
     ALLOW_PRIVATE_TARGETS: 'true',
+    WORKER_LOCK_MS: '2000',
     ...env,
-  });
+  };
+  const config = loadConfig(baseEnv);
+  const workers: INestApplicationContext[] = [];
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
@@ -77,7 +87,15 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
       return res.body;
     },
+    env: baseEnv,
+    async startWorker(extra = {}) {
+      const worker = await NestFactory.createApplicationContext(WorkerModule.register(loadConfig({ ...baseEnv, ...extra })), { logger: false });
+      await worker.init();
+      workers.push(worker);
+      return worker;
+    },
     async close() {
+      for (const w of workers) await w.close();
       await app.close();
       await db.drop();
     },

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '../../src/database/data-source.js';
 
-export const TEMPLATE_DB = 'tributary_test_template';
+/** Set by global setup: every database of this run starts with it, so concurrent runs never collide. */
+const RUN = process.env.TRIBUTARY_TEST_RUN ?? 'adhoc';
+export const TEMPLATE_DB = `tributary_test_${RUN}_template`;
 
 /** The server API tests use: TEST_DATABASE_URL's server, else the local one. */
 export function adminUrl(): string {
@@ -37,7 +39,7 @@ async function ensureTemplate(admin: pg.Client): Promise<void> {
 
 /** A fresh, migrated database for one test file. */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = `tributary_test_${randomBytes(6).toString('hex')}`;
+  const name = `tributary_test_${RUN}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {

@@ -1,0 +1,56 @@
+/** The engine wired to the platform: connectors, decrypted credentials, the shared HTTP client. */
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createHttpClient, type ClosableHttpClient } from '../common/http/http-client.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { findConnector } from '../engine/connectors.js';
+import { runWorkflow } from '../engine/runner.js';
+import type { ResolvedCredential, RunRequest, RunResult, StepResult } from '../engine/types.js';
+
+const CREDENTIAL_TTL_MS = 30_000;
+
+@Injectable()
+export class EngineService implements OnApplicationShutdown {
+  private readonly http: ClosableHttpClient;
+  private readonly logger = new Logger('Engine');
+  /** Decrypted credentials kept briefly in memory: a busy workflow does not decrypt per run. */
+  private readonly credentialCache = new Map<string, { value: Promise<ResolvedCredential>; expires: number }>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly credentials: CredentialsService,
+  ) {
+    this.http = createHttpClient({ allowPrivateTargets: config.allowPrivateTargets, userAgent: 'Tributary/0.1 (+https://github.com/tributary)' });
+  }
+
+  run(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
+    return runWorkflow(req, {
+      findConnector,
+      resolveCredential: (id) => this.credential(tenantId, id),
+      http: this.http,
+      baseUrl: (key, fallback) => this.config.connectorBaseUrls[key] ?? fallback,
+      logger: {
+        info: (msg, data) => this.logger.log({ msg, executionId: req.executionId, tenantId, ...data }),
+        warn: (msg, data) => this.logger.warn({ msg, executionId: req.executionId, tenantId, ...data }),
+        error: (msg, data) => this.logger.error({ msg, executionId: req.executionId, tenantId, ...data }),
+      },
+      onStep,
+    });
+  }
+
+  private credential(tenantId: string, id: string): Promise<ResolvedCredential> {
+    const key = `${tenantId}:${id}`;
+    const now = Date.now();
+    const hit = this.credentialCache.get(key);
+    if (hit && hit.expires > now) return hit.value;
+    const value = this.credentials.reveal(tenantId, id);
+    this.credentialCache.set(key, { value, expires: now + CREDENTIAL_TTL_MS });
+    value.catch(() => this.credentialCache.delete(key));
+    if (this.credentialCache.size > 10_000) this.credentialCache.clear();
+    return value;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.http.close();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Execution lifecycle events, published so any api process can deliver them to the tenant's sockets:
+ * through Redis pub/sub when there is Redis, in process otherwise.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../common/redis.module.js';
+import { CONFIG, type Config } from '../config/config.js';
+
+export type PlatformEventName =
+  | 'execution.queued'
+  | 'execution.started'
+  | 'execution.step'
+  | 'execution.succeeded'
+  | 'execution.failed'
+  | 'workflow.updated'
+  | 'event.published';
+
+export interface PlatformEvent {
+  tenantId: string;
+  event: PlatformEventName;
+  data: unknown;
+}
+
+export function eventsChannel(config: Config): string {
+  return `${config.redisPrefix}:platform-events`;
+}
+
+@Injectable()
+export class PlatformEvents {
+  /** In-process subscribers (used when there is no Redis, and by tests). */
+  readonly local = new EventEmitter();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis | undefined,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {
+    this.local.setMaxListeners(0);
+  }
+
+  publish(tenantId: string, event: PlatformEventName, data: unknown): void {
+    const message: PlatformEvent = { tenantId, event, data };
+    if (this.redis) {
+      // Fire and forget: live updates must never slow down or fail a run.
+      this.redis.publish(eventsChannel(this.config), JSON.stringify(message)).catch(() => undefined);
+    } else {
+      this.local.emit('event', message);
+    }
+  }
+}

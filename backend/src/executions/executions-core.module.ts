@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CredentialsModule } from '../credentials/credentials.module.js';
+import { EngineService } from './engine.service.js';
+import { PlatformEvents } from './execution-events.js';
+import { ExecutionsRepository } from './executions.repository.js';
+import { ExecutionsService } from './executions.service.js';
+
+/** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
+@Module({
+  imports: [CredentialsModule],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents],
+})
+export class ExecutionsCoreModule {}

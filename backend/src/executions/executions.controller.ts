@@ -1,0 +1,53 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/decorators.js';
+import { limitSchema } from '../common/pagination.js';
+import { ApiZodQuery, ZodQuery } from '../common/zod.js';
+import { EXECUTION_STATUSES } from './execution.entity.js';
+import { ExecutionsService } from './executions.service.js';
+
+const listQuery = z.object({
+  limit: limitSchema,
+  cursor: z.string().optional(),
+  status: z.enum(EXECUTION_STATUSES).optional(),
+  workflowId: z.string().uuid().optional(),
+  from: z.string().datetime({ offset: true }).optional().describe('ISO time, inclusive'),
+  to: z.string().datetime({ offset: true }).optional().describe('ISO time, exclusive'),
+});
+
+@ApiTags('executions')
+@ApiBearerAuth()
+@Controller()
+export class ExecutionsController {
+  constructor(private readonly executions: ExecutionsService) {}
+
+  @Get('logs')
+  @ApiZodQuery(listQuery)
+  logs(@CurrentUser() user: AuthUser, @ZodQuery(listQuery) q: z.output<typeof listQuery>) {
+    return this.executions.list(user.tenantId, q);
+  }
+
+  @Get('executions')
+  @ApiZodQuery(listQuery)
+  list(@CurrentUser() user: AuthUser, @ZodQuery(listQuery) q: z.output<typeof listQuery>) {
+    return this.executions.list(user.tenantId, q);
+  }
+
+  @Get('executions/:id')
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.executions.get(user.tenantId, id);
+  }
+
+  @Post('executions/:id/retry')
+  @HttpCode(202)
+  retry(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.executions.retry(user.tenantId, id);
+  }
+
+  @Get('stats')
+  stats(@CurrentUser() user: AuthUser) {
+    return this.executions.stats(user.tenantId);
+  }
+}

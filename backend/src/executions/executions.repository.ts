@@ -1,0 +1,261 @@
+/** The only code that reads and writes executions: batched inserts and completions, keyset lists, stats. */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Batcher } from '../common/batcher.js';
+import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { sqlOf, type Sql } from '../database/sql.js';
+import type { StepResult } from '../engine/types.js';
+import type { ExecutionStatus, TriggerType } from './execution.entity.js';
+
+export interface NewExecution {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  workflowVersion: number;
+  triggerType: TriggerType;
+  payload: unknown;
+  steps?: StepResult[];
+  retryOf?: string | null;
+  status?: 'queued' | 'running';
+}
+
+export interface Completion {
+  id: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  steps: StepResult[];
+  output: unknown;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface ClaimedExecution {
+  id: string;
+  tenantId: string;
+  workflowId: string;
+  workflowVersion: number;
+  triggerType: TriggerType;
+  payload: unknown;
+  steps: StepResult[];
+  attempts: number;
+}
+
+export interface ExecutionSummary {
+  id: string;
+  workflowId: string;
+  workflowName: string | null;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  triggerType: TriggerType;
+  error: string | null;
+  attempts: number;
+  retryOf: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  payload: unknown;
+  output: unknown;
+  steps: StepResult[];
+}
+
+export interface ListFilter {
+  limit: number;
+  cursor?: string;
+  status?: ExecutionStatus;
+  workflowId?: string;
+  from?: string;
+  to?: string;
+}
+
+const SUMMARY_COLUMNS = `e.id, e.workflow_id AS "workflowId", w.name AS "workflowName", e.workflow_version AS "workflowVersion",
+  e.status, e.trigger_type AS "triggerType", e.error, e.attempts, e.retry_of AS "retryOf", e.created_at AS "createdAt",
+  e.started_at AS "startedAt", e.finished_at AS "finishedAt", e.duration_ms AS "durationMs"`;
+
+function iso(v: unknown): string | null {
+  return v == null ? null : new Date(v as string).toISOString();
+}
+function toSummary<T extends ExecutionSummary>(row: T): T {
+  return { ...row, createdAt: iso(row.createdAt)!, startedAt: iso(row.startedAt), finishedAt: iso(row.finishedAt) };
+}
+
+@Injectable()
+export class ExecutionsRepository {
+  private readonly inserts: Batcher<NewExecution, void>;
+  private readonly completions: Batcher<Completion, boolean>;
+  private readonly sql: Sql;
+
+  constructor(@InjectDataSource() db: DataSource) {
+    this.sql = sqlOf(db);
+    this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 500, maxConcurrent: 4 });
+    this.completions = new Batcher((rows) => this.completeMany(rows), { maxSize: 200, maxConcurrent: 4 });
+  }
+
+  /** Batched with every other insert made in the same tick. */
+  insert(row: NewExecution): Promise<void> {
+    return this.inserts.add(row);
+  }
+
+  private async insertMany(rows: NewExecution[]): Promise<void[]> {
+    await this.sql(
+      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, started_at)
+       SELECT t.*, CASE WHEN t.status = 'running' THEN now() END
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::uuid[])
+         AS t(id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of)`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.tenantId),
+        rows.map((r) => r.workflowId),
+        rows.map((r) => r.workflowVersion),
+        rows.map((r) => r.status ?? 'queued'),
+        rows.map((r) => r.triggerType),
+        rows.map((r) => JSON.stringify(r.payload ?? {})),
+        rows.map((r) => JSON.stringify(r.steps ?? [])),
+        rows.map((r) => r.retryOf ?? null),
+      ],
+    );
+    return rows.map(() => undefined);
+  }
+
+  /** With an Idempotency-Key: the first execution's id for a repeat, and whether this one is new. */
+  async insertIdempotent(row: NewExecution, key: string): Promise<{ id: string; created: boolean }> {
+    const inserted = await this.sql(
+      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, idempotency_key)
+       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)
+       ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
+      [row.id, row.tenantId, row.workflowId, row.workflowVersion, row.triggerType, JSON.stringify(row.payload ?? {}), key],
+    );
+    if (inserted.length) return { id: row.id, created: true };
+    const [existing] = await this.sql<{ id: string }>(`SELECT id FROM executions WHERE workflow_id = $1 AND idempotency_key = $2`, [row.workflowId, key]);
+    return { id: existing.id, created: false };
+  }
+
+  /** Marks the run started; null when it already finished (a duplicate or stalled job), so it runs once. */
+  async claim(id: string): Promise<ClaimedExecution | null> {
+    const rows = await this.sql<ClaimedExecution>(
+      `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1
+       WHERE id = $1 AND status IN ('queued', 'running')
+       RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
+                 trigger_type AS "triggerType", payload, steps, attempts`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Batched; false when the execution was no longer running (finished elsewhere or cancelled). */
+  complete(c: Completion): Promise<boolean> {
+    return this.completions.add(c);
+  }
+
+  private async completeMany(rows: Completion[]): Promise<boolean[]> {
+    const updated = await this.sql<{ id: string }>(
+      `UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
+              finished_at = now(), duration_ms = v.duration_ms
+       FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[], $6::int[]) AS v(id, status, steps, output, error, duration_ms)
+       WHERE e.id = v.id AND e.status = 'running'
+       RETURNING e.id`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.status),
+        rows.map((r) => JSON.stringify(r.steps)),
+        rows.map((r) => (r.output === undefined ? null : JSON.stringify(r.output))),
+        rows.map((r) => r.error),
+        rows.map((r) => r.durationMs),
+      ],
+    );
+    const done = new Set(updated.map((u) => u.id));
+    return rows.map((r) => done.has(r.id));
+  }
+
+  /** Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a keyset position. */
+  async queuedBefore(olderThanMs: number, limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; createdAt: string }[]> {
+    const rows = await this.sql<{ id: string; createdAt: Date }>(
+      `SELECT id, created_at AS "createdAt" FROM executions
+       WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
+         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+       ORDER BY created_at, id LIMIT $2`,
+      [olderThanMs / 1000, limit, after?.createdAt ?? null, after?.id ?? null],
+    );
+    return rows.map((r) => ({ id: r.id, createdAt: new Date(r.createdAt).toISOString() }));
+  }
+
+  async list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
+    const params: unknown[] = [tenantId];
+    const where = ['e.tenant_id = $1'];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.status) add('e.status = ?', f.status);
+    if (f.workflowId) add('e.workflow_id = ?', f.workflowId);
+    if (f.from) add('e.created_at >= ?', f.from);
+    if (f.to) add('e.created_at < ?', f.to);
+    const pos = decodeCursor(f.cursor);
+    if (pos) {
+      params.push(pos.t, pos.id);
+      where.push(`(e.created_at, e.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(f.limit + 1);
+    const rows = await this.sql<ExecutionSummary>(
+      `SELECT ${SUMMARY_COLUMNS} FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
+       WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows.map(toSummary), f.limit, (r) => ({ t: r.createdAt, id: r.id }));
+  }
+
+  async get(tenantId: string, id: string): Promise<ExecutionDetail | null> {
+    const rows = await this.sql<ExecutionDetail>(
+      `SELECT ${SUMMARY_COLUMNS}, e.payload, e.output, e.steps FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
+       WHERE e.tenant_id = $1 AND e.id = $2`,
+      [tenantId, id],
+    );
+    return rows[0] ? toSummary(rows[0]) : null;
+  }
+
+  async stats(tenantId: string) {
+    const [byStatus, today, perWorkflow, perHour] = await Promise.all([
+      this.sql(`SELECT status, count(*)::int AS n FROM executions WHERE tenant_id = $1 GROUP BY status`, [tenantId]),
+      this.sql(
+        `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
+                count(*) FILTER (WHERE status = 'failed')::int AS failed
+         FROM executions WHERE tenant_id = $1 AND created_at >= date_trunc('day', now())`,
+        [tenantId],
+      ),
+      this.sql(
+        `SELECT e.workflow_id AS "workflowId", w.name, count(*)::int AS total,
+                count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded, count(*) FILTER (WHERE e.status = 'failed')::int AS failed
+         FROM executions e JOIN workflows w ON w.id = e.workflow_id WHERE e.tenant_id = $1
+         GROUP BY e.workflow_id, w.name ORDER BY total DESC LIMIT 50`,
+        [tenantId],
+      ),
+      this.sql(
+        `SELECT h.hour, count(e.id)::int AS total, count(e.id) FILTER (WHERE e.status = 'succeeded')::int AS succeeded,
+                count(e.id) FILTER (WHERE e.status = 'failed')::int AS failed
+         FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') AS h(hour)
+         LEFT JOIN executions e ON e.tenant_id = $1 AND e.created_at >= h.hour AND e.created_at < h.hour + interval '1 hour'
+         GROUP BY h.hour ORDER BY h.hour`,
+        [tenantId],
+      ),
+    ]);
+    return { byStatus: byStatus as { status: ExecutionStatus; n: number }[], today: today[0], perWorkflow, perHour: (perHour as { hour: Date }[]).map((h) => ({ ...h, hour: new Date(h.hour).toISOString() })) };
+  }
+
+  /** Retention: deletes finished executions older than `days`, in batches; returns how many. */
+  async deleteOlderThan(days: number, batch = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.sql(
+        `DELETE FROM executions WHERE id IN (
+           SELECT id FROM executions WHERE created_at < now() - make_interval(days => $1) AND status IN ('succeeded', 'failed', 'cancelled') LIMIT $2
+         ) RETURNING 1`,
+        [days, batch],
+      );
+      total += rows.length;
+      if (rows.length < batch) return total;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Batcher } from '../common/batcher.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import type { Page } from '../common/pagination.js';
+import type { StepResult } from '../engine/types.js';
+import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
+import { RUN_JOB } from '../queue/queue.factory.js';
+import type { TriggerType } from './execution.entity.js';
+import { PlatformEvents } from './execution-events.js';
+import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type ListFilter } from './executions.repository.js';
+
+export interface StartRequest {
+  tenantId: string;
+  workflowId: string;
+  workflowVersion: number;
+  triggerType: TriggerType;
+  payload: unknown;
+  idempotencyKey?: string;
+  retryOf?: string;
+  carriedSteps?: StepResult[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class ExecutionsService {
+  private readonly logger = new Logger('Executions');
+  private readonly jobs: Batcher<string, void>;
+
+  constructor(
+    private readonly repo: ExecutionsRepository,
+    @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
+    private readonly events: PlatformEvents,
+  ) {
+    this.jobs = new Batcher((ids) => this.addJobs(ids), { maxSize: 500, maxConcurrent: 4 });
+  }
+
+  /**
+   * Records the execution (queued) and adds its job. Once this resolves the run will happen: when the
+   * queue is unreachable the row stays queued and the reconciler adds the job later.
+   */
+  async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
+    const row = { id: randomUUID(), ...req, steps: req.carriedSteps, retryOf: req.retryOf ?? null };
+    if (req.idempotencyKey) {
+      const r = await this.repo.insertIdempotent(row, req.idempotencyKey);
+      if (!r.created) return { executionId: r.id, duplicate: true };
+    } else {
+      await this.repo.insert(row);
+    }
+    await this.jobs.add(row.id);
+    this.events.publish(req.tenantId, 'execution.queued', { executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
+    return { executionId: row.id, duplicate: false };
+  }
+
+  /** Adds jobs, job id = execution id, so adding one twice is harmless. Never throws. */
+  async addJobs(ids: string[]): Promise<void[]> {
+    try {
+      await this.queue.addBulk(ids.map((id) => ({ name: RUN_JOB, data: { executionId: id }, opts: { jobId: id } })));
+    } catch (err) {
+      this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count: ids.length, err: (err as Error).message });
+    }
+    return ids.map(() => undefined);
+  }
+
+  list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
+    return this.repo.list(tenantId, f);
+  }
+
+  async get(tenantId: string, id: string): Promise<ExecutionDetail> {
+    const e = UUID.test(id) ? await this.repo.get(tenantId, id) : null;
+    if (!e) throw new NotFoundError('Execution');
+    return e;
+  }
+
+  /** A new execution of the same workflow version and payload that keeps the steps before the failure. */
+  async retry(tenantId: string, id: string): Promise<{ executionId: string }> {
+    const e = await this.get(tenantId, id);
+    if (e.status !== 'failed' && e.status !== 'cancelled') throw new ConflictError(`Only failed or cancelled executions can be retried (this one is ${e.status})`);
+    const failedAt = e.steps.findIndex((s) => s.status === 'failed');
+    const carried = (failedAt < 0 ? e.steps : e.steps.slice(0, failedAt)).filter((s) => s.status !== 'failed');
+    const { executionId } = await this.start({
+      tenantId,
+      workflowId: e.workflowId,
+      workflowVersion: e.workflowVersion,
+      triggerType: 'retry',
+      payload: e.payload,
+      retryOf: e.id,
+      carriedSteps: carried,
+    });
+    return { executionId };
+  }
+
+  async stats(tenantId: string) {
+    const s = await this.repo.stats(tenantId);
+    const byStatus = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    for (const r of s.byStatus) byStatus[r.status] = r.n;
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    const finished = byStatus.succeeded + byStatus.failed;
+    return {
+      total,
+      byStatus,
+      successRate: finished ? Math.round((byStatus.succeeded / finished) * 10000) / 10000 : null,
+      today: s.today,
+      perWorkflow: s.perWorkflow,
+      perHour: s.perHour,
+    };
+  }
+}

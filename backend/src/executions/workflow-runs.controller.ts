@@ -1,0 +1,60 @@
+import { Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/decorators.js';
+import { ApiZodBody, ZodBody } from '../common/zod.js';
+import { stepSchema, triggerSchema } from '../workflows/workflow.schema.js';
+import { WorkflowsService } from '../workflows/workflows.service.js';
+import { EngineService } from './engine.service.js';
+import { ExecutionsService } from './executions.service.js';
+
+const payloadSchema = z.object({ payload: z.unknown().default({}) });
+const draftSchema = z.object({
+  workflow: z.object({ trigger: triggerSchema.optional(), steps: z.array(stepSchema).max(100) }),
+  payload: z.unknown().default({}),
+});
+
+/** Dry runs (real calls, nothing persisted) and manual runs of a workflow. */
+@ApiTags('workflows')
+@ApiBearerAuth()
+@Controller('workflows')
+export class WorkflowRunsController {
+  constructor(
+    private readonly workflows: WorkflowsService,
+    private readonly engine: EngineService,
+    private readonly executions: ExecutionsService,
+  ) {}
+
+  /** A draft that is not saved yet: validated like a save, then run. */
+  @Post('dry-run')
+  @HttpCode(200)
+  @ApiZodBody(draftSchema)
+  async dryRunDraft(@CurrentUser() user: AuthUser, @ZodBody(draftSchema) body: z.output<typeof draftSchema>) {
+    await this.workflows.validate(user.tenantId, body.workflow.steps);
+    return this.dryRun(user.tenantId, body.workflow.steps, body.payload);
+  }
+
+  @Post(':id/dry-run')
+  @HttpCode(200)
+  @ApiZodBody(payloadSchema)
+  async dryRunSaved(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
+    const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
+    return this.dryRun(user.tenantId, wf.steps, body.payload);
+  }
+
+  @Post(':id/run')
+  @HttpCode(202)
+  @ApiZodBody(payloadSchema)
+  async run(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
+    const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
+    const { executionId } = await this.executions.start({ tenantId: user.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'manual', payload: body.payload });
+    return { executionId };
+  }
+
+  private async dryRun(tenantId: string, steps: z.output<typeof stepSchema>[], payload: unknown) {
+    const r = await this.engine.run(tenantId, { executionId: `dry-run-${randomUUID()}`, steps, payload });
+    return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };
+  }
+}

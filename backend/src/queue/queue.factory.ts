@@ -1,0 +1,78 @@
+/**
+ * BullMQ behind one seam: Redis in production, BullMQ's PostgreSQL backend in the zero-install
+ * default. Everything else asks this factory for queues and workers and never knows which it got.
+ */
+import { createPostgresBackend, Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+
+export const EXECUTIONS_QUEUE = 'executions';
+export const EVENTS_QUEUE = 'events';
+
+/** Job names on the executions queue. */
+export const RUN_JOB = 'run';
+export const SCHEDULE_JOB = 'schedule';
+
+export interface RunJobData {
+  executionId: string;
+}
+export interface ScheduleJobData {
+  workflowId: string;
+}
+
+type AnyQueue = Queue;
+type AnyWorker = Worker;
+
+export class QueueFactory {
+  private readonly closers: (() => Promise<unknown>)[] = [];
+
+  constructor(private readonly config: Config) {}
+
+  get backend(): Config['queueBackend'] {
+    return this.config.queueBackend;
+  }
+
+  private redis(purpose: 'producer' | 'worker'): Redis {
+    // Producers fail fast while Redis is down (the row stays queued and the reconciler re-adds it);
+    // workers wait and reconnect (BullMQ needs maxRetriesPerRequest: null on blocking connections).
+    const conn = new Redis(this.config.redisUrl!, {
+      connectionName: `tributary:${purpose}`,
+      maxRetriesPerRequest: purpose === 'worker' ? null : 1,
+      enableOfflineQueue: purpose === 'worker',
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+    conn.on('error', () => {
+      /* reported through health and job failures; avoid unhandled error events */
+    });
+    this.closers.push(() => conn.quit().catch(() => conn.disconnect()));
+    return conn;
+  }
+
+  private postgresConnection() {
+    return { connectionString: this.config.databaseUrl, schema: 'bullmq', migrate: true, max: 10 };
+  }
+
+  queue(name: string, opts: Omit<QueueOptions, 'connection'> = {}): AnyQueue {
+    const q: AnyQueue =
+      this.config.queueBackend === 'redis'
+        ? new Queue(name, { ...opts, prefix: this.config.redisPrefix, connection: this.redis('producer') })
+        : (new Queue(name, { ...opts, connection: this.postgresConnection() } as never, createPostgresBackend as never) as unknown as AnyQueue);
+    q.on('error', () => {
+      /* surfaced to callers as rejected adds */
+    });
+    this.closers.unshift(() => q.close());
+    return q;
+  }
+
+  worker(name: string, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): AnyWorker {
+    const w: AnyWorker =
+      this.config.queueBackend === 'redis'
+        ? new Worker(name, processor, { ...opts, prefix: this.config.redisPrefix, connection: this.redis('worker') })
+        : (new Worker(name, processor, { ...opts, connection: this.postgresConnection() } as never, createPostgresBackend as never) as unknown as AnyWorker);
+    return w;
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close().catch(() => undefined);
+  }
+}

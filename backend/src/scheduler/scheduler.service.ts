@@ -1,0 +1,68 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { CONFIG, type Config } from '../config/config.js';
+import { ExecutionsRepository } from '../executions/executions.repository.js';
+import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
+import { SCHEDULE_JOB } from '../queue/queue.factory.js';
+import { WorkflowEvents } from '../workflows/workflow-events.js';
+import { Workflow } from '../workflows/workflow.entity.js';
+
+export function schedulerId(workflowId: string): string {
+  return `workflow:${workflowId}`;
+}
+
+/**
+ * Schedules are BullMQ job schedulers keyed by workflow: upserted on save and toggle, removed on
+ * delete or disable. BullMQ keeps one scheduler per key and fires each tick once, however many api
+ * processes upsert it. @nestjs/schedule runs the housekeeping.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Scheduler');
+
+  constructor(
+    @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
+    @InjectRepository(Workflow) private readonly workflows: Repository<Workflow>,
+    private readonly executions: ExecutionsRepository,
+    @Inject(CONFIG) private readonly config: Config,
+    events: WorkflowEvents,
+  ) {
+    events.subscribe(({ type, workflow }) => this.sync(type === 'deleted' ? null : workflow, workflow.id));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Bring the queue's schedulers in line with the database (a schedule saved while the queue was down).
+    try {
+      const wanted = await this.workflows.createQueryBuilder('w').where(`w.trigger->>'type' = 'schedule' AND w.enabled`).getMany();
+      for (const wf of wanted) await this.sync(wf, wf.id);
+      const keep = new Set(wanted.map((w) => schedulerId(w.id)));
+      for (const s of await this.queue.getJobSchedulers(0, -1)) {
+        const key = (s as { key?: string; id?: string }).id ?? (s as { key: string }).key;
+        if (key && !keep.has(key)) await this.queue.removeJobScheduler(key);
+      }
+    } catch (err) {
+      this.logger.warn({ msg: 'could not sync schedules at start; they sync on the next save', err: (err as Error).message });
+    }
+  }
+
+  async sync(wf: Workflow | null, workflowId: string): Promise<void> {
+    const id = schedulerId(workflowId);
+    if (!wf || !wf.enabled || wf.trigger.type !== 'schedule') {
+      await this.queue.removeJobScheduler(id);
+      return;
+    }
+    const t = wf.trigger;
+    const repeat = t.intervalSeconds ? { every: t.intervalSeconds * 1000 } : { pattern: t.cron!, tz: t.timezone };
+    await this.queue.upsertJobScheduler(id, repeat, { name: SCHEDULE_JOB, data: { workflowId: wf.id }, opts: { removeOnComplete: true, removeOnFail: 1000 } });
+  }
+
+  /** Retention: finished executions older than EXECUTION_RETENTION_DAYS go, every night. */
+  @Cron('17 3 * * *')
+  async purgeOldExecutions(): Promise<number> {
+    const n = await this.executions.deleteOlderThan(this.config.executionRetentionDays);
+    if (n) this.logger.log({ msg: 'deleted old executions', count: n, olderThanDays: this.config.executionRetentionDays });
+    return n;
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { DomainError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { EngineService } from '../executions/engine.service.js';
+import { PlatformEvents } from '../executions/execution-events.js';
+import { ExecutionsRepository } from '../executions/executions.repository.js';
+import { ExecutionsService } from '../executions/executions.service.js';
+import type { Workflow } from '../workflows/workflow.entity.js';
+import { WorkflowCache } from './workflow-cache.js';
+
+export class GatewayTimeoutError extends DomainError {
+  constructor(message: string, executionId: string) {
+    super(504, message, { executionId });
+  }
+}
+
+export interface WebhookRequest {
+  workflowId: string;
+  payload: unknown;
+  rawBody?: Buffer;
+  signature?: string;
+  idempotencyKey?: string;
+}
+
+export type WebhookResult =
+  | { mode: 'async'; executionId: string; duplicate: boolean }
+  | { mode: 'sync'; executionId: string; status: 'succeeded' | 'failed' | 'cancelled'; output: unknown; error?: string };
+
+/** `X-Tributary-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
+export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
+  if (!header) return false;
+  const given = header.startsWith('sha256=') ? header.slice(7) : header;
+  const expected = createHmac('sha256', secret).update(body).digest('hex');
+  const a = Buffer.from(given, 'hex');
+  const b = Buffer.from(expected, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly cache: WorkflowCache,
+    private readonly executions: ExecutionsService,
+    private readonly repo: ExecutionsRepository,
+    private readonly engine: EngineService,
+    private readonly events: PlatformEvents,
+  ) {}
+
+  async rateLimitFor(workflowId: string): Promise<number | undefined> {
+    const wf = await this.cache.get(workflowId).catch(() => null);
+    return wf?.trigger.type === 'webhook' ? wf.trigger.rateLimitPerMinute : undefined;
+  }
+
+  async receive(req: WebhookRequest): Promise<WebhookResult> {
+    const wf = await this.cache.get(req.workflowId);
+    if (!wf || !wf.enabled || wf.trigger.type !== 'webhook') throw new NotFoundError('Workflow');
+    if (wf.trigger.secret && !verifySignature(wf.trigger.secret, req.rawBody ?? Buffer.alloc(0), req.signature)) {
+      throw new UnauthorizedError('Missing or wrong X-Tributary-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
+    }
+    if (wf.trigger.responseMode === 'sync') return this.runSync(wf, req.payload);
+    const r = await this.executions.start({
+      tenantId: wf.tenantId,
+      workflowId: wf.id,
+      workflowVersion: wf.version,
+      triggerType: 'webhook',
+      payload: req.payload,
+      idempotencyKey: req.idempotencyKey,
+    });
+    return { mode: 'async', executionId: r.executionId, duplicate: r.duplicate };
+  }
+
+  /**
+   * Sync mode (protocol bridging): runs in this process and answers with the last step's output.
+   * Past the timeout the caller gets 504, and the run goes on and is recorded all the same.
+   */
+  private async runSync(wf: Workflow, payload: unknown): Promise<WebhookResult> {
+    const executionId = randomUUID();
+    await this.repo.insert({ id: executionId, tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, status: 'running' });
+    this.events.publish(wf.tenantId, 'execution.started', { executionId, workflowId: wf.id });
+    const run = this.engine.run(wf.tenantId, { executionId, steps: wf.steps, payload }).then(async (r) => {
+      await this.repo.complete({ id: executionId, status: r.status, steps: r.steps, output: r.output ?? null, error: r.error ?? null, durationMs: r.durationMs });
+      this.events.publish(wf.tenantId, r.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', { executionId, workflowId: wf.id, error: r.error });
+      return r;
+    });
+    run.catch((err) => this.logger.error({ msg: 'sync execution failed to record', executionId, err }));
+    const timeoutMs = (wf.trigger.type === 'webhook' ? wf.trigger.timeoutMs : undefined) ?? this.config.syncWebhookTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const r = await Promise.race([run, timedOut]);
+    clearTimeout(timer);
+    if (r === 'timeout') throw new GatewayTimeoutError(`The workflow did not finish within ${timeoutMs} ms; it goes on as execution ${executionId}`, executionId);
+    return { mode: 'sync', executionId, status: r.status, output: r.output ?? null, ...(r.error ? { error: r.error } : {}) };
+  }
+}

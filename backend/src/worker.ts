@@ -1,0 +1,19 @@
+/** The worker process (`npm run worker`): runs executions from the queue; start as many as you like. */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createLogger, PinoNestLogger } from './common/logger.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { runMigrations } from './database/data-source.js';
+import { WorkerModule } from './worker/worker.module.js';
+
+try {
+  const config = loadConfig();
+  await runMigrations(config);
+  const logger = createLogger(config.logLevel, 'worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { logger: new PinoNestLogger(logger) });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+} catch (err) {
+  console.error(err instanceof ConfigError ? `tributary worker refused to start.\n${err.message}` : err);
+  process.exit(1);
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Job, Worker } from 'bullmq';
+import { CONFIG, type Config } from '../config/config.js';
+import { EngineService } from '../executions/engine.service.js';
+import { PlatformEvents } from '../executions/execution-events.js';
+import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
+import { ExecutionsService } from '../executions/executions.service.js';
+import { EXECUTIONS_QUEUE, QueueFactory, RUN_JOB, SCHEDULE_JOB, type RunJobData, type ScheduleJobData } from '../queue/queue.factory.js';
+import type { WorkflowVersion } from '../workflows/workflow-version.entity.js';
+import { WorkflowsService } from '../workflows/workflows.service.js';
+
+/**
+ * The worker: takes jobs with bounded concurrency, runs the engine, records the result. A job whose
+ * worker died is taken again (BullMQ's stalled-job check); claiming the execution row first makes a
+ * finished execution never run twice.
+ */
+@Injectable()
+export class ExecutionProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private worker?: Worker;
+  private readonly versions = new Map<string, Promise<WorkflowVersion | null>>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly queues: QueueFactory,
+    private readonly repo: ExecutionsRepository,
+    private readonly executions: ExecutionsService,
+    private readonly workflows: WorkflowsService,
+    private readonly engine: EngineService,
+    private readonly events: PlatformEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = this.queues.worker(EXECUTIONS_QUEUE, (job) => this.process(job), {
+      concurrency: this.config.workerConcurrency,
+      lockDuration: this.config.workerLockMs,
+      stalledInterval: Math.max(500, Math.floor(this.config.workerLockMs / 2)),
+      maxStalledCount: 3,
+    });
+    this.worker.on('error', (err) => this.logger.warn({ msg: 'queue connection error', err: err.message }));
+    this.worker.on('failed', (job, err) => this.logger.error({ msg: 'job failed', jobId: job?.id, err: err.message }));
+    this.logger.log({ msg: 'worker started', concurrency: this.config.workerConcurrency, queueBackend: this.config.queueBackend });
+  }
+
+  /** SIGTERM: stop taking jobs, let the running ones finish, then exit. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.worker) return;
+    this.logger.log({ msg: 'draining in-flight executions before exit' });
+    await this.worker.close();
+  }
+
+  async process(job: Job): Promise<string> {
+    if (job.name === SCHEDULE_JOB) return this.scheduled((job.data as ScheduleJobData).workflowId);
+    if (job.name === RUN_JOB) return this.execute((job.data as RunJobData).executionId);
+    throw new Error(`no handler for job "${job.name}"`);
+  }
+
+  private async scheduled(workflowId: string): Promise<string> {
+    const wf = await this.workflows.findById(workflowId);
+    if (!wf || !wf.enabled || wf.trigger.type !== 'schedule') return 'skipped: schedule no longer active';
+    const { executionId } = await this.executions.start({
+      tenantId: wf.tenantId,
+      workflowId: wf.id,
+      workflowVersion: wf.version,
+      triggerType: 'schedule',
+      payload: wf.trigger.payload ?? { scheduledAt: new Date().toISOString() },
+    });
+    return `queued ${executionId}`;
+  }
+
+  private version(e: ClaimedExecution): Promise<WorkflowVersion | null> {
+    const key = `${e.workflowId}:${e.workflowVersion}`;
+    let v = this.versions.get(key);
+    if (!v) {
+      // Versions never change once saved: cached for the life of the process.
+      v = this.workflows.getVersion(e.tenantId, e.workflowId, e.workflowVersion);
+      this.versions.set(key, v);
+      v.catch(() => this.versions.delete(key));
+      if (this.versions.size > 5000) this.versions.clear();
+    }
+    return v;
+  }
+
+  async execute(executionId: string): Promise<string> {
+    const e = await this.repo.claim(executionId);
+    if (!e) return 'skipped: already finished';
+    const version = await this.version(e);
+    this.events.publish(e.tenantId, 'execution.started', { executionId, workflowId: e.workflowId, attempt: e.attempts });
+    if (!version) {
+      await this.repo.complete({ id: executionId, status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
+      return 'failed: version missing';
+    }
+    const result = await this.engine.run(e.tenantId, { executionId, steps: version.steps, payload: e.payload, previous: e.steps }, (step) =>
+      this.events.publish(e.tenantId, 'execution.step', { executionId, workflowId: e.workflowId, step }),
+    );
+    await this.repo.complete({ id: executionId, status: result.status, steps: result.steps, output: result.output ?? null, error: result.error ?? null, durationMs: result.durationMs });
+    this.events.publish(e.tenantId, result.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', {
+      executionId,
+      workflowId: e.workflowId,
+      status: result.status,
+      durationMs: result.durationMs,
+      error: result.error,
+    });
+    return result.status;
+  }
+}

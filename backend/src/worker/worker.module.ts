@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { RedisModule } from '../common/redis.module.js';
+import type { Config } from '../config/config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { dataSourceOptions } from '../database/data-source.js';
+import { ExecutionsCoreModule } from '../executions/executions-core.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+import { WorkflowsModule } from '../workflows/workflows.module.js';
+import { ExecutionProcessor } from './execution.processor.js';
+
+@Module({})
+export class WorkerModule {
+  static register(config: Config): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRoot(dataSourceOptions(config)),
+        RedisModule,
+        QueueModule,
+        AuditModule,
+        WorkflowsModule,
+        ExecutionsCoreModule,
+      ],
+      providers: [ExecutionProcessor],
+    };
+  }
+}
