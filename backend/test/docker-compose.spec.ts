@@ -41,7 +41,6 @@ function inCidr(ip: string, cidr: string): boolean {
   const start = Math.floor(ipv4ToInt(base) / size) * size;
   return ipv4ToInt(ip) >= start && ipv4ToInt(ip) < start + size;
 }
-const containerPorts = (s: Service) => (s.ports ?? []).map((p) => p.split(':').at(-1));
 
 describe('docker-compose.yml', () => {
   it('uses the Compose specification (no version key) and declares every service', () => {
