@@ -151,6 +151,8 @@ describe('docker-compose.yml', () => {
     expect(services.frontend.environment?.NEXT_PUBLIC_API_URL).toBeDefined();
     expect(services['mock-apis'].profiles).toEqual(['demo']);
     expect(services['mock-apis'].command).toEqual(['node', 'scripts/mock-apis/server.js']);
+    expect(services['mock-apis'].environment).toMatchObject({ MOCK_APIS_PORT: '4010', MOCK_APIS_HOST: '0.0.0.0' });
+    expect(existsSync(`${ROOT}scripts/mock-apis/server.js`)).toBe(true);
   });
 
   it('puts Elasticsearch (single node), Logstash (pipeline from ./gateway/logstash/pipeline) and Kibana in the observability profile', () => {
