@@ -34,7 +34,7 @@ services: install ## make sure PostgreSQL and Redis answer (starts local ones wh
 	@mkdir -p .data
 	@node scripts/ensure-services.mjs --require-redis --write-env $(TEST_ENV)
 
-test: install lint typecheck services ## everything: lint, typecheck, unit and API tests (real PostgreSQL and Redis)
+test: install lint typecheck build services ## everything: lint, typecheck, unit and API tests (real PostgreSQL and Redis)
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
 	@echo "make test: all checks passed"
 

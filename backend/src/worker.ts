@@ -11,8 +11,23 @@ try {
   await runMigrations(config);
   const logger = createLogger(config.logLevel, 'worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { logger: new PinoNestLogger(logger) });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
+  // SIGTERM/SIGINT: stop taking jobs, let in-flight runs finish (ExecutionProcessor), then exit 0.
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down after in-flight executions');
+      app.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 } catch (err) {
   console.error(err instanceof ConfigError ? `tributary worker refused to start.\n${err.message}` : err);
   process.exit(1);

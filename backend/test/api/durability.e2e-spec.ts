@@ -1,0 +1,169 @@
+import { jest } from '@jest/globals';
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { exited, freePort, spawnWorker, startRedis } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait.js';
+
+jest.setTimeout(90_000);
+
+const slowWorkflow = (seconds: number) => ({
+  name: 'slow',
+  trigger: { type: 'webhook' },
+  steps: [
+    { id: 'wait', connector: 'core', action: 'delay', input: { seconds } },
+    { id: 'done', connector: 'core', action: 'transform', input: { value: 'finished' } },
+  ],
+});
+
+async function executionRow(t: TestApp, id: string) {
+  const db = new pg.Client({ connectionString: t.databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query('SELECT status, attempts, finished_at FROM executions WHERE id = $1', [id]);
+    return rows[0] as { status: string; attempts: number; finished_at: Date | null } | undefined;
+  } finally {
+    await db.end();
+  }
+}
+
+describe('durability', () => {
+  let t: TestApp;
+  let token: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    token = (await t.register()).token;
+  });
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('a worker killed with SIGKILL mid-run leaves a job that another worker finishes, once', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
+    const first = spawnWorker(t.env);
+    children.push(first);
+    const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
+    await waitFor('the first worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running');
+    first.kill('SIGKILL');
+    await exited(first);
+    const second = spawnWorker(t.env);
+    children.push(second);
+    const row = await waitFor('the run to finish on the second worker', async () => {
+      const r = await executionRow(t, executionId);
+      return r?.status === 'succeeded' ? r : undefined;
+    }, 30_000);
+    expect(row.attempts).toBe(2);
+    const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
+    expect(list.body.items.map((i: { status: string }) => i.status)).toEqual(['succeeded']);
+    const detail = await t.request('GET', `/api/executions/${executionId}`, { token });
+    expect(detail.body.steps.map((s: { stepId: string }) => s.stepId)).toEqual(['wait', 'done']);
+    second.kill('SIGTERM');
+    await exited(second);
+  });
+
+  it('SIGTERM drains the in-flight run before the worker exits', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
+    const worker = spawnWorker(t.env);
+    children.push(worker);
+    const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
+    await waitFor('the worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running');
+    worker.kill('SIGTERM');
+    const exit = await exited(worker);
+    const row = await executionRow(t, executionId);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(row!.finished_at!.getTime()).toBeLessThanOrEqual(exit.at);
+    expect(exit.code).toBe(0);
+  });
+});
+
+describe('queue outage', () => {
+  let t: TestApp;
+  let redis: ChildProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, RECONCILE_AFTER_MS: '300' });
+    await t.startWorker();
+  });
+  afterAll(async () => {
+    await t?.close();
+    redis?.kill('SIGKILL');
+  });
+
+  it('accepts webhooks (202) while Redis is down and runs every one of them when it returns', async () => {
+    const { token } = await t.register();
+    const wf = (
+      await t.request('POST', '/api/workflows', {
+        token,
+        body: { name: 'durable', trigger: { type: 'webhook' }, steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: '{{n}}' } }] },
+      })
+    ).body;
+    redis.kill('SIGKILL');
+    await exited(redis);
+    const ids: string[] = [];
+    for (let n = 0; n < 20; n++) {
+      const res = await t.request('POST', `/api/webhooks/${wf.id}`, { body: { n } });
+      expect(res.status).toBe(202);
+      ids.push(res.body.executionId);
+    }
+    const queued = await t.request('GET', `/api/executions?workflowId=${wf.id}&status=queued&limit=100`, { token });
+    expect(queued.body.items).toHaveLength(20);
+    redis = await startRedis(port);
+    await waitFor(
+      'all 20 executions to succeed after Redis returns',
+      async () => {
+        const r = await t.request('GET', `/api/executions?workflowId=${wf.id}&status=succeeded&limit=100`, { token });
+        return r.body.items.length === 20 ? r.body.items : undefined;
+      },
+      45_000,
+      500,
+    );
+    const outputs = await Promise.all(ids.map(async (id) => (await t.request('GET', `/api/executions/${id}`, { token })).body.output));
+    expect(outputs).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+});
+
+describe('schedules', () => {
+  let a: TestApp;
+
+  afterAll(async () => a?.close());
+
+  it('fires an interval schedule once per tick with two api processes, and stops when disabled', async () => {
+    a = await createTestApp();
+    const { token } = await a.register();
+    const wf = (
+      await a.request('POST', '/api/workflows', {
+        token,
+        body: { name: 'every second', trigger: { type: 'schedule', intervalSeconds: 1, payload: { from: 'schedule' } }, steps: [{ id: 'x', connector: 'core', action: 'transform', input: { value: '{{from}}' } }] },
+      })
+    ).body;
+    // A second api process on the same database and queue: it syncs the same scheduler at boot.
+    const { createApp } = await import('../../src/app.js');
+    const b = await createApp(a.config);
+    await b.init();
+    await a.startWorker();
+    await new Promise((r) => setTimeout(r, 4500));
+    await a.request('PUT', `/api/workflows/${wf.id}/toggle`, { token, body: { enabled: false } });
+    await new Promise((r) => setTimeout(r, 500));
+    const list = await a.request('GET', `/api/executions?workflowId=${wf.id}&limit=100`, { token });
+    const times = list.body.items.map((i: { createdAt: string }) => Date.parse(i.createdAt)).sort();
+    expect(times.length).toBeGreaterThanOrEqual(3);
+    expect(times.length).toBeLessThanOrEqual(6);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThan(500);
+    await waitFor('scheduled runs to finish', async () => {
+      const r = await a.request('GET', `/api/executions?workflowId=${wf.id}&status=succeeded&limit=100`, { token });
+      return r.body.items.length === times.length || undefined;
+    });
+    const first = await a.request('GET', `/api/executions/${list.body.items[0].id}`, { token });
+    expect(first.body).toMatchObject({ triggerType: 'schedule', output: 'schedule' });
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await a.request('GET', `/api/executions?workflowId=${wf.id}&limit=100`, { token });
+    expect(after.body.items.length).toBe(times.length);
+    await b.close();
+  });
+});
