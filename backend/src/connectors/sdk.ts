@@ -77,6 +77,14 @@ export function defineAction<TCredentials, TInput, TOutput>(
   return def as unknown as ActionDefinition<TCredentials, unknown, unknown>;
 }
 
+/**
+ * `defineAction` with the credential type taken from the connector's credential schema, so that
+ * `ctx.credentials` is typed: `const action = actionWith(credentials); action({ key, … })`.
+ */
+export function actionWith<S extends z.ZodType>(_credentials: S) {
+  return <TInput, TOutput>(def: ActionDefinition<z.output<S>, TInput, TOutput>) => defineAction(def);
+}
+
 export function defineConnector<TCredentials>(def: ConnectorDefinition<TCredentials>): ConnectorDefinition<unknown> {
   const keys = new Set<string>();
   for (const action of def.actions) {

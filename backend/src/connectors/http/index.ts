@@ -1,0 +1,101 @@
+/**
+ * Generic HTTP request: any method, URL, headers, query and body, with the credential supplying
+ * authentication (none, basic, bearer, or an API key in a header or the query string).
+ */
+import { z } from 'zod';
+import type { HttpRequest } from '../../common/http/http-client.js';
+import { callProvider, type ProviderInfo } from '../provider-call.js';
+import { actionWith, defineConnector } from '../sdk.js';
+
+const credentials = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('none').describe('No authentication') }),
+    z.object({
+      type: z.literal('basic').describe('HTTP basic authentication'),
+      username: z.string().describe('User name'),
+      password: z.string().describe('Password'),
+    }),
+    z.object({ type: z.literal('bearer').describe('Authorization: Bearer <token>'), token: z.string().min(1).describe('The token') }),
+    z.object({
+      type: z.literal('apiKey').describe('An API key in a header or query parameter'),
+      name: z.string().min(1).describe('Header or query parameter name, e.g. X-API-Key or api_key'),
+      value: z.string().min(1).describe('The key'),
+      in: z.enum(['header', 'query']).default('header').describe('Where the key goes'),
+    }),
+  ])
+  .default({ type: 'none' })
+  .describe('Authentication for the request; optional (none)');
+type Credentials = z.output<typeof credentials>;
+const action = actionWith(credentials);
+const provider: ProviderInfo = { name: 'The HTTP endpoint' };
+
+/** The request changes an auth credential implies, and the values to keep out of errors. */
+function applyAuth(auth: Credentials, headers: Record<string, string>, query: Record<string, string>): string[] {
+  switch (auth.type) {
+    case 'none':
+      return [];
+    case 'basic':
+      headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+      return [auth.password];
+    case 'bearer':
+      headers.authorization = `Bearer ${auth.token}`;
+      return [auth.token];
+    case 'apiKey':
+      if (auth.in === 'query') query[auth.name] = auth.value;
+      else headers[auth.name.toLowerCase()] = auth.value;
+      return [auth.value];
+  }
+}
+
+export const http = defineConnector({
+  key: 'http',
+  name: 'HTTP request',
+  icon: 'globe',
+  description: 'Call any HTTP API',
+  credentials,
+  sampleCredentials: { type: 'bearer', token: 'mock-http-bearer-token' },
+  actions: [
+    action({
+      key: 'request',
+      name: 'Send request',
+      description: 'Sends one HTTP request and returns status, headers and body (JSON parsed)',
+      input: z.object({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET').describe('HTTP method'),
+        url: z.string().url().describe('Absolute http(s) URL'),
+        headers: z.record(z.string(), z.string()).optional().describe('Request headers'),
+        query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe('Query parameters added to the URL'),
+        body: z.unknown().optional().describe('Request body: JSON (objects, arrays…) or text'),
+        bodyType: z.enum(['json', 'text', 'form']).default('json').describe('How to send the body: JSON, raw text, or form-encoded (object)'),
+        failOnError: z.boolean().default(true).describe('Fail the step on 4xx/5xx answers; when false they are returned as output'),
+        timeoutMs: z.coerce.number().int().min(100).max(120000).optional().describe('Give up after this many milliseconds'),
+      }),
+      output: z.object({
+        status: z.number(),
+        headers: z.record(z.string(), z.unknown()),
+        body: z.unknown().describe('Parsed JSON when the answer is JSON, else text'),
+      }),
+      sample: { method: 'GET', url: 'http://127.0.0.1:4010/http/bearer', query: { source: 'tributary' } },
+      async execute(ctx) {
+        const { input } = ctx;
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
+        const query: Record<string, string> = Object.fromEntries(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)]));
+        const secrets = applyAuth(ctx.credentials, headers, query);
+        const req: HttpRequest = { method: input.method, url: input.url, headers, query, secrets, timeoutMs: input.timeoutMs };
+        if (input.body !== undefined && input.body !== null && input.method !== 'GET' && input.method !== 'HEAD') {
+          if (input.bodyType === 'form' && typeof input.body === 'object') {
+            req.form = Object.fromEntries(Object.entries(input.body as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+          } else if (input.bodyType === 'text' || typeof input.body === 'string') {
+            req.body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+            headers['content-type'] ??= input.bodyType === 'json' ? 'application/json' : 'text/plain; charset=utf-8';
+          } else {
+            req.json = input.body;
+          }
+        }
+        if (!input.failOnError) req.acceptStatus = () => true;
+        const res = await callProvider(ctx, provider, req);
+        return { status: res.status, headers: res.headers, body: res.body };
+      },
+    }),
+  ],
+});

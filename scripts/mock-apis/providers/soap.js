@@ -1,0 +1,127 @@
+// @ts-check
+/**
+ * Legacy SOAP services for the protocol-bridge demo:
+ * - /soap/OrderService: GetOrderStatus(OrderId), HTTP basic auth, namespace ORDERS_NS.
+ * - /soap/tempconvert: CelsiusToFahrenheit / FahrenheitToCelsius, no auth (w3schools' classic shape).
+ * SOAP 1.1 (text/xml + SOAPAction) and 1.2 (application/soap+xml) are both understood; the answer
+ * uses the request's version. Faults: 1.1 faultcode/faultstring (HTTP 500), 1.2 Code/Reason (400
+ * for Sender, 500 otherwise). Magic: OrderId FAULT (or any non-numeric id) → "Order not found" fault.
+ */
+import { basicAuth, html, route, text } from '../lib.js';
+
+export const SOAP_AUTH = { username: 'legacy', password: 'legacy-secret' };
+export const ORDERS_NS = 'http://tributary.dev/legacy/orders';
+export const TEMPCONVERT_NS = 'https://www.w3schools.com/xml/';
+const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
+const STATUSES = ['PENDING', 'PROCESSING', 'SHIPPED', 'DELIVERED'];
+
+/** @param {string} s */
+const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** @param {1.1 | 1.2} version @param {string} inner */
+function envelope(version, inner) {
+  return `<?xml version="1.0" encoding="utf-8"?>\n<soap:Envelope xmlns:soap="${version === 1.1 ? SOAP11 : SOAP12}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><soap:Body>${inner}</soap:Body></soap:Envelope>`;
+}
+
+/** @param {1.1 | 1.2} version @param {string} inner */
+function ok(version, inner) {
+  const type = version === 1.1 ? 'text/xml; charset=utf-8' : 'application/soap+xml; charset=utf-8';
+  return { status: 200, headers: { 'content-type': type }, body: envelope(version, inner) };
+}
+
+/** @param {1.1 | 1.2} version @param {'Client' | 'Server'} who @param {string} message @param {string} [detail] */
+function fault(version, who, message, detail) {
+  if (version === 1.1) {
+    const d = detail ? `<detail><ErrorCode>${esc(detail)}</ErrorCode></detail>` : '';
+    const body = envelope(1.1, `<soap:Fault><faultcode>soap:${who}</faultcode><faultstring>${esc(message)}</faultstring>${d}</soap:Fault>`);
+    return { status: 500, headers: { 'content-type': 'text/xml; charset=utf-8' }, body };
+  }
+  const code = who === 'Client' ? 'Sender' : 'Receiver';
+  const d = detail ? `<soap:Detail><ErrorCode>${esc(detail)}</ErrorCode></soap:Detail>` : '';
+  const inner = `<soap:Fault><soap:Code><soap:Value>soap:${code}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">${esc(message)}</soap:Text></soap:Reason>${d}</soap:Fault>`;
+  return { status: code === 'Sender' ? 400 : 500, headers: { 'content-type': 'application/soap+xml; charset=utf-8' }, body: envelope(1.2, inner) };
+}
+
+/**
+ * Reads a request envelope well enough for a mock: version, operation element and its simple
+ * children. Returns an error response when it is not SOAP.
+ * @param {import('../lib.js').MockRequest} req
+ */
+function parseEnvelope(req) {
+  const type = req.headers['content-type'] ?? '';
+  const version = type.includes('application/soap+xml') ? 1.2 : type.includes('text/xml') ? 1.1 : null;
+  if (!version) return { error: text(415, `Cannot process the message because the content type '${type}' was not the expected type 'text/xml; charset=utf-8'.`) };
+  const envNs = version === 1.1 ? SOAP11 : SOAP12;
+  if (!req.bodyText.includes(envNs)) return { error: fault(version, 'Client', `Expected a SOAP ${version} envelope (${envNs})`) };
+  const body = /<(?:[\w-]+:)?Body[^>]*>([\s\S]*)<\/(?:[\w-]+:)?Body>/.exec(req.bodyText);
+  const op = body && /<(?:([\w-]+):)?([\w-]+)([^>]*?)\/?>/.exec(body[1]);
+  if (!body || !op) return { error: fault(version, 'Client', 'The SOAP Body is empty or malformed') };
+  /** @type {Record<string, string>} */
+  const fields = {};
+  for (const m of body[1].matchAll(/<(?:[\w-]+:)?([\w-]+)[^>/]*>([^<]*)<\/(?:[\w-]+:)?\1>/g)) fields[m[1]] = m[2].trim();
+  const ns = new RegExp(`xmlns(?::${op[1] ?? ''})?="([^"]*)"`).exec(op[3] + ' ' + req.bodyText)?.[1] ?? '';
+  const action =
+    version === 1.1
+      ? (req.headers.soapaction ?? '').replace(/^"|"$/g, '')
+      : (/action="([^"]*)"/.exec(type)?.[1] ?? '');
+  return { version: /** @type {1.1 | 1.2} */ (version), operation: op[2], namespace: ns, fields, action };
+}
+
+/** @returns {import('../lib.js').Provider} */
+export function createSoapProvider() {
+  return {
+    name: 'soap',
+    prefix: '/soap',
+    error: (/** @type {number} */ status) =>
+      status === 429
+        ? text(429, 'Too many requests')
+        : html(status, '<html><body><h1>Server Error</h1><p>The service is temporarily unavailable.</p></body></html>'),
+    routes: [
+      route('GET', '/soap/:service', (req) =>
+        req.query.wsdl !== undefined
+          ? { status: 200, headers: { 'content-type': 'text/xml' }, body: `<definitions name="${esc(req.params.service)}"/>` }
+          : html(200, `<html><body>${esc(req.params.service)} web service</body></html>`),
+      ),
+      route('POST', '/soap/OrderService', (req) => {
+        const auth = basicAuth(req);
+        if (!auth || auth.user !== SOAP_AUTH.username || auth.pass !== SOAP_AUTH.password) {
+          return html(401, '<html><body><h1>401 - Unauthorized</h1></body></html>', { 'www-authenticate': 'Basic realm="OrderService"' });
+        }
+        const env = parseEnvelope(req);
+        if ('error' in env) return env.error;
+        const { version, operation, namespace, fields, action } = env;
+        if (action && action !== `${ORDERS_NS}/${operation}`) {
+          return fault(version, 'Client', `Server did not recognize the value of HTTP Header SOAPAction: ${action}.`);
+        }
+        if (operation !== 'GetOrderStatus' || namespace !== ORDERS_NS) {
+          return fault(version, 'Client', `Unknown operation {${namespace}}${operation}`);
+        }
+        const id = fields.OrderId ?? '';
+        if (!/^\d+$/.test(id)) return fault(version, 'Client', `Order '${id}' not found`, 'ORDER_NOT_FOUND');
+        const status = STATUSES[Number(id) % STATUSES.length];
+        const tracking = status === 'SHIPPED' || status === 'DELIVERED' ? `<TrackingNumber>1Z999AA1${id.padStart(10, '0')}</TrackingNumber>` : '';
+        return ok(
+          version,
+          `<GetOrderStatusResponse xmlns="${ORDERS_NS}"><GetOrderStatusResult><OrderId>${esc(id)}</OrderId><Status>${status}</Status><LastUpdated>2024-05-01T12:00:00Z</LastUpdated><Carrier>UPS</Carrier>${tracking}</GetOrderStatusResult></GetOrderStatusResponse>`,
+        );
+      }),
+      route('POST', '/soap/tempconvert', (req) => {
+        const env = parseEnvelope(req);
+        if ('error' in env) return env.error;
+        const { version, operation, fields } = env;
+        const convert = {
+          CelsiusToFahrenheit: (/** @type {number} */ c) => (c * 9) / 5 + 32,
+          FahrenheitToCelsius: (/** @type {number} */ f) => ((f - 32) * 5) / 9,
+        };
+        if (operation !== 'CelsiusToFahrenheit' && operation !== 'FahrenheitToCelsius') {
+          return fault(version, 'Client', `Unknown operation ${operation}`);
+        }
+        const raw = operation === 'CelsiusToFahrenheit' ? fields.Celsius : fields.Fahrenheit;
+        const n = Number(raw);
+        const result = raw === undefined || raw === '' || Number.isNaN(n) ? 'Error' : String(Math.round(convert[operation](n) * 1000) / 1000);
+        return ok(version, `<${operation}Response xmlns="${TEMPCONVERT_NS}"><${operation}Result>${result}</${operation}Result></${operation}Response>`);
+      }),
+    ],
+  };
+}
