@@ -81,3 +81,14 @@ export async function runAction(connector: ConnectorDefinition<unknown>, actionK
     await http.close();
   }
 }
+
+/** The error a run fails with; throws when it succeeds instead. */
+export async function failureOf(run: Promise<unknown>): Promise<Error & { retryable?: boolean; status?: number; details?: unknown }> {
+  try {
+    await run;
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw new Error(`rejected with a non-error: ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected the action to fail, but it succeeded');
+}

@@ -113,6 +113,17 @@ function numbers() {
     name: 'numbers',
     prefix: '/numbers',
     routes: [
+      route('GET', '/numbers/:month/:day/date', (req) => {
+        const { month, day } = req.params;
+        const m = Number(month);
+        const d = Number(day);
+        if (!(m >= 1 && m <= 12 && d >= 1 && d <= 31)) return text(400, `Invalid url. ${month}/${day} is not a date.`);
+        const dayOfYear = Math.round((Date.UTC(2024, m - 1, d) - Date.UTC(2024, 0, 0)) / 86400000);
+        const fact = m === 2 && d === 29 ? 'the day leap years add to February' : null;
+        const textOut = fact ? `February 29th is ${fact}.` : `${month}/${day} is a day with no remarkable history (mock).`;
+        if (req.query.json === undefined) return text(200, textOut);
+        return json(200, { text: textOut, year: 2024, number: dayOfYear, found: Boolean(fact), type: 'date' });
+      }),
       route('GET', '/numbers/:n/:type', (req) => {
         const { n, type } = req.params;
         if (!FACTS[type]) return text(404, `Invalid url. Type must be one of trivia, math, date, year.`);
