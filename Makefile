@@ -5,7 +5,7 @@ NPM ?= npm
 TEST_ENV := .data/test-services.env
 export NODE_OPTIONS_JEST := --experimental-vm-modules
 
-.PHONY: help install build dev test lint typecheck services test-connectors test-kong test-e2e bench openapi migrate rotate-key docker-up docker-down clean
+.PHONY: help install build dev test lint typecheck services bench test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 
 test-kong: install ## validate the Kong configs (checked-in and generated)
 	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose src/gateway
+
+bench: build ## measure ingest, end-to-end throughput, latency and memory (prints JSON; see docs/benchmarks.md)
+	node scripts/bench/run.mjs
 
 openapi: build ## regenerate openapi.yaml from the controllers
 	node backend/dist/openapi/generate.js

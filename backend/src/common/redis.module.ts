@@ -6,7 +6,12 @@ import { CONFIG, type Config } from '../config/config.js';
 export const REDIS = Symbol('REDIS');
 
 export function createRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: `tributary:${name}`, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  // Auto-pipelining sends the commands issued in one tick (rate-limit counts, event publishes) as one write.
+  const redis = new Redis(url, { connectionName: `tributary:${name}`, maxRetriesPerRequest: 1, enableOfflineQueue: false, enableAutoPipelining: true });
+  redis.on('error', () => {
+    /* health reports it; commands fail fast while it is down */
+  });
+  return redis;
 }
 
 @Global()

@@ -86,12 +86,14 @@ function toSummary<T extends ExecutionSummary>(row: T): T {
 export class ExecutionsRepository {
   private readonly inserts: Batcher<NewExecution, void>;
   private readonly completions: Batcher<Completion, boolean>;
+  private readonly claims: Batcher<string, ClaimedExecution | null>;
   private readonly sql: Sql;
 
   constructor(@InjectDataSource() db: DataSource) {
     this.sql = sqlOf(db);
     this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 500, maxConcurrent: 4 });
     this.completions = new Batcher((rows) => this.completeMany(rows), { maxSize: 200, maxConcurrent: 4 });
+    this.claims = new Batcher((ids) => this.claimMany(ids), { maxSize: 200, maxConcurrent: 4 });
   }
 
   /** Batched with every other insert made in the same tick. */
@@ -133,16 +135,29 @@ export class ExecutionsRepository {
     return { id: existing.id, created: false };
   }
 
-  /** Marks the run started; null when it already finished (a duplicate or stalled job), so it runs once. */
-  async claim(id: string): Promise<ClaimedExecution | null> {
+  /**
+   * Marks the run started (batched with the other claims of this tick); null when it already
+   * finished (a duplicate or stalled job), so a finished execution never runs again.
+   */
+  claim(id: string): Promise<ClaimedExecution | null> {
+    return this.claims.add(id);
+  }
+
+  private async claimMany(ids: string[]): Promise<(ClaimedExecution | null)[]> {
     const rows = await this.sql<ClaimedExecution>(
       `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1
-       WHERE id = $1 AND status IN ('queued', 'running')
+       WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')
        RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
                  trigger_type AS "triggerType", payload, steps, attempts`,
-      [id],
+      [ids],
     );
-    return rows[0] ?? null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // The same id twice in one batch: only the first caller runs it.
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
   }
 
   /** Batched; false when the execution was no longer running (finished elsewhere or cancelled). */

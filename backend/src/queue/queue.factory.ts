@@ -40,6 +40,7 @@ export class QueueFactory {
       maxRetriesPerRequest: purpose === 'worker' ? null : 1,
       enableOfflineQueue: purpose === 'worker',
       retryStrategy: (times) => Math.min(times * 200, 2000),
+      enableAutoPipelining: purpose === 'producer',
     });
     conn.on('error', () => {
       /* reported through health and job failures; avoid unhandled error events */

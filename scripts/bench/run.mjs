@@ -1,0 +1,279 @@
+// `make bench`: measures the platform on this machine and prints JSON.
+//   1. ingest: webhook req/s and latency at 50 connections (api accepting: row inserted + job queued);
+//   2. end to end: 5,000 webhooks, each rendering a template and posting to a mock Slack on loopback;
+//      executions/s until the last message arrives, and webhook-to-Slack latency;
+//   3. latency at a steady 1,000 webhooks/s: webhook-to-Slack p50/p99;
+//   4. peak RSS of the api and the worker.
+// Run for each queue backend (BENCH_BACKENDS=redis,postgres). Every execution is persisted.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
+
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean);
+const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+const E2E_COUNT = Number(process.env.BENCH_E2E_COUNT ?? 5000);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '100';
+const log = (m) => console.error(`[bench] ${m}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted, p) {
+  if (!sorted.length) return null;
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
+}
+
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The mock Slack: answers `ok` like Slack's incoming webhooks and notes when each message arrived. */
+function startSlackSink() {
+  const arrivals = new Map();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const m = /\[(\d+)\|(\d+(?:\.\d+)?)\]/.exec(body);
+      if (m) arrivals.set(Number(m[1]), { sentAt: Number(m[2]), at: performance.timeOrigin + performance.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, arrivals, port: server.address().port })));
+}
+
+function startProcess(name, entry, env) {
+  const child = spawn(process.execPath, [join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
+  return child;
+}
+
+async function waitHttp(url, ms = 60000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function api(base, method, path, token, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => undefined);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Closed loop: `connections` in flight until `shouldStop`; returns per-request latencies. */
+async function closedLoop(pool, path, connections, makeBody, shouldStop) {
+  const latencies = [];
+  let errors = 0;
+  let seq = 0;
+  const lanes = Array.from({ length: connections }, async () => {
+    while (!shouldStop(seq)) {
+      const n = seq++;
+      const t0 = performance.now();
+      try {
+        const { statusCode, body } = await pool.request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: makeBody(n) });
+        await body.dump();
+        if (statusCode === 202) latencies.push(performance.now() - t0);
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }
+  });
+  await Promise.all(lanes);
+  return { latencies, errors, sent: seq };
+}
+
+async function countExecutions(dbUrl, statuses) {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM executions WHERE status = ANY($1)`, [statuses]);
+    return rows[0].n;
+  } finally {
+    await c.end();
+  }
+}
+
+async function benchBackend(backend, pgServerUrl, redisUrl) {
+  const dbName = `tributary_bench_${backend}`;
+  const admin = new pg.Client({ connectionString: pgServerUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = Object.assign(new URL(pgServerUrl), { pathname: `/${dbName}` }).toString();
+  const sink = await startSlackSink();
+  const port = 18080 + BACKENDS.indexOf(backend);
+  const env = {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
+    ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    PORT: String(port),
+    DATABASE_URL: dbUrl,
+    DATABASE_POOL_SIZE: '20',
+    QUEUE_BACKEND: backend,
+    ...(backend === 'redis' ? { REDIS_URL: redisUrl, REDIS_PREFIX: `bench${Date.now()}` } : {}),
+    LOG_LEVEL: 'warn',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: '100000000',
+    WORKER_CONCURRENCY,
+  };
+  const apiProc = startProcess('api', 'backend/dist/main.js', env);
+  const base = `http://127.0.0.1:${port}`;
+  let workerProc;
+  try {
+    await waitHttp(`${base}/health`);
+    const { token } = await api(base, 'POST', '/api/auth/register', undefined, { email: `bench-${backend}@example.com`, password: 'password123' });
+    const cred = await api(base, 'POST', '/api/credentials', token, { connector: 'slack', name: 'sink', data: { webhookUrl: `http://127.0.0.1:${sink.port}/services/T0/B0/bench` } });
+    const wf = await api(base, 'POST', '/api/workflows', token, {
+      name: 'bench: webhook to Slack',
+      trigger: { type: 'webhook' },
+      steps: [{ id: 'notify', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'Hello {{user.name}}! Order #{{order.id}} [{{seq}}|{{sentAt}}]' }, retry: { attempts: 1, backoffMs: 0 } }],
+    });
+    const path = `/api/webhooks/${wf.id}`;
+    const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
+    const body = (n, sentAt = 0) => JSON.stringify({ user: { name: 'Alex' }, order: { id: n }, seq: n, sentAt });
+
+    // 1. Ingest, with no worker running: what the api alone accepts and persists.
+    log(`${backend}: ingest for ${INGEST_SECONDS} s at ${CONNECTIONS} connections`);
+    await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), (n) => n >= 500); // warm-up
+    const t0 = performance.now();
+    const until = t0 + INGEST_SECONDS * 1000;
+    const ingest = await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), () => performance.now() >= until);
+    const ingestSeconds = (performance.now() - t0) / 1000;
+    ingest.latencies.sort((a, b) => a - b);
+    const accepted = ingest.latencies.length;
+
+    // Drain that backlog with the worker before the end-to-end phase.
+    workerProc = startProcess('worker', 'backend/dist/worker.js', env);
+    const backlog = accepted + 500;
+    const drainStart = performance.now();
+    for (;;) {
+      const done = await countExecutions(dbUrl, ['succeeded', 'failed']);
+      if (done >= backlog) break;
+      if (performance.now() - drainStart > 600_000) throw new Error(`backlog did not drain: ${done}/${backlog}`);
+      await sleep(500);
+    }
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    log(`${backend}: drained ${backlog} in ${drainSeconds.toFixed(1)} s`);
+    sink.arrivals.clear();
+
+    // 2. End to end: E2E_COUNT webhooks as fast as 50 connections send them.
+    log(`${backend}: end to end, ${E2E_COUNT} webhooks`);
+    const e2eStart = performance.timeOrigin + performance.now();
+    await closedLoop(pool, path, CONNECTIONS, (n) => body(n, performance.timeOrigin + performance.now()), (n) => n >= E2E_COUNT);
+    const deadline = Date.now() + 300_000;
+    while (sink.arrivals.size < E2E_COUNT && Date.now() < deadline) await sleep(50);
+    const arrivals = [...sink.arrivals.values()];
+    const lastArrival = Math.max(...arrivals.map((a) => a.at));
+    const e2eSeconds = (lastArrival - e2eStart) / 1000;
+    const e2eLatencies = arrivals.map((a) => a.at - a.sentAt).sort((a, b) => a - b);
+    sink.arrivals.clear();
+
+    // 3. Steady 1,000 webhooks/s: open loop, webhook-to-Slack latency.
+    log(`${backend}: ${RATE} webhooks/s for ${RATE_SECONDS} s`);
+    const total = RATE * RATE_SECONDS;
+    const offset = 10_000_000;
+    const rateStart = performance.now();
+    const inflight = [];
+    for (let i = 0; i < total; i++) {
+      const due = rateStart + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      inflight.push(
+        pool
+          .request({ method: 'POST', path, headers: { 'content-type': 'application/json' }, body: body(offset + i, performance.timeOrigin + performance.now()) })
+          .then((r) => r.body.dump())
+          .catch(() => undefined),
+      );
+    }
+    await Promise.all(inflight);
+    const rateDeadline = Date.now() + 120_000;
+    while (sink.arrivals.size < total && Date.now() < rateDeadline) await sleep(50);
+    const rateLatencies = [...sink.arrivals.values()].map((a) => a.at - a.sentAt).sort((a, b) => a - b);
+    const achievedRate = total / ((performance.now() - rateStart) / 1000);
+    await pool.close();
+
+    const persisted = await countExecutions(dbUrl, ['succeeded', 'failed', 'queued', 'running']);
+    return {
+      backend,
+      ingest: {
+        connections: CONNECTIONS,
+        seconds: Math.round(ingestSeconds * 10) / 10,
+        accepted,
+        errors: ingest.errors,
+        reqPerSec: Math.round(accepted / ingestSeconds),
+        latencyMs: { p50: percentile(ingest.latencies, 50), p99: percentile(ingest.latencies, 99) },
+      },
+      backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds) },
+      endToEnd: {
+        webhooks: E2E_COUNT,
+        delivered: arrivals.length,
+        seconds: Math.round(e2eSeconds * 100) / 100,
+        executionsPerSec: Math.round(arrivals.length / e2eSeconds),
+        webhookToConnectorMs: { p50: percentile(e2eLatencies, 50), p99: percentile(e2eLatencies, 99) },
+      },
+      steadyRate: {
+        targetPerSec: RATE,
+        achievedPerSec: Math.round(achievedRate),
+        delivered: rateLatencies.length,
+        webhookToConnectorMs: { p50: percentile(rateLatencies, 50), p99: percentile(rateLatencies, 99) },
+      },
+      peakRssMb: { api: peakRssMb(apiProc.pid), worker: peakRssMb(workerProc.pid) },
+      executionsPersisted: persisted,
+    };
+  } finally {
+    workerProc?.kill('SIGTERM');
+    apiProc.kill('SIGTERM');
+    await sleep(500);
+    sink.server.close();
+  }
+}
+
+const pgInfo = await ensurePostgres({ database: 'postgres' });
+const redis = await ensureRedis();
+const results = [];
+for (const backend of BACKENDS) {
+  if (backend === 'redis' && !redis.url) {
+    log('no Redis: skipping the Redis backend');
+    continue;
+  }
+  results.push(await benchBackend(backend, pgInfo.url, redis.url));
+}
+const cpu = os.cpus();
+console.log(
+  JSON.stringify(
+    {
+      machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgInfo.how, redis: redis.how },
+      workerConcurrency: Number(WORKER_CONCURRENCY),
+      results,
+    },
+    null,
+    2,
+  ),
+);
+process.exit(0);
