@@ -125,8 +125,11 @@ export function formValues(fields: SchemaField[], values: Record<string, unknown
  */
 export function fromFormValue(field: SchemaField, value: FormValue | undefined): unknown {
   switch (field.kind) {
-    case 'boolean':
-      return value === true;
+    case 'boolean': {
+      // An untouched optional checkbox is left out rather than sent as false.
+      const v = value === true;
+      return field.required || v !== (field.defaultValue === true) ? v : undefined;
+    }
     case 'object': {
       const obj = (value && typeof value === 'object' ? value : {}) as Record<string, FormValue>;
       const out = apiValues(field.children ?? [], obj);

@@ -125,7 +125,7 @@ export function LogsPage() {
         />
       ) : (
         <Card className="overflow-hidden">
-          <div className="overflow-x-auto">
+          <div className="relative overflow-x-auto">
             <table className="w-full text-sm" data-testid="executions-table">
               <thead className="bg-muted/50 text-left text-xs text-muted-foreground">
                 <tr>

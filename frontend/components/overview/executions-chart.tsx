@@ -2,6 +2,9 @@
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Stats } from '@/lib/api/types';
 
+// SVG fill attributes do not resolve CSS variables everywhere: the theme's colours, spelled out.
+const COLORS = { succeeded: '#16a34a', failed: '#dc2626', other: '#1d5fbf' };
+
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
 export function ExecutionsChart({ perHour }: { perHour: Stats['perHour'] }) {
@@ -21,9 +24,9 @@ export function ExecutionsChart({ perHour }: { perHour: Stats['perHour'] }) {
           <YAxis allowDecimals={false} tickLine={false} axisLine={false} fontSize={11} stroke="var(--color-muted-foreground)" />
           <Tooltip cursor={{ fill: 'var(--color-muted)' }} contentStyle={{ borderRadius: 8, border: '1px solid var(--color-border)', fontSize: 12 }} />
           <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
-          <Bar dataKey="succeeded" stackId="a" fill="var(--color-success)" name="Succeeded" />
-          <Bar dataKey="failed" stackId="a" fill="var(--color-destructive)" name="Failed" />
-          <Bar dataKey="other" stackId="a" fill="var(--color-primary)" name="Queued / running" radius={[3, 3, 0, 0]} />
+          <Bar dataKey="succeeded" stackId="a" fill={COLORS.succeeded} name="Succeeded" isAnimationActive={false} />
+          <Bar dataKey="failed" stackId="a" fill={COLORS.failed} name="Failed" isAnimationActive={false} />
+          <Bar dataKey="other" stackId="a" fill={COLORS.other} name="Queued / running" isAnimationActive={false} radius={[3, 3, 0, 0]} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -10,16 +10,22 @@ import { StatusBadge } from '@/components/common/status-badge';
 export function LiveFeed() {
   const live = useLiveExecutions();
   return (
-    <Card className="flex flex-col">
+    <Card className="flex min-w-0 flex-col">
       <CardHeader className="flex-row items-center justify-between">
         <CardTitle>Live feed</CardTitle>
-        <span className="inline-flex items-center gap-1.5 text-xs text-muted-foreground" title={`Updates by ${live.source}`}>
-          <span className="relative flex size-2">
-            <span className="absolute inline-flex size-full animate-ping rounded-full bg-success opacity-60" />
-            <span className="relative inline-flex size-2 rounded-full bg-success" />
+        {live.error ? (
+          <span className="inline-flex items-center gap-1.5 text-xs text-muted-foreground">
+            <span className="inline-flex size-2 rounded-full bg-muted-foreground/50" /> Offline
           </span>
-          Live
-        </span>
+        ) : (
+          <span className="inline-flex items-center gap-1.5 text-xs text-muted-foreground" title={`Updates by ${live.source}`}>
+            <span className="relative flex size-2">
+              <span className="absolute inline-flex size-full animate-ping rounded-full bg-success opacity-60" />
+              <span className="relative inline-flex size-2 rounded-full bg-success" />
+            </span>
+            Live
+          </span>
+        )}
       </CardHeader>
       <CardContent className="flex-1">
         {live.isLoading ? (

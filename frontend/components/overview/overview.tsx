@@ -30,7 +30,7 @@ export function Overview() {
       <div className="flex flex-col gap-6">
         {stats.isLoading ? <StatCardsSkeleton /> : stats.error ? <ErrorState error={stats.error} onRetry={() => void stats.refetch()} /> : stats.data ? <StatCards stats={stats.data} /> : null}
         <div className="grid gap-4 lg:grid-cols-3">
-          <Card className="lg:col-span-2">
+          <Card className="min-w-0 lg:col-span-2">
             <CardHeader>
               <CardTitle>Executions per hour</CardTitle>
               <CardDescription>Last 24 hours</CardDescription>

@@ -27,11 +27,11 @@ function SidebarBody({ onNavigate }: { onNavigate?: () => void }) {
 export function AppShell({ children }: { children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
   return (
-    <div className="min-h-dvh">
+    <div className="min-h-dvh md:flex">
       <a href="#main" className="sr-only z-50 rounded-md bg-card px-3 py-2 focus:not-sr-only focus:fixed focus:top-2 focus:left-2">
         Skip to content
       </a>
-      <aside className="fixed inset-y-0 left-0 z-30 hidden w-60 md:block">
+      <aside className="sticky top-0 z-30 hidden h-dvh w-60 shrink-0 md:block">
         <SidebarBody />
       </aside>
       <header className="sticky top-0 z-20 flex h-14 items-center gap-3 border-b bg-card/95 px-4 backdrop-blur md:hidden">
@@ -53,7 +53,7 @@ export function AppShell({ children }: { children: React.ReactNode }) {
           <SidebarBody onNavigate={() => setOpen(false)} />
         </DialogContent>
       </Dialog>
-      <main id="main" className="md:pl-60">
+      <main id="main" className="min-w-0 flex-1">
         <div className="mx-auto w-full max-w-7xl px-4 py-6 sm:px-6 lg:px-8">{children}</div>
       </main>
     </div>

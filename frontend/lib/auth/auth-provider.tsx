@@ -32,9 +32,15 @@ export function AuthProvider({ children }: { children: React.ReactNode }) {
     return () => window.clearTimeout(t);
   }, [token]);
 
-  // Another user's cached data must not survive a sign-out.
+  // Another user's cached data must not survive a sign-out (only on the change from a session to
+  // none: clearing on a first anonymous visit would cancel the login page's own queries).
+  const hadSession = React.useRef(false);
   React.useEffect(() => {
-    if (snapshot === null) qc.clear();
+    if (snapshot) hadSession.current = true;
+    else if (snapshot === null && hadSession.current) {
+      hadSession.current = false;
+      qc.clear();
+    }
   }, [snapshot, qc]);
 
   const value = React.useMemo<AuthContextValue>(() => {

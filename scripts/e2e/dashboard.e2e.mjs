@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+/**
+ * Dashboard end-to-end test in a real browser (Debian's chromium driven by playwright-core):
+ * dev-mode login → Slack connection → webhook→Slack workflow with a template → dry run →
+ * save → fire the webhook → the execution in Logs with its step detail.
+ *
+ * Env: BASE_URL (dashboard, default http://localhost:3000), API_URL (default http://localhost:8080),
+ * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
+ * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch.
+ * Screenshots of every stage go to the artifacts folder; exits non-zero with a reason on failure.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
+const API_URL = (process.env.API_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
+const MOCK_URL = (process.env.MOCK_URL ?? 'http://localhost:4010').replace(/\/+$/, '');
+const ARTIFACTS = process.env.E2E_ARTIFACTS ?? path.resolve(here, '../../artifacts/e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SLACK_WEBHOOK = `${MOCK_URL}/slack/webhook/T000/B000/XXXX`;
+const RUN = Date.now().toString(36);
+const CONNECTION_NAME = `E2E Slack ${RUN}`;
+const WORKFLOW_NAME = `E2E webhook to Slack ${RUN}`;
+const TEMPLATE = 'Hello {{user.name}}!';
+const PAYLOAD = { user: { name: 'Alex' }, order: { id: 12345 } };
+const EXPECTED = 'Hello Alex!';
+
+const results = [];
+const consoleErrors = [];
+let shot = 0;
+
+class E2EFailure extends Error {}
+function fail(message) {
+  throw new E2EFailure(message);
+}
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  return file;
+}
+
+async function stage(page, name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    await screenshot(page, name);
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    const file = await screenshot(page, `FAILED-${name}`);
+    console.error(`  ✗ ${name}: ${err instanceof Error ? err.message : err}`);
+    console.error(`    page: ${page.url()}  screenshot: ${file}`);
+    if (consoleErrors.length) console.error(`    browser errors:\n      ${consoleErrors.slice(-8).join('\n      ')}`);
+    throw err;
+  }
+}
+
+/** Polls `check` until it returns a truthy value or the time is up. */
+async function waitFor(what, check, { timeout = 30_000, interval = 500 } = {}) {
+  const until = Date.now() + timeout;
+  let last;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  fail(`timed out after ${timeout} ms waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+}
+
+async function preflight() {
+  const options = await fetch(`${API_URL}/api/auth/options`).then(
+    (r) => (r.ok ? r.json() : fail(`GET ${API_URL}/api/auth/options answered ${r.status}`)),
+    (e) => fail(`the api is not reachable at ${API_URL} (${e.cause?.code ?? e.message})`),
+  );
+  if (!options.devMode) fail('the api does not report dev mode (DEV_MODE=true is needed for "Skip login — dev mode")');
+  await fetch(BASE_URL).then(
+    (r) => (r.ok ? null : fail(`the dashboard at ${BASE_URL} answered ${r.status}`)),
+    (e) => fail(`the dashboard is not reachable at ${BASE_URL} (${e.cause?.code ?? e.message})`),
+  );
+}
+
+async function main() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  console.log(`dashboard e2e: ${BASE_URL} (api ${API_URL}, mocks ${MOCK_URL}), screenshots in ${ARTIFACTS}`);
+  await preflight();
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !process.env.HEADFUL,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'].filter(
+      (a) => a !== '--headless' || !process.env.HEADFUL,
+    ),
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+
+  let workflowId;
+  let executionId;
+  try {
+    await stage(page, 'dev-mode-login', async () => {
+      await page.goto(`${BASE_URL}/login`);
+      const skip = page.getByTestId('dev-login');
+      await skip.waitFor({ timeout: 20_000 }).catch(() => fail('no "Skip login — dev mode" button on /login (is the api in dev mode and does CORS allow the dashboard origin?)'));
+      if (!(await skip.textContent())?.includes('Skip login')) fail('the dev-mode button does not read "Skip login — dev mode"');
+      await screenshot(page, 'login');
+      await skip.click();
+      await page.waitForURL((u) => new URL(u).pathname === '/', { timeout: 20_000 }).catch(() => fail('dev-mode login did not land on the overview'));
+      await page.getByTestId('current-user').waitFor();
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    });
+
+    await stage(page, 'slack-connection', async () => {
+      await page.goto(`${BASE_URL}/connections`);
+      await page.getByTestId('new-connection').click();
+      const dialog = page.getByTestId('credential-dialog');
+      await dialog.waitFor();
+      const service = dialog.getByTestId('credential-connector');
+      const slackOption = await service.locator('option').evaluateAll((os) => os.find((o) => o.value === 'slack' || /slack/i.test(o.textContent ?? ''))?.value);
+      if (!slackOption) fail('no Slack connector among the services that take credentials');
+      await service.selectOption(slackOption);
+      await dialog.getByTestId('credential-name').fill(CONNECTION_NAME);
+      const fields = dialog.locator('[data-testid^="credential-field-"]');
+      await fields.first().waitFor().catch(() => fail('the Slack credential form has no fields'));
+      const ids = await fields.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      const urlField = ids.find((id) => /webhook|url/i.test(id ?? '')) ?? ids[0];
+      await dialog.getByTestId(urlField).fill(SLACK_WEBHOOK);
+      await screenshot(page, 'slack-connection-form');
+      await dialog.getByTestId('credential-save').click();
+      await dialog.waitFor({ state: 'detached', timeout: 15_000 }).catch(async () => {
+        const err = await dialog.locator('[role=alert]').allTextContents();
+        fail(`saving the connection failed: ${err.join(' | ') || 'the dialog stayed open'}`);
+      });
+      await page.getByTestId('credential-row').filter({ hasText: CONNECTION_NAME }).waitFor();
+    });
+
+    await stage(page, 'build-workflow', async () => {
+      await page.goto(`${BASE_URL}/workflows/new`);
+      await page.getByTestId('workflow-name').fill(WORKFLOW_NAME);
+      await page.getByTestId('trigger-type-webhook').click();
+      await page.getByTestId('add-step').click();
+      const picker = page.getByTestId('connector-picker');
+      await picker.getByTestId('connector-search').fill('slack');
+      const actions = picker.locator('[data-testid^="pick-slack-"]');
+      await actions.first().waitFor().catch(() => fail('the connector picker offers no Slack action'));
+      const actionIds = await actions.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      await picker.getByTestId(actionIds.find((id) => /message|send|post/i.test(id ?? '')) ?? actionIds[0]).click();
+
+      const step = page.getByTestId('step-card').first();
+      await step.waitFor();
+      const credential = page.getByTestId('step-0-credential');
+      await waitFor('the new connection in the step\'s connection picker', async () =>
+        (await credential.locator('option').allTextContents()).includes(CONNECTION_NAME),
+      );
+      await credential.selectOption({ label: CONNECTION_NAME });
+
+      const inputs = step.locator('[data-testid^="field-steps.0.input."]');
+      const inputIds = await inputs.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+      const textId = inputIds.find((id) => id === 'field-steps.0.input.text') ?? inputIds.find((id) => /text|message|content/i.test(id ?? ''));
+      if (!textId) fail(`no text field on the Slack step (fields: ${inputIds.join(', ') || 'none'})`);
+      const text = page.getByTestId(textId);
+
+      // Autocomplete: typing `{{user.na` offers `user.name` from the sample payload.
+      await text.click();
+      await text.pressSequentially('Hello {{user.na');
+      const suggestion = page.getByTestId('template-suggestion').filter({ hasText: /^user\.name$/ });
+      await suggestion.waitFor({ timeout: 5000 }).catch(() => fail('typing "{{user.na" did not suggest user.name'));
+      await screenshot(page, 'template-autocomplete');
+      await text.press('Escape');
+      await text.fill(TEMPLATE);
+
+      const nodes = await page.getByTestId('flow-diagram').getAttribute('data-node-count');
+      if (nodes !== '2') fail(`the flow diagram shows ${nodes} nodes, expected trigger + 1 step`);
+    });
+
+    await stage(page, 'dry-run', async () => {
+      await page.getByTestId('tab-dry-run').click();
+      await page.getByTestId('sample-payload').fill(JSON.stringify(PAYLOAD, null, 2));
+      await page.getByTestId('dry-run').click();
+      const result = page.getByTestId('dry-run-result');
+      await result.waitFor({ timeout: 30_000 }).catch(async () => {
+        const err = await page.locator('[role=alert]').allTextContents();
+        fail(`no dry-run result${err.length ? `: ${err.join(' | ')}` : ''}`);
+      });
+      const input = await result.getByTestId('dry-run-input').first().textContent();
+      if (!input?.includes(EXPECTED)) fail(`the dry run's rendered input does not show "${EXPECTED}": ${input}`);
+      const status = await result.getAttribute('data-status');
+      if (status !== 'succeeded') {
+        const err = await result.getByTestId('dry-run-error').allTextContents();
+        fail(`the dry run ${status}: ${err.join(' | ')}`);
+      }
+    });
+
+    await stage(page, 'save', async () => {
+      await page.getByTestId('save-workflow').click();
+      await page.waitForURL(/\/workflows\/(?!new)[^/]+$/, { timeout: 20_000 }).catch(async () => {
+        const err = await page.getByTestId('save-errors').textContent().catch(() => null);
+        fail(`saving did not open the saved workflow${err ? `: ${err}` : ''}`);
+      });
+      workflowId = new URL(page.url()).pathname.split('/').pop();
+      await page.getByTestId('webhook-url').waitFor();
+    });
+
+    await stage(page, 'fire-webhook', async () => {
+      const shown = (await page.getByTestId('webhook-url').textContent())?.trim();
+      const url = shown?.startsWith('http') ? shown : `${API_URL}/api/webhooks/${workflowId}`;
+      if (!url.endsWith(`/api/webhooks/${workflowId}`)) fail(`the webhook URL shown (${shown}) is not /api/webhooks/${workflowId}`);
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PAYLOAD) });
+      const body = await res.json().catch(() => ({}));
+      if (res.status !== 202 || !body.executionId) fail(`POST ${url} answered ${res.status} ${JSON.stringify(body)}`);
+      executionId = body.executionId;
+      console.log(`    execution ${executionId}`);
+    });
+
+    await stage(page, 'execution-in-logs', async () => {
+      await page.goto(`${BASE_URL}/logs`);
+      const row = page.locator(`[data-testid="execution-row"][data-execution-id="${executionId}"]`);
+      await waitFor(`execution ${executionId} to be listed and finish`, async () => {
+        if (!(await row.count())) {
+          await page.reload();
+          return false;
+        }
+        const status = await row.getAttribute('data-status');
+        if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return status;
+        await page.reload();
+        return false;
+      }, { timeout: 45_000, interval: 1500 });
+      if (!(await row.textContent())?.includes(WORKFLOW_NAME)) fail('the execution row does not name the workflow');
+    });
+
+    await stage(page, 'step-detail', async () => {
+      await page.locator(`[data-testid="execution-row"][data-execution-id="${executionId}"]`).getByTestId('execution-link').click();
+      const detail = page.getByTestId('execution-detail');
+      await detail.waitFor();
+      const status = await detail.getAttribute('data-status');
+      const step = page.getByTestId('execution-step').first();
+      await step.waitFor();
+      if (!(await page.getByTestId('execution-step-detail').count())) await step.getByTestId('execution-step-toggle').click();
+      const input = await page.getByTestId('execution-step-input').first().textContent();
+      if (!input?.includes(EXPECTED)) fail(`the step's rendered input does not show "${EXPECTED}": ${input}`);
+      if (status !== 'succeeded') {
+        const err = await page.getByTestId('execution-error').textContent().catch(() => '');
+        fail(`the execution ${status}: ${err}`);
+      }
+    });
+  } catch (err) {
+    if (!(err instanceof E2EFailure)) console.error(err);
+  } finally {
+    await browser.close();
+  }
+
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(`dashboard e2e: ${err instanceof Error ? err.message : err}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+});
