@@ -36,10 +36,18 @@ services: install ## make sure PostgreSQL and Redis answer (starts local ones wh
 
 test: install lint typecheck build services ## everything: lint, typecheck, unit and API tests (real PostgreSQL and Redis)
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
+	node scripts/test-connectors.mjs
+	node scripts/e2e/run.mjs
 	@echo "make test: all checks passed"
 
 test-kong: install ## validate the Kong configs (checked-in and generated)
 	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose src/gateway
+
+test-connectors: build ## run every connector action against the mock APIs and print a table
+	node scripts/test-connectors.mjs
+
+test-e2e: build ## the dashboard in Debian chromium against the real api, worker and mock APIs (screenshots in artifacts/e2e)
+	node scripts/e2e/run.mjs
 
 bench: build ## measure ingest, end-to-end throughput, latency and memory (prints JSON; see docs/benchmarks.md)
 	node scripts/bench/run.mjs

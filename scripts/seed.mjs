@@ -1,5 +1,9 @@
 // Demo data through the public API (so it passes the same validation as users' data): the demo user,
-// credentials pointing at the mock external APIs, and sample workflows. Safe to run repeatedly.
+// credentials pointing at the mock external APIs (each connector's sample credential), and sample
+// workflows that work offline. Safe to run repeatedly.
+import { connectors } from '../backend/dist/connectors/registry.js';
+
+const SAMPLE_MOCK = 'http://127.0.0.1:4010';
 export const DEMO_EMAIL = 'demo@tributary.local';
 export const DEMO_PASSWORD = 'password123';
 
@@ -15,18 +19,40 @@ async function call(api, method, path, token, body) {
 
 /** Sample workflows, given the ids of the demo credentials by connector key. */
 function demoWorkflows(creds) {
-  const list = [
+  return [
     {
       name: 'Order confirmation to Slack',
-      description: "GoFlow's classic: a webhook with an order, a templated Slack message.",
+      description: "GoFlow's classic: a webhook with an order, a templated Slack message. Try: curl -XPOST <webhookUrl> -H 'content-type: application/json' -d '{\"user\":{\"name\":\"Alex\"},\"order\":{\"id\":\"12345\"}}'",
       trigger: { type: 'webhook', responseMode: 'async' },
-      steps: creds.slack
-        ? [{ id: 'notify', connector: 'slack', action: 'send_message', credentialId: creds.slack, input: { text: 'Hello {{user.name}}! Order #{{order.id}} confirmed.' } }]
-        : [{ id: 'greet', connector: 'core', action: 'transform', input: { value: { text: 'Hello {{user.name}}! Order #{{order.id}} confirmed.' } } }],
+      steps: [{ id: 'notify', connector: 'slack', action: 'send_message', credentialId: creds.slack, input: { text: 'Hello {{user.name}}! Order #{{order.id}} confirmed.' } }],
     },
     {
-      name: 'Greeting transform (manual)',
-      description: 'Built-in steps only: a condition and a transform.',
+      name: 'Legacy order status (REST to SOAP bridge)',
+      description: 'A sync webhook: POST {"orderId": "1002"} and get JSON back from the SOAP OrderService.',
+      trigger: { type: 'webhook', responseMode: 'sync' },
+      steps: [
+        {
+          id: 'soap',
+          connector: 'soap',
+          action: 'call',
+          credentialId: creds.soap,
+          input: { operation: 'GetOrderStatus', namespace: 'http://tributary.dev/legacy/orders', parameters: { OrderId: '{{orderId}}' } },
+        },
+        { id: 'answer', connector: 'core', action: 'transform', input: { value: { orderId: '{{orderId}}', result: '{{steps.soap.result}}' } } },
+      ],
+    },
+    {
+      name: 'Hourly weather to Discord',
+      description: 'A schedule, a public API, a message with data from the previous step.',
+      trigger: { type: 'schedule', intervalSeconds: 3600, payload: { city: 'London,GB' } },
+      steps: [
+        { id: 'weather', connector: 'openweather', action: 'current_weather', credentialId: creds.openweather, input: { city: '{{city}}', units: 'metric' } },
+        { id: 'post', connector: 'discord', action: 'send_message', credentialId: creds.discord, input: { content: 'Weather in {{city}}: {{json steps.weather}}' } },
+      ],
+    },
+    {
+      name: 'VIP greeting (built-in steps)',
+      description: 'Run it by hand with {"customer": {"name": "Ada", "tier": "gold"}}: a condition picks a branch.',
       trigger: { type: 'manual' },
       steps: [
         { id: 'vip', connector: 'core', action: 'condition', input: { if: '{{eq customer.tier "gold"}}', then: ['vipGreeting'], else: ['plainGreeting'] } },
@@ -35,7 +61,11 @@ function demoWorkflows(creds) {
       ],
     },
   ];
-  return list;
+}
+
+/** A connector's sample credential, pointed at the running mock. */
+function sampleFor(connector, mockUrl) {
+  return JSON.parse(JSON.stringify(connector.sampleCredentials).split(SAMPLE_MOCK).join(mockUrl));
 }
 
 /** @returns {Promise<string>} a one-line summary */
@@ -50,14 +80,12 @@ export async function seedDemo(api, mockUrl) {
   const existing = await call(api, 'GET', '/api/workflows?limit=100', token);
   if (existing.body.items.length) return `${DEMO_EMAIL} already has ${existing.body.items.length} workflows`;
 
-  const catalogue = (await call(api, 'GET', '/api/connectors', token)).body;
   const creds = {};
-  for (const c of catalogue) {
-    if (!c.credentials || !mockUrl) continue;
-    const sample = c.sampleCredentials;
-    if (!sample) continue;
-    const res = await call(api, 'POST', '/api/credentials', token, { connector: c.key, name: `Demo ${c.name}`, data: sample });
-    if (res.status === 201) creds[c.key] = res.body.id;
+  for (const c of connectors) {
+    if (!c.sampleCredentials) continue;
+    const res = await call(api, 'POST', '/api/credentials', token, { connector: c.key, name: `Demo ${c.name} (mock)`, data: sampleFor(c, mockUrl) });
+    if (res.status !== 201) throw new Error(`seeding credential for ${c.key}: ${res.status} ${JSON.stringify(res.body)}`);
+    creds[c.key] = res.body.id;
   }
   let created = 0;
   for (const wf of demoWorkflows(creds)) {

@@ -172,7 +172,8 @@ async function runStep(
   let credentials: unknown = undefined;
   if (connector.credentials) {
     if (!step.credentialId) {
-      const empty = connector.credentials.safeParse({});
+      // Connectors whose credential is optional (generic HTTP: auth "none") default it.
+      const empty = connector.credentials.safeParse(undefined);
       if (!empty.success) return done({ status: 'failed', input, error: `Connector "${connector.key}" needs a credential; choose one for this step` });
       credentials = empty.data;
     } else {
