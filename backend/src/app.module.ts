@@ -9,9 +9,11 @@ import type { Config } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { QueueModule } from './queue/queue.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
@@ -34,6 +36,8 @@ export class AppModule {
         ExecutionsModule,
         WebhooksModule,
         SchedulerModule,
+        EventsModule,
+        RealtimeModule,
       ],
       controllers: [HealthController, CatalogueController],
     };

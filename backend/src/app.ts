@@ -11,6 +11,7 @@ import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { REDIS } from './common/redis.module.js';
+import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import type { Config } from './config/config.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
 
@@ -46,6 +47,8 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
     await app.register(helmet as never, { contentSecurityPolicy: false });
     const webhooks = app.get(WebhooksService);
     await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS), { webhookLimit: (id) => webhooks.rateLimitFor(id) });
+    // WebSocket /ws shares the api's HTTP server (upgrade requests never reach Fastify's routes).
+    app.get(RealtimeGateway).attach(fastify.server);
   }
   return app;
 }

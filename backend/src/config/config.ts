@@ -54,6 +54,15 @@ const envSchema = z.object({
   TRUSTED_PROXIES: csv.default([]),
   KONG_ADMIN_URL: z.string().url().optional(),
   MOCK_APIS_URL: z.string().url().optional(),
+  /** WebSocket (/ws): a socket that has not authenticated by then is closed. */
+  WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
+  /** Ping period; a socket that has not answered the previous ping is terminated. */
+  WS_PING_INTERVAL_MS: z.coerce.number().int().min(50).default(30_000),
+  /** Largest message a client may send. */
+  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+  /** Bytes queued for one socket beyond which it is dropped as a slow consumer. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
 });
 
 export type QueueBackend = 'redis' | 'postgres';
@@ -83,6 +92,7 @@ export interface Config {
   allowPrivateTargets: boolean;
   trustedProxies: string[];
   kongAdminUrl?: string;
+  websocket: { authTimeoutMs: number; pingIntervalMs: number; maxPayloadBytes: number; maxBufferedBytes: number; maxConnections: number };
   /** CONNECTOR_<KEY>_BASE_URL overrides, keyed by lower-case connector key. */
   connectorBaseUrls: Record<string, string>;
 }
@@ -180,6 +190,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     trustedProxies: e.TRUSTED_PROXIES,
     kongAdminUrl: e.KONG_ADMIN_URL,
+    websocket: {
+      authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
+      pingIntervalMs: e.WS_PING_INTERVAL_MS,
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      maxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      maxConnections: e.WS_MAX_CONNECTIONS,
+    },
     connectorBaseUrls,
   };
 }

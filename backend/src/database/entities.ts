@@ -8,6 +8,8 @@ import { Workflow } from '../workflows/workflow.entity.js';
 import { Execution } from '../executions/execution.entity.js';
 import { Foundation1763769600000 } from './migrations/1763769600000-Foundation.js';
 import { Executions1763856000000 } from './migrations/1763856000000-Executions.js';
+import { PublishedEvent } from '../events/published-event.entity.js';
+import { Events1763942500000 } from './migrations/1763942500000-Events.js';
 
-export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution];
-export const migrations = [Foundation1763769600000, Executions1763856000000];
+export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution, PublishedEvent];
+export const migrations = [Foundation1763769600000, Executions1763856000000, Events1763942500000];

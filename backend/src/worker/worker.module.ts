@@ -5,6 +5,8 @@ import { RedisModule } from '../common/redis.module.js';
 import type { Config } from '../config/config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { dataSourceOptions } from '../database/data-source.js';
+import { EventDeliveryProcessor } from '../events/event-delivery.processor.js';
+import { EventsCoreModule } from '../events/events-core.module.js';
 import { ExecutionsCoreModule } from '../executions/executions-core.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
@@ -23,8 +25,9 @@ export class WorkerModule {
         AuditModule,
         WorkflowsModule,
         ExecutionsCoreModule,
+        EventsCoreModule,
       ],
-      providers: [ExecutionProcessor],
+      providers: [ExecutionProcessor, EventDeliveryProcessor],
     };
   }
 }

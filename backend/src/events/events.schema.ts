@@ -1,0 +1,49 @@
+/** What the events API accepts. */
+import { z } from 'zod';
+import { limitSchema } from '../common/pagination.js';
+
+const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
+
+const timezoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'Unknown time zone');
+
+export const publishEventSchema = z.object({
+  topic: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'Letters, digits and . _ : - only'),
+  /** Free-form JSON object; workflows triggered by the topic start with it as their payload. */
+  data: z.record(z.string(), z.unknown()).default({}),
+  /** Deliver later (ISO time with offset); a time in the past or now delivers at once. */
+  deliverAt: z
+    .string()
+    .datetime({ offset: true })
+    .refine((v) => !(Date.parse(v) - Date.now() > MAX_SCHEDULE_AHEAD_MS), 'At most 366 days ahead')
+    .optional(),
+});
+
+export const listEventsQuery = z
+  .object({
+    topic: z
+      .string()
+      .max(200)
+      .regex(/^[A-Za-z0-9_.:*-]+$/, 'Letters, digits and . _ : - only, with * as a wildcard')
+      .optional(),
+    from: z.string().datetime({ offset: true }).optional().describe('ISO time, inclusive (publish time)'),
+    to: z.string().datetime({ offset: true }).optional().describe('ISO time, exclusive (publish time)'),
+    limit: limitSchema,
+    cursor: z.string().optional(),
+    groupBy: z.enum(['hour', 'day']).optional().describe('Answer { buckets: [{ bucket, count }] } instead of a page'),
+    timezone: timezoneSchema.default('UTC').describe('Where hour and day buckets start (groupBy only)'),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { path: ['to'], message: 'Must be after from' });
+
+export type PublishEventInput = z.output<typeof publishEventSchema>;
+export type ListEventsQuery = z.output<typeof listEventsQuery>;
