@@ -10,10 +10,13 @@ export NODE_OPTIONS_JEST := --experimental-vm-modules
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-# Installs when node_modules is missing or older than the lockfile.
+# Installs when node_modules is missing or older than the lockfile: `npm ci` on a fresh clone,
+# `npm install` (a quick no-op when satisfied) where node_modules exists. Serialised with flock so
+# parallel runs never install over each other.
+LOCK := $(shell command -v flock >/dev/null && echo "flock /tmp/tributary-npm.lock")
 node_modules/.installed: package.json package-lock.json backend/package.json frontend/package.json scripts/package.json
-	$(NPM) ci --no-audit --no-fund
-	@node -e "require('bcrypt'); console.log('[install] native bcrypt loads')" 2>/dev/null || (cd backend && node -e "import('bcrypt').then(()=>console.log('[install] native bcrypt loads'))")
+	@if [ -d node_modules ]; then $(LOCK) $(NPM) install --no-audit --no-fund; else $(LOCK) $(NPM) ci --no-audit --no-fund; fi
+	@cd backend && node -e "import('bcrypt').then((b) => b.default.hash('x', 4)).then(() => console.log('[install] native bcrypt loads'))"
 	@touch $@
 
 install: node_modules/.installed ## install npm dependencies (npm ci)
@@ -40,8 +43,14 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 	node scripts/e2e/run.mjs
 	@echo "make test: all checks passed"
 
-test-kong: install ## validate the Kong configs (checked-in and generated)
-	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose src/gateway
+test-kong: install services ## validate the Kong configs (checked-in and generated) and the gateway API against a stand-in Kong Admin API
+	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose --globalSetup='' src/gateway test/docker-compose.spec.ts
+	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose test/api/kong.e2e-spec.ts
+	@echo "make test-kong validated, against Kong 3's declarative schema (gateway/schema) and DB-less rules:"
+	@echo "  - gateway/kong.yml as checked in, and the configs Kong would refuse (oauth2, cluster policy, unknown fields, dangling references…)"
+	@echo "  - each of the five generated patterns (protocol_bridge, webhook_handler, smart_aggregator, federated_security, usage_tracking)"
+	@echo "  - merged tenant configs (base + patterns + API consumers) and what the api pushes to POST /config"
+	@echo "  - Kong's refusals mapped back to entities and workflows; docker-compose.yml (kong:3.9 DB-less, trusted proxy range)"
 
 test-connectors: build ## run every connector action against the mock APIs and print a table
 	node scripts/test-connectors.mjs
