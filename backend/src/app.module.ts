@@ -7,11 +7,14 @@ import { CatalogueController } from './catalogue/catalogue.controller.js';
 import { RedisModule } from './common/redis.module.js';
 import type { Config } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ConsumersModule } from './consumers/consumers.module.js';
 import { CredentialsModule } from './credentials/credentials.module.js';
 import { dataSourceOptions } from './database/data-source.js';
 import { EventsModule } from './events/events.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ExecutionsModule } from './executions/executions.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
@@ -36,6 +39,9 @@ export class AppModule {
         ExecutionsModule,
         WebhooksModule,
         SchedulerModule,
+        ConsumersModule,
+        GatewayModule,
+        MetricsModule,
         EventsModule,
         RealtimeModule,
       ],

@@ -11,6 +11,10 @@ import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { REDIS } from './common/redis.module.js';
+import { registerConsumerIdentity } from './consumers/consumer-identity.js';
+import { UsageMeter } from './consumers/usage-meter.js';
+import { registerHttpMetrics } from './metrics/http-metrics.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import type { Config } from './config/config.js';
 import { WebhooksService } from './webhooks/webhooks.service.js';
@@ -45,6 +49,10 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   });
   if (!opts.preview) {
     await app.register(helmet as never, { contentSecurityPolicy: false });
+    // Kong's consumer headers: believed from TRUSTED_PROXIES only, stripped from anyone else, metered per consumer.
+    const usage = app.get(UsageMeter);
+    registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });
+    registerHttpMetrics(fastify, app.get(MetricsService));
     const webhooks = app.get(WebhooksService);
     await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS), { webhookLimit: (id) => webhooks.rateLimitFor(id) });
     // WebSocket /ws shares the api's HTTP server (upgrade requests never reach Fastify's routes).

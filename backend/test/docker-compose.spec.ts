@@ -107,6 +107,8 @@ describe('docker-compose.yml', () => {
     expect(worker.WORKER_CONCURRENCY).toBeDefined();
     expect(api.CORS_ORIGINS).toContain('http://localhost:3000');
     expect(api.KONG_ADMIN_URL).toBe('http://kong:8001');
+    // Generated routes point Kong at the api service on the compose network, on the port it listens on.
+    expect(api.KONG_API_UPSTREAM_URL).toBe(`http://api:${api.PORT}`);
   });
 
   it('requires JWT_SECRET and ENCRYPTION_KEY from the environment (${VAR:?message}), with no default', () => {

@@ -2,6 +2,7 @@
  * Configuration: the environment parsed once with zod into a typed Config. Nothing outside this
  * folder reads process.env. In production the api refuses to start with missing or default secrets.
  */
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export const DEFAULT_JWT_SECRET = 'tributary-dev-jwt-secret-not-for-production';
@@ -18,6 +19,9 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+/** An optional URL where an empty value (`KONG_ADMIN_URL=` in a .env file) means unset. */
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -52,8 +56,14 @@ const envSchema = z.object({
   SYNC_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   TRUSTED_PROXIES: csv.default([]),
-  KONG_ADMIN_URL: z.string().url().optional(),
-  MOCK_APIS_URL: z.string().url().optional(),
+  KONG_ADMIN_URL: optionalUrl,
+  /** How Kong reaches the api: the upstream of generated gateway routes. */
+  KONG_API_UPSTREAM_URL: z.string().url().default('http://api:8080'),
+  /** Where Kong's http-log sends usage_tracking entries (default http://logstash:8080). */
+  LOGSTASH_URL: optionalUrl,
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
+  MOCK_APIS_URL: optionalUrl,
   /** WebSocket (/ws): a socket that has not authenticated by then is closed. */
   WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(50).default(10_000),
   /** Ping period; a socket that has not answered the previous ping is terminated. */
@@ -92,6 +102,9 @@ export interface Config {
   allowPrivateTargets: boolean;
   trustedProxies: string[];
   kongAdminUrl?: string;
+  kongApiUpstreamUrl: string;
+  logstashUrl?: string;
+  metricsToken?: string;
   websocket: { authTimeoutMs: number; pingIntervalMs: number; maxPayloadBytes: number; maxBufferedBytes: number; maxConnections: number };
   /** CONNECTOR_<KEY>_BASE_URL overrides, keyed by lower-case connector key. */
   connectorBaseUrls: Record<string, string>;
@@ -101,6 +114,15 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -152,6 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   if (e.QUEUE_BACKEND === 'redis' && !e.REDIS_URL) problems.push('QUEUE_BACKEND=redis needs REDIS_URL');
+  for (const entry of e.TRUSTED_PROXIES) {
+    if (!ipaddr.isValid(entry) && !isCidr(entry)) problems.push(`TRUSTED_PROXIES: "${entry}" is neither an IP address nor a CIDR range`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const connectorBaseUrls: Record<string, string> = {};
@@ -190,6 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     trustedProxies: e.TRUSTED_PROXIES,
     kongAdminUrl: e.KONG_ADMIN_URL,
+    kongApiUpstreamUrl: e.KONG_API_UPSTREAM_URL.replace(/\/+$/, ''),
+    logstashUrl: e.LOGSTASH_URL,
+    metricsToken: e.METRICS_TOKEN,
     websocket: {
       authTimeoutMs: e.WS_AUTH_TIMEOUT_MS,
       pingIntervalMs: e.WS_PING_INTERVAL_MS,

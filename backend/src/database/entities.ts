@@ -8,8 +8,12 @@ import { Workflow } from '../workflows/workflow.entity.js';
 import { Execution } from '../executions/execution.entity.js';
 import { Foundation1763769600000 } from './migrations/1763769600000-Foundation.js';
 import { Executions1763856000000 } from './migrations/1763856000000-Executions.js';
+import { ApiConsumers1763942400000 } from './migrations/1763942400000-ApiConsumers.js';
+import { ApiConsumer } from '../consumers/api-consumer.entity.js';
+import { ConsumerUsage } from '../consumers/consumer-usage.entity.js';
+import { KongTemplateRecord } from '../gateway/kong-template.entity.js';
 import { PublishedEvent } from '../events/published-event.entity.js';
 import { Events1763942500000 } from './migrations/1763942500000-Events.js';
 
-export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution, PublishedEvent];
-export const migrations = [Foundation1763769600000, Executions1763856000000, Events1763942500000];
+export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution, ApiConsumer, ConsumerUsage, KongTemplateRecord, PublishedEvent];
+export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000];

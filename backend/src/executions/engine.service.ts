@@ -23,6 +23,13 @@ export class EngineService implements OnApplicationShutdown {
     this.http = createHttpClient({ allowPrivateTargets: config.allowPrivateTargets, userAgent: 'Tributary/0.1 (+https://github.com/tributary)' });
   }
 
+  /** Sees every step result of every run in this process (metrics); must not throw or block. */
+  private readonly stepObservers: ((result: StepResult) => void)[] = [];
+
+  observeSteps(observer: (result: StepResult) => void): void {
+    this.stepObservers.push(observer);
+  }
+
   run(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
     return runWorkflow(req, {
       findConnector,
@@ -34,7 +41,10 @@ export class EngineService implements OnApplicationShutdown {
         warn: (msg, data) => this.logger.warn({ msg, executionId: req.executionId, tenantId, ...data }),
         error: (msg, data) => this.logger.error({ msg, executionId: req.executionId, tenantId, ...data }),
       },
-      onStep,
+      onStep: (r) => {
+        for (const observe of this.stepObservers) observe(r);
+        return onStep?.(r);
+      },
     });
   }
 

@@ -270,9 +270,12 @@ function forceJsonPost(via: string) {
 }
 
 export interface KongConsumerInput {
+  /** The consumer's id in Kong (a UUID), sent upstream as X-Consumer-ID. */
+  id?: string;
   username: string;
   customId?: string;
-  apiKeys?: string[];
+  /** A key, or a key with the credential id Kong sends upstream as X-Credential-Identifier. */
+  apiKeys?: (string | { id: string; key: string })[];
   groups?: string[];
   tags?: string[];
 }
@@ -280,9 +283,9 @@ export interface KongConsumerInput {
 /** One API consumer as a config part, for mergeKongConfigs. */
 export function consumerConfig(input: KongConsumerInput): KongDeclarativeConfig {
   const tags = ['tributary', ...(input.tags ?? [])];
-  const consumer: KongConsumer = { username: input.username, tags };
+  const consumer: KongConsumer = input.id ? { id: input.id, username: input.username, tags } : { username: input.username, tags };
   if (input.customId) consumer.custom_id = input.customId;
-  if (input.apiKeys?.length) consumer.keyauth_credentials = input.apiKeys.map((key) => ({ key, tags }));
+  if (input.apiKeys?.length) consumer.keyauth_credentials = input.apiKeys.map((k) => (typeof k === 'string' ? { key: k, tags } : { id: k.id, key: k.key, tags }));
   if (input.groups?.length) consumer.acls = input.groups.map((group) => ({ group, tags }));
   return { _format_version: '3.0', consumers: [consumer] };
 }

@@ -54,6 +54,8 @@ export interface KongService {
 }
 
 export interface KongKeyAuthCredential {
+  /** Kong sends it as X-Credential-Identifier; random when left out. */
+  id?: string;
   key: string;
   ttl?: number;
   tags?: string[];
@@ -75,6 +77,8 @@ export interface KongAclGroup {
 }
 
 export interface KongConsumer {
+  /** Kong sends it as X-Consumer-ID; random when left out. */
+  id?: string;
   username?: string;
   custom_id?: string;
   tags?: string[];

@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service.js';
+import { maskSecret, SecretBox } from '../common/crypto.js';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { toPage, type Page } from '../common/pagination.js';
+import { SECRET_BOX } from '../credentials/secret-box.provider.js';
+import { consumerConfig } from '../gateway/kong-templates.js';
+import type { KongDeclarativeConfig } from '../gateway/kong-types.js';
+import type { ApiConsumer } from './api-consumer.entity.js';
+import { ConsumerChanges, type GatewaySyncReport } from './consumer-changes.js';
+import { ConsumersRepository, type SealedKey } from './consumers.repository.js';
+import { UsageMeter } from './usage-meter.js';
+
+export interface ConsumerView {
+  id: string;
+  username: string;
+  plan: string;
+  groups: string[];
+  /** The consumer's username in Kong (unique across tenants), sent upstream as X-Consumer-Username. */
+  kongUsername: string;
+  keyHint: string;
+  createdAt: string;
+  keyRotatedAt: string;
+}
+
+export interface ConsumerWithKey {
+  consumer: ConsumerView;
+  /** Shown once: only a hash and a sealed copy for Kong are kept. */
+  apiKey: string;
+  pushed: GatewaySyncReport | null;
+}
+
+export interface UsageReport {
+  consumerId: string;
+  from: string;
+  to: string;
+  items: { day: string; route: string; count: number }[];
+  total: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY_MS = 86_400_000;
+
+/** The GCM associated data: a sealed key copied to another row or tenant does not open. */
+const aad = (c: Pick<ApiConsumer, 'id' | 'tenantId'>) => `api-consumer:${c.tenantId}:${c.id}`;
+export const kongUsername = (c: Pick<ApiConsumer, 'tenantId' | 'username'>) => `${c.tenantId}:${c.username}`;
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest();
+
+function iso(v: Date | string): string {
+  return new Date(v).toISOString();
+}
+
+export function toConsumerView(c: ApiConsumer): ConsumerView {
+  return {
+    id: c.id,
+    username: c.username,
+    plan: c.plan,
+    groups: c.groups,
+    kongUsername: kongUsername(c),
+    keyHint: c.keyHint,
+    createdAt: iso(c.createdAt),
+    keyRotatedAt: iso(c.keyRotatedAt),
+  };
+}
+
+@Injectable()
+export class ConsumersService {
+  constructor(
+    private readonly repo: ConsumersRepository,
+    private readonly meter: UsageMeter,
+    private readonly changes: ConsumerChanges,
+    private readonly audit: AuditService,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  async create(tenantId: string, userId: string, input: { username: string; plan: string; groups: string[] }): Promise<ConsumerWithKey> {
+    const id = randomUUID();
+    const { apiKey, sealed } = this.newKey({ id, tenantId });
+    const row = await this.repo.insert({ id, tenantId, username: input.username, plan: input.plan, groups: [...new Set(input.groups)], createdBy: userId, ...sealed });
+    if (!row) throw new ConflictError(`A consumer named "${input.username}" already exists`);
+    await this.audit.record({ tenantId, userId, action: 'consumer.create', targetType: 'api_consumer', targetId: id, details: { username: input.username, plan: input.plan } });
+    return { consumer: toConsumerView(row), apiKey, pushed: await this.changes.emit() };
+  }
+
+  async list(tenantId: string, q: { limit: number; cursor?: string }): Promise<Page<ConsumerView>> {
+    const page = toPage(await this.repo.list(tenantId, q.limit, q.cursor), q.limit, (r) => ({ t: iso(r.createdAt), id: r.id }));
+    return { items: page.items.map(toConsumerView), nextCursor: page.nextCursor };
+  }
+
+  async get(tenantId: string, id: string): Promise<ConsumerView> {
+    return toConsumerView(await this.getRowOrThrow(tenantId, id));
+  }
+
+  async remove(tenantId: string, userId: string, id: string): Promise<{ pushed: GatewaySyncReport | null }> {
+    const row = await this.getRowOrThrow(tenantId, id);
+    await this.repo.remove(tenantId, row.id);
+    await this.audit.record({ tenantId, userId, action: 'consumer.delete', targetType: 'api_consumer', targetId: id, details: { username: row.username } });
+    return { pushed: await this.changes.emit() };
+  }
+
+  /** A new key replaces the old one at once (in Kong after the push). */
+  async rotateKey(tenantId: string, userId: string, id: string): Promise<ConsumerWithKey> {
+    const row = await this.getRowOrThrow(tenantId, id);
+    const { apiKey, sealed } = this.newKey(row);
+    const updated = await this.repo.replaceKey(tenantId, id, sealed);
+    if (!updated) throw new NotFoundError('Consumer');
+    await this.audit.record({ tenantId, userId, action: 'consumer.rotate_key', targetType: 'api_consumer', targetId: id, details: { username: row.username } });
+    return { consumer: toConsumerView(updated), apiKey, pushed: await this.changes.emit() };
+  }
+
+  /** Usage per day and route, the counts not yet flushed included (flushed first). */
+  async usage(tenantId: string, id: string, q: { from?: string; to?: string }): Promise<UsageReport> {
+    const row = await this.getRowOrThrow(tenantId, id);
+    const to = q.to ?? new Date().toISOString().slice(0, 10);
+    const from = q.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10);
+    if (from > to) throw new ValidationError('Query is invalid', [{ path: 'from', message: 'must not be after to' }]);
+    await this.meter.flush();
+    const rows = await this.repo.usage(row.id, from, to);
+    return {
+      consumerId: row.id,
+      from,
+      to,
+      items: rows.map((r) => ({ day: r.day, route: r.route, count: r.count })),
+      total: rows.reduce((sum, r) => sum + r.count, 0),
+    };
+  }
+
+  /**
+   * The Kong consumers (id = ours, so X-Consumer-ID names the row), their key-auth credential and ACL
+   * groups: of one tenant, or of every tenant for the config pushed to the shared Kong.
+   */
+  async kongConfigParts(tenantId?: string): Promise<KongDeclarativeConfig[]> {
+    return (await this.repo.all(tenantId)).map((c) =>
+      consumerConfig({
+        id: c.id,
+        username: kongUsername(c),
+        customId: c.id,
+        apiKeys: [{ id: c.keyCredentialId, key: this.box.open({ keyId: c.keyKeyId, iv: c.keyIv, authTag: c.keyAuthTag, ciphertext: c.keyCiphertext }, aad(c)) }],
+        groups: c.groups,
+        tags: [`tenant:${c.tenantId}`, `plan:${c.plan}`],
+      }),
+    );
+  }
+
+  private newKey(owner: Pick<ApiConsumer, 'id' | 'tenantId'>): { apiKey: string; sealed: SealedKey } {
+    const apiKey = `trb_${randomBytes(32).toString('base64url')}`;
+    const s = this.box.seal(apiKey, aad(owner));
+    return {
+      apiKey,
+      sealed: {
+        keyCredentialId: randomUUID(),
+        keyHash: hashApiKey(apiKey),
+        keyHint: maskSecret(apiKey),
+        keyCiphertext: s.ciphertext,
+        keyIv: s.iv,
+        keyAuthTag: s.authTag,
+        keyKeyId: s.keyId,
+      },
+    };
+  }
+
+  private async getRowOrThrow(tenantId: string, id: string): Promise<ApiConsumer> {
+    const row = UUID.test(id) ? await this.repo.find(tenantId, id) : null;
+    if (!row) throw new NotFoundError('Consumer');
+    return row;
+  }
+}
