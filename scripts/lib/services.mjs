@@ -156,7 +156,9 @@ export async function ensurePostgres(opts) {
     return { url: process.env.DATABASE_URL, how: 'DATABASE_URL', stop: none };
   }
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (!(await pgAnswers(local))) {
+  // TRIBUTARY_POSTGRES=embedded skips local servers (to try the zero-install path on any machine).
+  const embeddedOnly = process.env.TRIBUTARY_POSTGRES === 'embedded';
+  if (!embeddedOnly && !(await pgAnswers(local))) {
     const ctl = which('pg_ctlcluster');
     if (ctl && existsSync('/etc/postgresql')) {
       for (const version of readdirSync('/etc/postgresql')) {
@@ -166,7 +168,7 @@ export async function ensurePostgres(opts) {
       await waitFor(() => pgAnswers(local), 20000);
     }
   }
-  if (await pgAnswers(local)) {
+  if (!embeddedOnly && (await pgAnswers(local))) {
     const url = withDatabase(local, opts.database);
     await ensureDatabase(url);
     return { url, how: 'local PostgreSQL on 127.0.0.1:5432', stop: none };
@@ -190,6 +192,8 @@ function portFree(port) {
 /** @returns {Promise<{ url: string | undefined, how: string }>} */
 export async function ensureRedis() {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, how: 'REDIS_URL' };
+  // TRIBUTARY_REDIS=none runs without Redis (the queue on PostgreSQL), even where one is installed.
+  if (process.env.TRIBUTARY_REDIS === 'none') return { url: undefined, how: 'none (TRIBUTARY_REDIS=none): the queue runs on BullMQ\'s PostgreSQL backend' };
   if (await redisAnswers('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', how: 'local Redis on 127.0.0.1:6379' };
   const server = which('redis-server');
   if (server) {
