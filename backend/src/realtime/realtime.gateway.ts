@@ -7,6 +7,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { JwtPayload } from '../auth/auth.types.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { PlatformEvent } from '../executions/execution-events.js';
+import { websocketConnections } from '../metrics/ws-gauge.js';
 import { CLOSE_CODES, RealtimeConnection } from './realtime-connection.js';
 import { isTopicPattern, MAX_TOPICS } from './topics.js';
 
@@ -124,7 +125,7 @@ export class RealtimeGateway implements OnModuleDestroy {
   }
 
   private countChanged(): void {
-    // The connection gauge (metrics/ws-gauge.ts) is set here once the metrics module lands.
+    websocketConnections.set(this.connections.size);
   }
 
   private onMessage(c: RealtimeConnection, raw: RawData, isBinary: boolean): void {

@@ -1,11 +1,13 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
+import { useExecutionEvents } from '../live/use-live-executions';
 import { keys } from './keys';
 import type { Execution, ExecutionFilters, ExecutionSummary, Page, Stats } from './types';
 
 const ACTIVE = new Set(['queued', 'running']);
 
 export function useExecutions(filters: ExecutionFilters) {
+  const live = useExecutionEvents([['executions', 'list']], { everyMs: 2000 });
   return useInfiniteQuery({
     queryKey: keys.executions(filters),
     queryFn: ({ pageParam, signal }) =>
@@ -22,16 +24,17 @@ export function useExecutions(filters: ExecutionFilters) {
       }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: 10_000,
+    refetchInterval: live ? false : 10_000,
   });
 }
 
 export function useExecution(id: string) {
+  const live = useExecutionEvents([keys.execution(id)], { executionId: id, everyMs: 300 });
   return useQuery({
     queryKey: keys.execution(id),
     queryFn: ({ signal }) => api<Execution>(`/executions/${id}`, { signal }),
-    // Follow a run until it settles.
-    refetchInterval: (q) => (q.state.data && ACTIVE.has(q.state.data.status) ? 1500 : false),
+    // Follow a run until it settles: its step events over the socket, or polling without one.
+    refetchInterval: (q) => (!live && q.state.data && ACTIVE.has(q.state.data.status) ? 1500 : false),
   });
 }
 
