@@ -31,6 +31,8 @@ export function eventsChannel(config: Config): string {
 export class PlatformEvents {
   /** In-process subscribers (used when there is no Redis, and by tests). */
   readonly local = new EventEmitter();
+  /** Events published during this tick: sent as one Redis message (one PUBLISH per tick, not per event). */
+  private pending: PlatformEvent[] = [];
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis | undefined,
@@ -41,11 +43,18 @@ export class PlatformEvents {
 
   publish(tenantId: string, event: PlatformEventName, data: unknown): void {
     const message: PlatformEvent = { tenantId, event, data };
-    if (this.redis) {
-      // Fire and forget: live updates must never slow down or fail a run.
-      this.redis.publish(eventsChannel(this.config), JSON.stringify(message)).catch(() => undefined);
-    } else {
+    if (!this.redis) {
       this.local.emit('event', message);
+      return;
     }
+    this.pending.push(message);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    // Fire and forget: live updates must never slow down or fail a run.
+    this.redis?.publish(eventsChannel(this.config), JSON.stringify(batch.length === 1 ? batch[0] : batch)).catch(() => undefined);
   }
 }

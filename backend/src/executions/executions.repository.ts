@@ -91,7 +91,7 @@ export class ExecutionsRepository {
 
   constructor(@InjectDataSource() db: DataSource) {
     this.sql = sqlOf(db);
-    this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 500, maxConcurrent: 4 });
+    this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 1000, maxConcurrent: 1 });
     this.completions = new Batcher((rows) => this.completeMany(rows), { maxSize: 200, maxConcurrent: 4 });
     this.claims = new Batcher((ids) => this.claimMany(ids), { maxSize: 200, maxConcurrent: 4 });
   }

@@ -33,7 +33,7 @@ export class ExecutionsService {
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly events: PlatformEvents,
   ) {
-    this.jobs = new Batcher((ids) => this.addJobs(ids), { maxSize: 500, maxConcurrent: 4 });
+    this.jobs = new Batcher((ids) => this.addJobs(ids), { maxSize: 1000, maxConcurrent: 2 });
   }
 
   /**

@@ -42,14 +42,17 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
+  /** A message is one event or, as publishers batch them per tick, an array of events. */
   private receive(message: string): void {
-    let e: PlatformEvent;
+    let parsed: unknown;
     try {
-      e = JSON.parse(message) as PlatformEvent;
+      parsed = JSON.parse(message);
     } catch {
       return;
     }
-    if (typeof e?.tenantId !== 'string' || typeof e.event !== 'string') return;
-    this.gateway.deliver(e);
+    for (const e of (Array.isArray(parsed) ? parsed : [parsed]) as PlatformEvent[]) {
+      if (typeof e?.tenantId !== 'string' || typeof e.event !== 'string') continue;
+      this.gateway.deliver(e);
+    }
   }
 }

@@ -90,8 +90,13 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
       await this.repo.complete({ id: executionId, status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
       return 'failed: version missing';
     }
+    // Live progress carries a step's outcome, not its data: clients fetch the detail when they show it.
     const result = await this.engine.run(e.tenantId, { executionId, steps: version.steps, payload: e.payload, previous: e.steps }, (step) =>
-      this.events.publish(e.tenantId, 'execution.step', { executionId, workflowId: e.workflowId, step }),
+      this.events.publish(e.tenantId, 'execution.step', {
+        executionId,
+        workflowId: e.workflowId,
+        step: { stepId: step.stepId, connector: step.connector, action: step.action, status: step.status, attempts: step.attempts, durationMs: step.durationMs, error: step.error },
+      }),
     );
     await this.repo.complete({ id: executionId, status: result.status, steps: result.steps, output: result.output ?? null, error: result.error ?? null, durationMs: result.durationMs });
     this.events.publish(e.tenantId, result.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', {
