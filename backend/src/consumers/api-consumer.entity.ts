@@ -54,3 +54,8 @@ export class ApiConsumer {
   @Column({ name: 'key_rotated_at', type: 'timestamptz' })
   keyRotatedAt: Date;
 }
+
+/** The GCM associated data of a consumer's sealed key: a sealed key copied to another row or tenant does not open. */
+export function consumerKeyAad(c: Pick<ApiConsumer, 'id' | 'tenantId'>): string {
+  return `api-consumer:${c.tenantId}:${c.id}`;
+}

@@ -7,7 +7,7 @@ import { toPage, type Page } from '../common/pagination.js';
 import { SECRET_BOX } from '../credentials/secret-box.provider.js';
 import { consumerConfig } from '../gateway/kong-templates.js';
 import type { KongDeclarativeConfig } from '../gateway/kong-types.js';
-import type { ApiConsumer } from './api-consumer.entity.js';
+import { consumerKeyAad, type ApiConsumer } from './api-consumer.entity.js';
 import { ConsumerChanges, type GatewaySyncReport } from './consumer-changes.js';
 import { ConsumersRepository, type SealedKey } from './consumers.repository.js';
 import { UsageMeter } from './usage-meter.js';
@@ -42,8 +42,7 @@ export interface UsageReport {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
-/** The GCM associated data: a sealed key copied to another row or tenant does not open. */
-const aad = (c: Pick<ApiConsumer, 'id' | 'tenantId'>) => `api-consumer:${c.tenantId}:${c.id}`;
+const aad = consumerKeyAad;
 export const kongUsername = (c: Pick<ApiConsumer, 'tenantId' | 'username'>) => `${c.tenantId}:${c.username}`;
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest();
 

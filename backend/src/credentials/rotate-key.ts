@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { SecretBox } from '../common/crypto.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { dataSourceOptions } from '../database/data-source.js';
-import { rotateCredentialKeys } from './key-rotation.js';
+import { rotateConsumerKeys, rotateCredentialKeys } from './key-rotation.js';
 
 if (process.argv.includes('--generate')) {
   const key = randomBytes(32).toString('base64');
@@ -30,10 +30,12 @@ try {
   const db = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
   await db.initialize();
   const box = new SecretBox(config.encryption.keys, config.encryption.currentKeyId);
-  const { rotated, total } = await rotateCredentialKeys(db, box, (done, all) => {
-    if (done % 100 === 0 || done === all) console.warn(`re-encrypted ${done}/${all}`);
-  });
-  console.warn(total ? `done: ${rotated} of ${total} credentials now under key "${config.encryption.currentKeyId}"` : `nothing to do: every credential is under key "${config.encryption.currentKeyId}"`);
+  for (const [what, rotate] of [['credentials', rotateCredentialKeys], ['API consumer keys', rotateConsumerKeys]] as const) {
+    const { rotated, total } = await rotate(db, box, (done, all) => {
+      if (done % 100 === 0 || done === all) console.warn(`${what}: re-encrypted ${done}/${all}`);
+    });
+    console.warn(total ? `${what}: ${rotated} of ${total} now under key "${config.encryption.currentKeyId}"` : `${what}: all under key "${config.encryption.currentKeyId}" already`);
+  }
   await db.destroy();
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : err);

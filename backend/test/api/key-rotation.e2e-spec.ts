@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/crypto.js';
 import { Credential } from '../../src/credentials/credential.entity.js';
-import { aad, rotateCredentialKeys } from '../../src/credentials/key-rotation.js';
+import { ApiConsumer, consumerKeyAad } from '../../src/consumers/api-consumer.entity.js';
+import { aad, rotateConsumerKeys, rotateCredentialKeys } from '../../src/credentials/key-rotation.js';
 import { dataSourceOptions } from '../../src/database/data-source.js';
 import { Tenant } from '../../src/tenants/tenant.entity.js';
 import { createTestDatabase } from '../helpers/databases.js';
@@ -47,5 +48,37 @@ describe('credential key rotation', () => {
     const newOnly = new SecretBox(new Map([['v2', k2]]), 'v2');
     expect(rows.map((r) => JSON.parse(newOnly.open(r, aad(r))).token).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `secret-${i}`).sort());
     expect(await rotateCredentialKeys(db, box)).toEqual({ rotated: 0, total: 0 });
+  });
+
+  it("re-encrypts API consumers' keys too", async () => {
+    const tenant = await db.getRepository(Tenant).save({ name: 'consumers' });
+    const oldBox = new SecretBox(new Map([['v1', k1]]), 'v1');
+    const repo = db.getRepository(ApiConsumer);
+    for (let i = 0; i < 5; i++) {
+      const id = crypto.randomUUID();
+      const s = oldBox.seal(`api-key-${i}`, consumerKeyAad({ id, tenantId: tenant.id }));
+      await repo.insert({
+        id,
+        tenantId: tenant.id,
+        username: `c${i}`,
+        plan: 'free',
+        groups: [],
+        keyCredentialId: crypto.randomUUID(),
+        keyHash: Buffer.alloc(32, i),
+        keyHint: '••••',
+        keyCiphertext: s.ciphertext,
+        keyIv: s.iv,
+        keyAuthTag: s.authTag,
+        keyKeyId: s.keyId,
+        createdBy: null,
+      });
+    }
+    const box = new SecretBox(new Map([['v2', k2], ['v1', k1]]), 'v2');
+    expect(await rotateConsumerKeys(db, box)).toEqual({ rotated: 5, total: 5 });
+    const newOnly = new SecretBox(new Map([['v2', k2]]), 'v2');
+    const keys = (await repo.find({ where: { tenantId: tenant.id } })).map((c) =>
+      newOnly.open({ keyId: c.keyKeyId, iv: c.keyIv, authTag: c.keyAuthTag, ciphertext: c.keyCiphertext }, consumerKeyAad(c)),
+    );
+    expect(keys.sort()).toEqual(['api-key-0', 'api-key-1', 'api-key-2', 'api-key-3', 'api-key-4']);
   });
 });
