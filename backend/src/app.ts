@@ -17,7 +17,6 @@ import { registerHttpMetrics } from './metrics/http-metrics.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import type { Config } from './config/config.js';
-import { WebhooksService } from './webhooks/webhooks.service.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,8 +52,7 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
     const usage = app.get(UsageMeter);
     registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });
     registerHttpMetrics(fastify, app.get(MetricsService));
-    const webhooks = app.get(WebhooksService);
-    await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS), { webhookLimit: (id) => webhooks.rateLimitFor(id) });
+    await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS));
     // WebSocket /ws shares the api's HTTP server (upgrade requests never reach Fastify's routes).
     app.get(RealtimeGateway).attach(fastify.server);
   }

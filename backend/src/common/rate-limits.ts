@@ -1,7 +1,8 @@
 /**
- * Every rate limit in one place, applied with @fastify/rate-limit (counted in Redis when the api has
+ * The per-route rate limits (login, registration), applied with @fastify/rate-limit (counted in Redis when the api has
  * one, so all api processes share the counts; in memory otherwise). Limits attach to routes by URL in
  * an onRoute hook registered before the plugin, because the numbers come from Config at boot.
+ * Webhooks have their own per-workflow limiter (webhooks/webhook-rate-limiter.ts), batched per tick.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -16,12 +17,7 @@ type Limit = {
   keyGenerator: (req: FastifyRequest) => string;
 };
 
-export interface RateLimitOptions {
-  /** Per-workflow webhook limit (requests per minute), looked up by workflow id. */
-  webhookLimit?: (workflowId: string) => Promise<number | undefined>;
-}
-
-function limitsFor(config: Config, opts: RateLimitOptions): Record<string, Limit> {
+function limitsFor(config: Config): Record<string, Limit> {
   return {
     '/api/auth/login': {
       max: config.rateLimits.loginPerMinute,
@@ -33,19 +29,11 @@ function limitsFor(config: Config, opts: RateLimitOptions): Record<string, Limit
       },
     },
     '/api/auth/register': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `register:${req.ip}` },
-    '/api/webhooks/:workflowId': {
-      max: async (req) => {
-        const id = (req.params as { workflowId?: string }).workflowId ?? '';
-        return (await opts.webhookLimit?.(id)) ?? config.rateLimits.webhookPerMinute;
-      },
-      timeWindow: 60_000,
-      keyGenerator: (req) => `webhook:${(req.params as { workflowId?: string }).workflowId ?? ''}`,
-    },
   };
 }
 
-export async function registerRateLimits(fastify: FastifyInstance, config: Config, redis: Redis | undefined, opts: RateLimitOptions = {}): Promise<void> {
-  const limits = limitsFor(config, opts);
+export async function registerRateLimits(fastify: FastifyInstance, config: Config, redis: Redis | undefined): Promise<void> {
+  const limits = limitsFor(config);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const limit = limits[route.url];
     if (limit) route.config = { ...(route.config as object), rateLimit: limit } as RouteOptions['config'];

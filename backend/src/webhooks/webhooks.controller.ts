@@ -4,7 +4,7 @@ import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators.js';
 import { ValidationError } from '../common/errors.js';
-import { WebhooksService } from './webhooks.service.js';
+import { WebhookRateLimitedError, WebhooksService } from './webhooks.service.js';
 
 @ApiTags('webhooks')
 @Controller('webhooks')
@@ -27,7 +27,10 @@ export class WebhooksController {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
       throw new ValidationError('Idempotency-Key is invalid', [{ path: 'Idempotency-Key', message: '1 to 255 characters' }]);
     }
-    const result = await this.webhooks.receive({ workflowId, payload: req.body ?? {}, rawBody: req.rawBody, signature, idempotencyKey });
+    const result = await this.webhooks.receive({ workflowId, payload: req.body ?? {}, rawBody: req.rawBody, signature, idempotencyKey }).catch((err: unknown) => {
+      if (err instanceof WebhookRateLimitedError) void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
+      throw err;
+    });
     if (result.mode === 'sync') {
       void reply.status(result.status === 'succeeded' ? 200 : 502).header('x-execution-id', result.executionId);
       return result.status === 'succeeded' ? result.output : { statusCode: 502, error: 'Bad Gateway', message: result.error ?? 'The workflow failed', details: { executionId: result.executionId } };

@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { DomainError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import type { Redis } from 'ioredis';
+import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError } from '../common/errors.js';
+import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { EngineService } from '../executions/engine.service.js';
 import { PlatformEvents } from '../executions/execution-events.js';
 import { ExecutionsRepository } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
+import { WebhookRateLimiter } from './webhook-rate-limiter.js';
 import { WorkflowCache } from './workflow-cache.js';
 
 export class GatewayTimeoutError extends DomainError {
@@ -37,9 +40,19 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+export class WebhookRateLimitedError extends RateLimitedError {
+  constructor(
+    limit: number,
+    readonly retryAfterMs: number,
+  ) {
+    super(`Rate limit exceeded: ${limit} requests per minute for this workflow; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
+
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
+  private readonly limiter: WebhookRateLimiter;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -48,11 +61,9 @@ export class WebhooksService {
     private readonly repo: ExecutionsRepository,
     private readonly engine: EngineService,
     private readonly events: PlatformEvents,
-  ) {}
-
-  async rateLimitFor(workflowId: string): Promise<number | undefined> {
-    const wf = await this.cache.get(workflowId).catch(() => null);
-    return wf?.trigger.type === 'webhook' ? wf.trigger.rateLimitPerMinute : undefined;
+    @Inject(REDIS) redis: Redis | undefined,
+  ) {
+    this.limiter = new WebhookRateLimiter(redis, config.redisPrefix);
   }
 
   async receive(req: WebhookRequest): Promise<WebhookResult> {
@@ -61,6 +72,9 @@ export class WebhooksService {
     if (wf.trigger.secret && !verifySignature(wf.trigger.secret, req.rawBody ?? Buffer.alloc(0), req.signature)) {
       throw new UnauthorizedError('Missing or wrong X-Tributary-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
     }
+    const limit = wf.trigger.rateLimitPerMinute ?? this.config.rateLimits.webhookPerMinute;
+    const decision = await this.limiter.check(wf.id, limit);
+    if (!decision.allowed) throw new WebhookRateLimitedError(limit, decision.retryAfterMs);
     if (wf.trigger.responseMode === 'sync') return this.runSync(wf, req.payload);
     const r = await this.executions.start({
       tenantId: wf.tenantId,
