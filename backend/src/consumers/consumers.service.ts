@@ -5,7 +5,7 @@ import { maskSecret, SecretBox } from '../common/crypto.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { SECRET_BOX } from '../credentials/secret-box.provider.js';
-import { consumerConfig } from '../gateway/kong-templates.js';
+import { consumerConfig, tenantGroup } from '../gateway/kong-templates.js';
 import type { KongDeclarativeConfig } from '../gateway/kong-types.js';
 import { consumerKeyAad, type ApiConsumer } from './api-consumer.entity.js';
 import { ConsumerChanges, type GatewaySyncReport } from './consumer-changes.js';
@@ -136,7 +136,7 @@ export class ConsumersService {
         username: kongUsername(c),
         customId: c.id,
         apiKeys: [{ id: c.keyCredentialId, key: this.box.open({ keyId: c.keyKeyId, iv: c.keyIv, authTag: c.keyAuthTag, ciphertext: c.keyCiphertext }, aad(c)) }],
-        groups: c.groups,
+        groups: [...new Set([tenantGroup(c.tenantId), ...c.groups])],
         tags: [`tenant:${c.tenantId}`, `plan:${c.plan}`],
       }),
     );

@@ -6,6 +6,7 @@ import {
   ANONYMOUS_CONSUMER,
   consumerConfig,
   generateKongTemplate,
+  tenantGroup,
   KONG_USE_CASES,
   kongSlug,
   type KongTemplateInput,
@@ -146,6 +147,15 @@ describe('what each pattern configures', () => {
     expect(pluginConfig(onlyRoute('usage_tracking', { options: { logstashUrl: 'http://elk.internal:9000' } }), 'http-log')).toMatchObject({
       http_endpoint: 'http://elk.internal:9000',
     });
+  });
+
+  it("usage_tracking for a tenant admits only that tenant's consumers (acl on the tenant group), and still validates", () => {
+    const tenantId = '7d3f1c2a-0000-4000-8000-000000000001';
+    const t = generate('usage_tracking', { tenantId });
+    const route = t.config.services![0].routes![0];
+    expect(route.plugins?.map((p) => p.name)).toEqual(['key-auth', 'acl', 'http-log', 'prometheus']);
+    expect(pluginConfig(route, 'acl')).toMatchObject({ allow: [tenantGroup(tenantId)] });
+    expect(validateKongConfig(t.config).errors).toEqual([]);
   });
 });
 

@@ -52,8 +52,15 @@ export interface KongTemplateOptions {
   tags?: string[];
 }
 
+/** The ACL group every API consumer of a tenant belongs to: metered routes admit only their own tenant's consumers. */
+export function tenantGroup(tenantId: string): string {
+  return `tenant-${tenantId}`;
+}
+
 export interface KongTemplateInput {
   workflow: { id: string; name: string; trigger: WorkflowTriggerLike };
+  /** The workflow's tenant: usage_tracking admits only this tenant's consumers (ACL group tenant-<id>). */
+  tenantId?: string;
   useCase: KongUseCase;
   /** How Kong reaches the api, e.g. http://api:8080 in docker-compose. */
   apiUpstreamUrl: string;
@@ -245,6 +252,11 @@ export function generateKongTemplate(input: KongTemplateInput): KongTemplate {
         }),
         plugin('prometheus', { per_consumer: true, status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true }),
       ];
+      if (input.tenantId) {
+        // A valid key of another tenant's consumer must not reach this tenant's workflow.
+        route.plugins.splice(1, 0, plugin('acl', { allow: [tenantGroup(input.tenantId)], hide_groups_header: true }));
+        notes.push(`Only API consumers of this workspace (ACL group ${tenantGroup(input.tenantId)}) are admitted.`);
+      }
       notes.push(`Log entries (consumer, route, service, latencies, started_at) go to ${logstash}; start the 'observability' compose profile to receive them.`);
       break;
     }

@@ -113,6 +113,7 @@ export class KongService implements OnModuleInit, OnApplicationBootstrap {
     }
     const template = generateKongTemplate({
       workflow: { id: workflow.id, name: workflow.name, trigger: workflow.trigger },
+      tenantId,
       useCase: input.useCase,
       apiUpstreamUrl: this.config.kongApiUpstreamUrl,
       options: { ...options, logstashUrl: this.config.logstashUrl ?? DEFAULT_LOGSTASH_URL, tags: [`tenant:${tenantId}`] },

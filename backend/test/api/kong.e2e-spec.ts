@@ -171,7 +171,9 @@ describe('Kong gateway API', () => {
     expect(created.body.pushed).toEqual({ ok: true, status: 201, unchanged: false });
     const { consumer, apiKey } = created.body as { consumer: { id: string; kongUsername: string }; apiKey: string };
     const inKong = lastPush(kong).consumers?.find((c) => c.id === consumer.id);
-    expect(inKong).toMatchObject({ username: consumer.kongUsername, keyauth_credentials: [{ key: apiKey }], acls: [{ group: `wf-${workflowId}` }] });
+    const tenantId = (await t.request('GET', '/api/auth/me', { token })).body.user.tenantId;
+    // Every consumer is in its tenant's group (metered routes admit only their own tenant), plus the groups given.
+    expect(inKong).toMatchObject({ username: consumer.kongUsername, keyauth_credentials: [{ key: apiKey }], acls: [{ group: `tenant-${tenantId}` }, { group: `wf-${workflowId}` }] });
     expect(validateKongConfig(lastPush(kong)).errors).toEqual([]);
 
     const res = await t.request('GET', '/api/kong/config', { token });
