@@ -29,6 +29,12 @@ function percentile(sorted, p) {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
 }
 
+/** CPU time of the whole machine, to report how much the hypervisor took (steal) during a run. */
+function cpuTimes() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] ?? 0 };
+}
+
 function peakRssMb(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -262,7 +268,13 @@ for (const backend of BACKENDS) {
     log('no Redis: skipping the Redis backend');
     continue;
   }
-  results.push(await benchBackend(backend, pgInfo.url, redis.url));
+  const before = cpuTimes();
+  const r = await benchBackend(backend, pgInfo.url, redis.url);
+  const after = cpuTimes();
+  const total = after.total - before.total;
+  // Steal: CPU the hypervisor gave to other guests; high steal means the numbers understate the code.
+  r.cpu = { busyPercent: Math.round((1 - (after.idle - before.idle) / total) * 100), stealPercent: Math.round(((after.steal - before.steal) / total) * 100) };
+  results.push(r);
 }
 const cpu = os.cpus();
 console.log(

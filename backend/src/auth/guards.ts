@@ -19,11 +19,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return super.canActivate(context);
   }
 
-  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown): TUser {
+  override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
     if (err || !user) {
       const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired; log in again' : 'Authentication required';
       throw new UnauthorizedError(reason);
     }
+    // Every later log line of this request (including "request completed") names the tenant and user.
+    const { tenantId, userId } = user as unknown as AuthUser;
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<{ log: FastifyRequest['log'] }>();
+    req.log = req.log.child({ tenantId, userId });
+    reply.log = req.log;
     return user;
   }
 }

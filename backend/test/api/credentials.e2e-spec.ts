@@ -65,6 +65,8 @@ describe('credentials', () => {
 
     expect(logs.join('')).not.toContain(SECRET);
     expect(logs.some((l) => l.includes('"reqId"'))).toBe(true);
+    // Request logs of authenticated calls carry the tenant and the user.
+    expect(logs.some((l) => l.includes('"reqId"') && l.includes('"tenantId"') && l.includes('"userId"') && l.includes('request completed'))).toBe(true);
 
     const other = await t.register();
     expect((await t.request('DELETE', `/api/credentials/${created.body.id}`, { token: other.token })).status).toBe(404);
