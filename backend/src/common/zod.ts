@@ -25,6 +25,16 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform {
   }
 }
 
+/** An IANA time zone name (e.g. Europe/Paris) that this runtime knows. */
+export const timezoneSchema = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'Unknown time zone');
+
 type JsonSchemaObject = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType): JsonSchemaObject {

@@ -8,6 +8,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KONG_CONSUMER_HEADERS } from '../gateway/kong-types.js';
 import { proxyTrust } from './proxy-trust.js';
+import { isUuid } from '../common/ids.js';
 
 export interface ConsumerIdentity {
   /** X-Consumer-ID: for consumers made here, the api_consumers id. */
@@ -24,7 +25,6 @@ declare module 'fastify' {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOWER_HEADERS = KONG_CONSUMER_HEADERS.map((h) => h.toLowerCase());
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -64,7 +64,7 @@ export function registerConsumerIdentity(fastify: FastifyInstance, opts: Consume
     // Every later line of this request, "request completed" included, says who the consumer was.
     req.log = reply.log = req.log.child({ consumer: { id: identity.id, username: identity.username, credentialId: identity.credentialId } });
     const route = req.routeOptions.url;
-    if (route && UUID.test(id) && !identity.anonymous) opts.onConsumerRequest?.(id, `${req.method} ${route}`);
+    if (route && isUuid(id) && !identity.anonymous) opts.onConsumerRequest?.(id, `${req.method} ${route}`);
   });
 }
 

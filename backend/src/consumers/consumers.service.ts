@@ -11,6 +11,7 @@ import { consumerKeyAad, type ApiConsumer } from './api-consumer.entity.js';
 import { ConsumerChanges, type GatewaySyncReport } from './consumer-changes.js';
 import { ConsumersRepository, type SealedKey } from './consumers.repository.js';
 import { UsageMeter } from './usage-meter.js';
+import { isUuid } from '../common/ids.js';
 
 export interface ConsumerView {
   id: string;
@@ -39,7 +40,6 @@ export interface UsageReport {
   total: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
 const aad = consumerKeyAad;
@@ -160,7 +160,7 @@ export class ConsumersService {
   }
 
   private async getRowOrThrow(tenantId: string, id: string): Promise<ApiConsumer> {
-    const row = UUID.test(id) ? await this.repo.find(tenantId, id) : null;
+    const row = isUuid(id) ? await this.repo.find(tenantId, id) : null;
     if (!row) throw new NotFoundError('Consumer');
     return row;
   }

@@ -10,6 +10,7 @@ import { findConnector } from '../engine/connectors.js';
 import { SECRET_BOX } from './secret-box.provider.js';
 import { Credential } from './credential.entity.js';
 import { aad, rotateCredentialKeys } from './key-rotation.js';
+import { isUuid } from '../common/ids.js';
 
 export interface CredentialView {
   id: string;
@@ -95,7 +96,7 @@ export class CredentialsService {
   }
 
   private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.findOne({ where: { id, tenantId } }) : null;
+    const row = isUuid(id) ? await this.repo.findOne({ where: { id, tenantId } }) : null;
     if (!row) throw new NotFoundError('Credential');
     return row;
   }

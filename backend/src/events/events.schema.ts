@@ -1,17 +1,9 @@
 /** What the events API accepts. */
 import { z } from 'zod';
+import { timezoneSchema } from '../common/zod.js';
 import { limitSchema } from '../common/pagination.js';
 
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
-
-const timezoneSchema = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'Unknown time zone');
 
 export const publishEventSchema = z.object({
   topic: z

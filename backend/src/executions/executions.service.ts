@@ -9,6 +9,7 @@ import { RUN_JOB } from '../queue/queue.factory.js';
 import type { TriggerType } from './execution.entity.js';
 import { PlatformEvents } from './execution-events.js';
 import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type ListFilter } from './executions.repository.js';
+import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
   tenantId: string;
@@ -21,7 +22,6 @@ export interface StartRequest {
   carriedSteps?: StepResult[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ExecutionsService {
@@ -68,7 +68,7 @@ export class ExecutionsService {
   }
 
   async get(tenantId: string, id: string): Promise<ExecutionDetail> {
-    const e = UUID.test(id) ? await this.repo.get(tenantId, id) : null;
+    const e = isUuid(id) ? await this.repo.get(tenantId, id) : null;
     if (!e) throw new NotFoundError('Execution');
     return e;
   }

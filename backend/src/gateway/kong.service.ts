@@ -23,6 +23,7 @@ import { KongTemplatesRepository } from './kong-templates.repository.js';
 import { DEFAULT_LOGSTASH_URL, generateKongTemplate, type KongTemplateOptions, type KongUseCase } from './kong-templates.js';
 import type { KongDeclarativeConfig } from './kong-types.js';
 import { validateKongConfig, type KongValidationResult } from './kong-validate.js';
+import { isUuid } from '../common/ids.js';
 
 /** Paths the base config routes to the api: a generated route there would capture its traffic. */
 const RESERVED_PATHS = /^\/(api|health|metrics|ws)(\/|$)/i;
@@ -174,7 +175,7 @@ export class KongService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async remove(tenantId: string, userId: string, id: string): Promise<{ id: string; pushed: GatewaySyncReport | null }> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.templates.find(tenantId, id) : null;
+    const row = isUuid(id) ? await this.templates.find(tenantId, id) : null;
     if (!row || !(await this.templates.remove(tenantId, row.id))) throw new NotFoundError('Kong template');
     await this.audit.record({ tenantId, userId, action: 'kong.template.delete', targetType: 'workflow', targetId: row.workflowId, details: { useCase: row.useCase } });
     return { id: row.id, pushed: (await this.push())?.report ?? null };

@@ -1,15 +1,7 @@
 /** The shape of a workflow's trigger and steps, as the API accepts and stores them. */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-
-const timezoneSchema = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'Unknown time zone');
+import { timezoneSchema } from '../common/zod.js';
 
 export const webhookTriggerSchema = z.object({
   type: z.literal('webhook'),

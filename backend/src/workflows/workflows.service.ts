@@ -13,6 +13,7 @@ import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
 import type { TriggerDefinition, WorkflowInput, WorkflowUpdate } from './workflow.schema.js';
 import { WorkflowEvents } from './workflow-events.js';
+import { isUuid } from '../common/ids.js';
 
 export interface WorkflowView {
   id: string;
@@ -28,7 +29,6 @@ export interface WorkflowView {
   updatedAt: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function nextRuns(trigger: TriggerDefinition, count = 5, from = new Date()): string[] {
   if (trigger.type !== 'schedule') return [];
@@ -100,7 +100,7 @@ export class WorkflowsService {
 
   /** null when missing or another tenant's. */
   async getEntity(tenantId: string, id: string): Promise<Workflow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.repo.findOne({ where: { id, tenantId } });
   }
 
@@ -112,7 +112,7 @@ export class WorkflowsService {
 
   /** For ingress paths that are not tenant-authenticated (webhooks): by id alone. */
   async findById(id: string): Promise<Workflow | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.repo.findOne({ where: { id } });
   }
 
