@@ -117,19 +117,6 @@ export interface WorkflowVersion {
 
 export type StepStatus = 'succeeded' | 'failed' | 'skipped' | 'running' | 'queued' | 'pending';
 
-export interface DryRunStep {
-  id: string;
-  connector: string;
-  action: string;
-  status: StepStatus;
-  input?: unknown;
-  output?: unknown;
-  error?: string | null;
-  warnings?: string[];
-  attempts?: number;
-  durationMs?: number;
-}
-
 export interface DryRunResult {
   status: 'succeeded' | 'failed';
   durationMs: number;
@@ -166,6 +153,11 @@ export interface ExecutionStep {
   durationMs?: number | null;
   startedAt?: string | null;
   finishedAt?: string | null;
+}
+
+/** A dry run answers the same step results as an execution, each also under `id`. */
+export interface DryRunStep extends ExecutionStep {
+  id: string;
 }
 
 export interface Execution extends ExecutionSummary {
