@@ -28,12 +28,9 @@ export class Batcher<T, R> {
   private flush(): void {
     this.scheduled = false;
     if (!this.pending.length) return;
-    if (this.opts.maxConcurrent && this.inFlight >= this.opts.maxConcurrent) {
-      // Back-pressure: while earlier batches run, keep collecting into a bigger next batch.
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-      return;
-    }
+    // Back-pressure: while earlier batches run, keep collecting into a bigger next batch; the
+    // batch that finishes first flushes it.
+    if (this.opts.maxConcurrent && this.inFlight >= this.opts.maxConcurrent) return;
     const batch = this.pending.splice(0, this.opts.maxSize);
     if (this.pending.length && !this.scheduled) {
       this.scheduled = true;
@@ -45,6 +42,7 @@ export class Batcher<T, R> {
       (err) => batch.forEach((b) => b.reject(err)),
     ).finally(() => {
       this.inFlight--;
+      if (this.pending.length && !this.scheduled) this.flush();
     });
   }
 }

@@ -43,6 +43,10 @@ export class Execution {
   @Column({ name: 'retry_of', type: 'uuid', nullable: true })
   retryOf: string | null;
 
+  /** The queue job that carries this execution (shared by the executions accepted in one tick); null for sync runs. */
+  @Column({ name: 'job_id', type: 'uuid', nullable: true })
+  jobId: string | null;
+
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey: string | null;
 

@@ -18,6 +18,8 @@ export interface NewExecution {
   steps?: StepResult[];
   retryOf?: string | null;
   status?: 'queued' | 'running';
+  /** The queue job that carries it (see ExecutionsService.enqueue). */
+  jobId?: string | null;
 }
 
 export interface Completion {
@@ -101,12 +103,13 @@ export class ExecutionsRepository {
     return this.inserts.add(row);
   }
 
-  private async insertMany(rows: NewExecution[]): Promise<void[]> {
+  /** One INSERT for many rows. */
+  async insertMany(rows: NewExecution[]): Promise<void[]> {
     await this.sql(
-      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, started_at)
+      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id, started_at)
        SELECT t.*, CASE WHEN t.status = 'running' THEN now() END
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::uuid[])
-         AS t(id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of)`,
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::uuid[], $10::uuid[])
+         AS t(id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id)`,
       [
         rows.map((r) => r.id),
         rows.map((r) => r.tenantId),
@@ -117,6 +120,7 @@ export class ExecutionsRepository {
         rows.map((r) => JSON.stringify(r.payload ?? {})),
         rows.map((r) => JSON.stringify(r.steps ?? [])),
         rows.map((r) => r.retryOf ?? null),
+        rows.map((r) => r.jobId ?? null),
       ],
     );
     return rows.map(() => undefined);
@@ -125,8 +129,8 @@ export class ExecutionsRepository {
   /** With an Idempotency-Key: the first execution's id for a repeat, and whether this one is new. */
   async insertIdempotent(row: NewExecution, key: string): Promise<{ id: string; created: boolean }> {
     const inserted = await this.sql(
-      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, idempotency_key)
-       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)
+      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, idempotency_key, job_id)
+       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $1)
        ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
       [row.id, row.tenantId, row.workflowId, row.workflowVersion, row.triggerType, JSON.stringify(row.payload ?? {}), key],
     );
@@ -186,15 +190,15 @@ export class ExecutionsRepository {
   }
 
   /** Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a keyset position. */
-  async queuedBefore(olderThanMs: number, limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; createdAt: string }[]> {
-    const rows = await this.sql<{ id: string; createdAt: Date }>(
-      `SELECT id, created_at AS "createdAt" FROM executions
+  async queuedBefore(olderThanMs: number, limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; jobId: string; createdAt: string }[]> {
+    const rows = await this.sql<{ id: string; jobId: string; createdAt: Date }>(
+      `SELECT id, COALESCE(job_id, id) AS "jobId", created_at AS "createdAt" FROM executions
        WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
          AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
        ORDER BY created_at, id LIMIT $2`,
       [olderThanMs / 1000, limit, after?.createdAt ?? null, after?.id ?? null],
     );
-    return rows.map((r) => ({ id: r.id, createdAt: new Date(r.createdAt).toISOString() }));
+    return rows.map((r) => ({ id: r.id, jobId: r.jobId, createdAt: new Date(r.createdAt).toISOString() }));
   }
 
   async list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {

@@ -5,10 +5,10 @@ import { ConflictError, NotFoundError } from '../common/errors.js';
 import type { Page } from '../common/pagination.js';
 import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
-import { RUN_JOB } from '../queue/queue.factory.js';
+import { RUN_JOB, type RunJobData } from '../queue/queue.factory.js';
 import type { TriggerType } from './execution.entity.js';
 import { PlatformEvents } from './execution-events.js';
-import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type ListFilter } from './executions.repository.js';
+import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -23,17 +23,29 @@ export interface StartRequest {
 }
 
 
+/** One queue job: the executions accepted together (job id = the first one's id). */
+export interface RunBatch {
+  jobId: string;
+  executionIds: string[];
+}
+
+/** Executions per queue job at most: small enough to spread a backlog over several workers. */
+const MAX_BATCH = 100;
+
 @Injectable()
 export class ExecutionsService {
   private readonly logger = new Logger('Executions');
-  private readonly jobs: Batcher<string, void>;
+  private readonly accepted: Batcher<NewExecution, void>;
+  /** Inserts run one at a time (group commit: the next batch grows while this one commits). */
+  private insertTail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repo: ExecutionsRepository,
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly events: PlatformEvents,
   ) {
-    this.jobs = new Batcher((ids) => this.addJobs(ids), { maxSize: 1000, maxConcurrent: 2 });
+    // Two batches in flight: one batch's enqueue overlaps the next one's insert.
+    this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: 2 });
   }
 
   /**
@@ -41,26 +53,46 @@ export class ExecutionsService {
    * queue is unreachable the row stays queued and the reconciler adds the job later.
    */
   async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
-    const row = { id: randomUUID(), ...req, steps: req.carriedSteps, retryOf: req.retryOf ?? null };
+    const row: NewExecution = { id: randomUUID(), ...req, steps: req.carriedSteps, retryOf: req.retryOf ?? null };
     if (req.idempotencyKey) {
       const r = await this.repo.insertIdempotent(row, req.idempotencyKey);
       if (!r.created) return { executionId: r.id, duplicate: true };
+      await this.enqueue([{ jobId: row.id, executionIds: [row.id] }]);
     } else {
-      await this.repo.insert(row);
+      await this.accepted.add(row);
     }
-    await this.jobs.add(row.id);
     this.events.publish(req.tenantId, 'execution.queued', { executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
     return { executionId: row.id, duplicate: false };
   }
 
-  /** Adds jobs, job id = execution id, so adding one twice is harmless. Never throws. */
-  async addJobs(ids: string[]): Promise<void[]> {
+  /** The executions of one tick: one INSERT, then one queue job that carries them all. */
+  private async acceptMany(rows: NewExecution[]): Promise<void[]> {
+    const jobId = rows[0].id;
+    for (const r of rows) r.jobId = jobId;
+    const insert = this.insertTail.then(() => this.repo.insertMany(rows));
+    this.insertTail = insert.catch(() => undefined);
+    await insert;
+    await this.enqueue([{ jobId, executionIds: rows.map((r) => r.id) }]);
+    return rows.map(() => undefined);
+  }
+
+  /**
+   * Adds run jobs. A job id is the id of its first execution, so adding a job again while it exists
+   * is a no-op (the reconciler relies on it). Never throws: rows stay queued for the reconciler.
+   */
+  async enqueue(batches: RunBatch[]): Promise<void> {
     try {
-      await this.queue.addBulk(ids.map((id) => ({ name: RUN_JOB, data: { executionId: id }, opts: { jobId: id } })));
+      await this.queue.addBulk(
+        batches.map((b) => ({
+          name: RUN_JOB,
+          data: { executionIds: b.executionIds } satisfies RunJobData,
+          opts: { jobId: b.jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+        })),
+      );
     } catch (err) {
-      this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count: ids.length, err: (err as Error).message });
+      const count = batches.reduce((n, b) => n + b.executionIds.length, 0);
+      this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count, err: (err as Error).message });
     }
-    return ids.map(() => undefined);
   }
 
   list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {

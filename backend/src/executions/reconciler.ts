@@ -6,7 +6,7 @@ import { ExecutionsService } from './executions.service.js';
 
 /**
  * The 202 promise: executions accepted while the queue was unreachable stay queued in PostgreSQL;
- * this re-adds their jobs (idempotently: job id = execution id) once the queue answers again.
+ * this re-adds their jobs (idempotently: the same job id as at accept time) once the queue answers again.
  */
 @Injectable()
 export class ExecutionsReconciler {
@@ -30,7 +30,10 @@ export class ExecutionsReconciler {
       for (let page = 0; page < 20; page++) {
         const rows = await this.repo.queuedBefore(this.config.reconcileAfterMs, 1000, after);
         if (!rows.length) break;
-        await this.executions.addJobs(rows.map((r) => r.id));
+        // Re-adds each row's own job (same id, same executions): a no-op for jobs still in the queue.
+        const jobs = new Map<string, string[]>();
+        for (const r of rows) jobs.set(r.jobId, [...(jobs.get(r.jobId) ?? []), r.id]);
+        await this.executions.enqueue([...jobs].map(([jobId, executionIds]) => ({ jobId, executionIds })));
         total += rows.length;
         after = rows[rows.length - 1];
       }

@@ -13,8 +13,10 @@ export const EVENTS_QUEUE = 'events';
 export const RUN_JOB = 'run';
 export const SCHEDULE_JOB = 'schedule';
 
+/** A run job carries the executions accepted together; `executionId` is the pre-batching shape. */
 export interface RunJobData {
-  executionId: string;
+  executionIds?: string[];
+  executionId?: string;
 }
 export interface ScheduleJobData {
   workflowId: string;

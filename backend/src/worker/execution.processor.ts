@@ -8,6 +8,7 @@ import { ExecutionsService } from '../executions/executions.service.js';
 import { EXECUTIONS_QUEUE, QueueFactory, RUN_JOB, SCHEDULE_JOB, type RunJobData, type ScheduleJobData } from '../queue/queue.factory.js';
 import type { WorkflowVersion } from '../workflows/workflow-version.entity.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 
 /**
  * The worker: takes jobs with bounded concurrency, runs the engine, records the result. A job whose
@@ -19,6 +20,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('Worker');
   private worker?: Worker;
   private readonly versions = new Map<string, Promise<WorkflowVersion | null>>();
+  private readonly slots: LimitFunction;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -28,7 +30,9 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
     private readonly workflows: WorkflowsService,
     private readonly engine: EngineService,
     private readonly events: PlatformEvents,
-  ) {}
+  ) {
+    this.slots = pLimit(config.workerConcurrency);
+  }
 
   onApplicationBootstrap(): void {
     this.worker = this.queues.worker(EXECUTIONS_QUEUE, (job) => this.process(job), {
@@ -51,8 +55,30 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
 
   async process(job: Job): Promise<string> {
     if (job.name === SCHEDULE_JOB) return this.scheduled((job.data as ScheduleJobData).workflowId);
-    if (job.name === RUN_JOB) return this.execute((job.data as RunJobData).executionId);
+    if (job.name === RUN_JOB) {
+      const data = job.data as RunJobData;
+      return this.runAll(data.executionIds ?? (data.executionId ? [data.executionId] : []));
+    }
     throw new Error(`no handler for job "${job.name}"`);
+  }
+
+  /**
+   * A job carries the executions accepted together; they run side by side, at most
+   * WORKER_CONCURRENCY at once in this process whatever the jobs. If one of them could not be
+   * recorded (database unreachable), the job fails and BullMQ retries it; executions that finished
+   * are skipped on the retry.
+   */
+  private async runAll(ids: string[]): Promise<string> {
+    const results = await Promise.allSettled(ids.map((id) => this.slots(() => this.execute(id))));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) throw new Error(`${failed.length} of ${ids.length} executions could not be recorded: ${(failed[0].reason as Error)?.message}`);
+    if (ids.length === 1) return (results[0] as PromiseFulfilledResult<string>).value;
+    const counts = new Map<string, number>();
+    for (const r of results) {
+      const v = (r as PromiseFulfilledResult<string>).value;
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
   }
 
   private async scheduled(workflowId: string): Promise<string> {

@@ -64,6 +64,28 @@ describe('durability', () => {
     await exited(second);
   });
 
+  it('a worker killed with SIGKILL mid-batch: every execution of the shared job finishes once elsewhere', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
+    const first = spawnWorker(t.env);
+    children.push(first);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })));
+    const ids: string[] = answers.map((a) => a.body.executionId);
+    await waitFor('the first worker to start the runs', async () => (await Promise.all(ids.map((id) => executionRow(t, id)))).every((r) => r?.status === 'running'));
+    first.kill('SIGKILL');
+    await exited(first);
+    const second = spawnWorker(t.env);
+    children.push(second);
+    const rows = await waitFor('every run to finish on the second worker', async () => {
+      const rs = await Promise.all(ids.map((id) => executionRow(t, id)));
+      return rs.every((r) => r?.status === 'succeeded') ? rs : undefined;
+    }, 30_000);
+    expect(rows.map((r) => r!.attempts)).toEqual(Array(8).fill(2));
+    const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
+    expect(list.body.items.map((i: { id: string }) => i.id).sort()).toEqual([...ids].sort());
+    second.kill('SIGTERM');
+    await exited(second);
+  });
+
   it('SIGTERM drains the in-flight run before the worker exits', async () => {
     const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
     const worker = spawnWorker(t.env);

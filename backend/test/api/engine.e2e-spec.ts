@@ -166,6 +166,22 @@ describe.each([['redis'], ['postgres']])('engine on the %s queue backend', (back
     expect((await t.request('POST', `/api/executions/${done.id}/retry`, { token })).status).toBe(409);
   });
 
+  it('webhooks accepted together share one queue job, and every one of them runs once', async () => {
+    const wf = await createWorkflow({ trigger: { type: 'webhook' }, steps: [transform('echo', '{{n}}')] });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, n) => t.request('POST', `/api/webhooks/${wf.id}`, { body: { n } })));
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(202));
+    const done = await Promise.all(answers.map((a) => finished(a.body.executionId)));
+    expect(done.map((e) => [e.status, e.output, e.attempts])).toEqual(Array.from({ length: 40 }, (_, n) => ['succeeded', n, 1]));
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    const { rows } = await db.query(`SELECT job_id, count(*)::int AS n FROM executions WHERE workflow_id = $1 GROUP BY job_id`, [wf.id]);
+    await db.end();
+    expect(rows.every((r: { job_id: string | null }) => r.job_id !== null)).toBe(true);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows.reduce((sum: number, r: { n: number }) => sum + r.n, 0)).toBe(40);
+  });
+
   it('filters logs by status and workflow, paginates, and reports stats', async () => {
     const wf = await createWorkflow({ trigger: { type: 'webhook' }, steps: [transform('a', '{{n}}')] });
     const ids: string[] = [];
