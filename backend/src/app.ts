@@ -16,6 +16,8 @@ import { UsageMeter } from './consumers/usage-meter.js';
 import { registerHttpMetrics } from './metrics/http-metrics.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { registerWebhookRoute } from './webhooks/webhook-route.js';
+import { WebhooksService } from './webhooks/webhooks.service.js';
 import type { Config } from './config/config.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,6 +57,8 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
     await registerRateLimits(fastify, config, app.get<Redis | undefined>(REDIS));
     // WebSocket /ws shares the api's HTTP server (upgrade requests never reach Fastify's routes).
     app.get(RealtimeGateway).attach(fastify.server);
+    // Webhook ingress outside Nest's request pipeline, after every hook above so they all apply.
+    registerWebhookRoute(fastify, app.get(WebhooksService));
   }
   return app;
 }

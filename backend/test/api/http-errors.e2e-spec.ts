@@ -52,6 +52,30 @@ describe('HTTP edges', () => {
     expect((await t.request('GET', '/api/audit', { token: viewer })).status).toBe(403);
   });
 
+  it('webhook ingress (a Fastify route outside Nest) keeps the same edges: 413, 400, 415, 404 shape, request id, security headers', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: { name: 'edges', trigger: { type: 'webhook' }, steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: 1 } }] } })).body;
+    const path = `/api/webhooks/${wf.id}`;
+    const big = await t.request('POST', path, { body: { blob: 'x'.repeat(5000) } });
+    expect(big.status).toBe(413);
+    expect(big.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is larger than the allowed maximum' });
+    const bad = await t.request('POST', path, { raw: '{"a":', headers: { 'content-type': 'application/json' } });
+    expect(bad.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Malformed JSON body' });
+    const xml = await t.request('POST', path, { raw: '<x/>', headers: { 'content-type': 'application/xml' } });
+    expect(xml.status).toBe(415);
+    expect(xml.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+    const key = await t.request('POST', path, { body: {}, headers: { 'idempotency-key': 'k'.repeat(256) } });
+    expect(key.status).toBe(400);
+    expect(key.body).toMatchObject({ statusCode: 400, message: 'Idempotency-Key is invalid', details: [{ path: 'Idempotency-Key', message: '1 to 255 characters' }] });
+    const missing = await t.request('POST', '/api/webhooks/00000000-0000-4000-8000-000000000000', { body: {}, headers: { 'x-request-id': 'hook-req-1' } });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Workflow not found' });
+    expect(missing.headers['x-request-id']).toBe('hook-req-1');
+    const ok = await t.request('POST', path, { body: { n: 1 } });
+    expect(ok.status).toBe(202);
+    expect(ok.headers['x-content-type-options']).toBe('nosniff');
+    expect(ok.headers['x-request-id']).toBeTruthy();
+  });
+
   it('reports health of PostgreSQL and Redis', async () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
