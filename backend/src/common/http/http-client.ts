@@ -108,8 +108,12 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
     }
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.append(k, String(v));
     secrets.push(...secretsFromHeaders(headers));
-    const redact = createRedactor(secrets);
-    const where = `${method} ${redact(url.origin + url.pathname + url.search)}`;
+    // Built on the first error only: most requests never need them.
+    let redactor: ((text: string) => string) | undefined;
+    const redact = (text: string) => (redactor ??= createRedactor(secrets))(text);
+    const target = url.origin + url.pathname + url.search;
+    let whereText: string | undefined;
+    const where = () => (whereText ??= `${method} ${redact(target)}`);
     const fail = (code: HttpErrorCode, message: string, retryable: boolean, attempts: number) =>
       new HttpRequestError(redact(message), { code, retryable, attempts });
 
@@ -133,10 +137,18 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
     const perAttemptMs = req.timeoutMs ?? timeoutMs;
 
     for (let attempt = 1; ; attempt++) {
-      if (req.signal?.aborted) throw fail('ABORTED', `${where} was cancelled`, false, attempt - 1);
-      const timer = new AbortController();
-      const timeout = setTimeout(() => timer.abort(), perAttemptMs);
-      const signal = req.signal ? AbortSignal.any([timer.signal, req.signal]) : timer.signal;
+      if (req.signal?.aborted) throw fail('ABORTED', `${where()} was cancelled`, false, attempt - 1);
+      // One controller per attempt, aborted by the timeout or by the caller's signal (AbortSignal.any
+      // costs more and keeps its sources alive longer).
+      const controller = new AbortController();
+      let timedOut = false;
+      const timeout = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, perAttemptMs);
+      const onCallerAbort = () => controller.abort(req.signal?.reason);
+      req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+      const signal = controller.signal;
       let res: HttpResponse;
       try {
         const raw = await undiciRequest(url, { method, headers, body, signal, dispatcher: agent });
@@ -159,19 +171,20 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
         res = { status: raw.statusCode, headers: raw.headers, text, body: parseBody(raw.headers['content-type'], text) };
       } catch (err) {
         if (err instanceof ResponseTooLarge) {
-          throw fail('RESPONSE_TOO_LARGE', `${where}: the response is larger than the ${maxBytes}-byte limit`, false, attempt);
+          throw fail('RESPONSE_TOO_LARGE', `${where()}: the response is larger than the ${maxBytes}-byte limit`, false, attempt);
         }
-        if (req.signal?.aborted) throw fail('ABORTED', `${where} was cancelled`, false, attempt);
-        if (timer.signal.aborted) throw fail('TIMEOUT', `${where} timed out after ${perAttemptMs} ms`, true, attempt);
+        if (req.signal?.aborted) throw fail('ABORTED', `${where()} was cancelled`, false, attempt);
+        if (timedOut) throw fail('TIMEOUT', `${where()} timed out after ${perAttemptMs} ms`, true, attempt);
         const blocked = findCause(err, (e): e is SsrfBlockedError => e instanceof SsrfBlockedError);
         if (blocked) throw fail('SSRF_BLOCKED', blocked.message, false, attempt);
         if (attempt <= retries) {
           await backoff(attempt, null);
           continue;
         }
-        throw fail('NETWORK', `${where} failed: ${describeNetworkError(err)}`, true, attempt);
+        throw fail('NETWORK', `${where()} failed: ${describeNetworkError(err)}`, true, attempt);
       } finally {
         clearTimeout(timeout);
+        req.signal?.removeEventListener('abort', onCallerAbort);
       }
 
       if (accept(res.status)) return res;
@@ -181,7 +194,7 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
         continue;
       }
       const excerpt = redact(res.text.replace(/\s+/g, ' ').trim().slice(0, EXCERPT_CHARS));
-      throw new HttpRequestError(`${where} answered ${res.status}${excerpt ? `: ${excerpt}` : ''}`, {
+      throw new HttpRequestError(`${where()} answered ${res.status}${excerpt ? `: ${excerpt}` : ''}`, {
         code: 'HTTP_STATUS',
         status: res.status,
         retryable,
@@ -199,7 +212,7 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
       try {
         await sleep(delay, undefined, { signal: req.signal });
       } catch {
-        throw fail('ABORTED', `${where} was cancelled`, false, attempt);
+        throw fail('ABORTED', `${where()} was cancelled`, false, attempt);
       }
     }
   }
