@@ -5,8 +5,12 @@
 //   3. latency at a steady 1,000 webhooks/s: webhook-to-Slack p50/p99;
 //   4. peak RSS of the api and the worker.
 // Run for each queue backend (BENCH_BACKENDS=redis,postgres). Every execution is persisted.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// Load comes from wrk (C, one thread; installed from Debian's packages when missing and we are
+// root) so the generator takes as little as possible of the cores it shares with what it measures;
+// without wrk, a Node closed loop (undici) does the same job at a higher CPU cost.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +25,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '100';
+const WRK_SCRIPT = join(ROOT, 'scripts/bench/webhooks.lua');
 const log = (m) => console.error(`[bench] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,6 +84,52 @@ async function waitHttp(url, ms = 60000) {
   throw new Error(`${url} did not answer`);
 }
 
+/** wrk from Debian's packages: present, or installed when we may (root), else null. */
+function findWrk() {
+  if (process.env.BENCH_LOADGEN === 'node') return null;
+  if (existsSync('/usr/bin/wrk')) return '/usr/bin/wrk';
+  if (process.getuid?.() === 0 && spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0 && existsSync('/usr/bin/wrk')) {
+    return '/usr/bin/wrk';
+  }
+  log('wrk not available: the load comes from a Node closed loop (more CPU taken from the api)');
+  return null;
+}
+
+/**
+ * wrk at `connections` against the webhook URL with webhooks.lua. `count` > 0 stops after that many
+ * webhooks (the caller ends wrk with stop()); otherwise it runs `seconds`. Resolves wrk's summary.
+ */
+function startWrk(wrk, url, { seconds, count = 0, seqStart }) {
+  const child = spawn(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', WRK_SCRIPT, url], {
+    env: { ...process.env, BENCH_SEQ_START: String(seqStart), BENCH_COUNT: String(count) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => process.stderr.write(`[wrk] ${d}`));
+  const result = new Promise((resolve, reject) =>
+    child.on('close', () => {
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+      if (line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
+      else reject(new Error(`wrk printed no result: ${out.slice(0, 500)}`));
+    }),
+  );
+  return { result, stop: () => child.kill('SIGINT') };
+}
+
+/** A fixed CPU workload (JSON round trips, SHA-256), timed: compares the machine's speed between runs. */
+function cpuCalibrationMs() {
+  const t0 = performance.now();
+  const o = { user: { name: 'Alex' }, order: { id: 1, items: [1, 2, 3] }, s: 'x'.repeat(200) };
+  let n = 0;
+  for (let i = 0; i < 300_000; i++) n += JSON.stringify(JSON.parse(JSON.stringify(o))).length;
+  const h = createHash('sha256');
+  const buf = Buffer.alloc(1 << 20, 7);
+  for (let i = 0; i < 64; i++) h.update(buf);
+  h.digest();
+  return n > 0 ? Math.round(performance.now() - t0) : 0;
+}
+
 async function api(base, method, path, token, body) {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -113,7 +164,7 @@ async function closedLoop(pool, path, connections, makeBody, shouldStop) {
   return { latencies, errors, sent: seq };
 }
 
-async function countExecutions(dbUrl, statuses) {
+async function countExecutions(dbUrl, statuses = ['queued', 'running', 'succeeded', 'failed', 'cancelled']) {
   const c = new pg.Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -124,7 +175,7 @@ async function countExecutions(dbUrl, statuses) {
   }
 }
 
-async function benchBackend(backend, pgServerUrl, redisUrl) {
+async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
   const dbName = `tributary_bench_${backend}`;
   const admin = new pg.Client({ connectionString: pgServerUrl });
   await admin.connect();
@@ -165,18 +216,25 @@ async function benchBackend(backend, pgServerUrl, redisUrl) {
     const body = (n, sentAt = 0) => JSON.stringify({ user: { name: 'Alex' }, order: { id: n }, seq: n, sentAt });
 
     // 1. Ingest, with no worker running: what the api alone accepts and persists.
-    log(`${backend}: ingest for ${INGEST_SECONDS} s at ${CONNECTIONS} connections`);
-    await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), (n) => n >= 500); // warm-up
-    const t0 = performance.now();
-    const until = t0 + INGEST_SECONDS * 1000;
-    const ingest = await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), () => performance.now() >= until);
-    const ingestSeconds = (performance.now() - t0) / 1000;
-    ingest.latencies.sort((a, b) => a - b);
-    const accepted = ingest.latencies.length;
+    log(`${backend}: ingest for ${INGEST_SECONDS} s at ${CONNECTIONS} connections (${wrk ? 'wrk' : 'node'})`);
+    let ingest;
+    if (wrk) {
+      await startWrk(wrk, base + path, { seconds: 2, seqStart: 200_000_000 }).result; // warm-up
+      const r = await startWrk(wrk, base + path, { seconds: INGEST_SECONDS, seqStart: 100_000_000 }).result;
+      const accepted = r.requests - r.non2xx;
+      ingest = { seconds: r.durationUs / 1e6, accepted, errors: r.non2xx + r.socketErrors, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000 };
+    } else {
+      await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), (n) => n >= 500); // warm-up
+      const t0 = performance.now();
+      const until = t0 + INGEST_SECONDS * 1000;
+      const r = await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), () => performance.now() >= until);
+      r.latencies.sort((a, b) => a - b);
+      ingest = { seconds: (performance.now() - t0) / 1000, accepted: r.latencies.length, errors: r.errors, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99) };
+    }
 
     // Drain that backlog with the worker before the end-to-end phase.
     workerProc = startProcess('worker', 'backend/dist/worker.js', env);
-    const backlog = accepted + 500;
+    const backlog = await countExecutions(dbUrl);
     const drainStart = performance.now();
     for (;;) {
       const done = await countExecutions(dbUrl, ['succeeded', 'failed']);
@@ -191,9 +249,16 @@ async function benchBackend(backend, pgServerUrl, redisUrl) {
     // 2. End to end: E2E_COUNT webhooks as fast as 50 connections send them.
     log(`${backend}: end to end, ${E2E_COUNT} webhooks`);
     const e2eStart = performance.timeOrigin + performance.now();
-    await closedLoop(pool, path, CONNECTIONS, (n) => body(n, performance.timeOrigin + performance.now()), (n) => n >= E2E_COUNT);
+    let e2eLoad;
+    if (wrk) {
+      e2eLoad = startWrk(wrk, base + path, { seconds: 600, count: E2E_COUNT, seqStart: 0 });
+      e2eLoad.result.catch(() => undefined);
+    } else {
+      await closedLoop(pool, path, CONNECTIONS, (n) => body(n, performance.timeOrigin + performance.now()), (n) => n >= E2E_COUNT);
+    }
     const deadline = Date.now() + 300_000;
     while (sink.arrivals.size < E2E_COUNT && Date.now() < deadline) await sleep(50);
+    e2eLoad?.stop();
     const arrivals = [...sink.arrivals.values()];
     const lastArrival = Math.max(...arrivals.map((a) => a.at));
     const e2eSeconds = (lastArrival - e2eStart) / 1000;
@@ -228,12 +293,13 @@ async function benchBackend(backend, pgServerUrl, redisUrl) {
     return {
       backend,
       ingest: {
+        loadGenerator: wrk ? 'wrk' : 'node',
         connections: CONNECTIONS,
-        seconds: Math.round(ingestSeconds * 10) / 10,
-        accepted,
+        seconds: Math.round(ingest.seconds * 10) / 10,
+        accepted: ingest.accepted,
         errors: ingest.errors,
-        reqPerSec: Math.round(accepted / ingestSeconds),
-        latencyMs: { p50: percentile(ingest.latencies, 50), p99: percentile(ingest.latencies, 99) },
+        reqPerSec: Math.round(ingest.accepted / ingest.seconds),
+        latencyMs: { p50: ingest.p50, p99: ingest.p99 },
       },
       backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds) },
       endToEnd: {
@@ -260,6 +326,8 @@ async function benchBackend(backend, pgServerUrl, redisUrl) {
   }
 }
 
+const calibrationMs = cpuCalibrationMs();
+const wrk = findWrk();
 const pgInfo = await ensurePostgres({ database: 'postgres' });
 const redis = await ensureRedis();
 const results = [];
@@ -269,7 +337,7 @@ for (const backend of BACKENDS) {
     continue;
   }
   const before = cpuTimes();
-  const r = await benchBackend(backend, pgInfo.url, redis.url);
+  const r = await benchBackend(backend, pgInfo.url, redis.url, wrk);
   const after = cpuTimes();
   const total = after.total - before.total;
   // Steal: CPU the hypervisor gave to other guests; high steal means the numbers understate the code.
@@ -280,7 +348,8 @@ const cpu = os.cpus();
 console.log(
   JSON.stringify(
     {
-      machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgInfo.how, redis: redis.how },
+      machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgInfo.how, redis: redis.how, cpuCalibrationMs: calibrationMs },
+      loadGenerator: wrk ? 'wrk (one thread)' : 'node (undici closed loop)',
       workerConcurrency: Number(WORKER_CONCURRENCY),
       results,
     },
