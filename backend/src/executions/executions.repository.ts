@@ -103,8 +103,7 @@ export class ExecutionsRepository {
     return this.inserts.add(row);
   }
 
-  /** One INSERT for many rows. */
-  async insertMany(rows: NewExecution[]): Promise<void[]> {
+  private async insertMany(rows: NewExecution[]): Promise<void[]> {
     await this.sql(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id, started_at)
        SELECT t.*, CASE WHEN t.status = 'running' THEN now() END

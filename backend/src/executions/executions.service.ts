@@ -36,8 +36,6 @@ const MAX_BATCH = 100;
 export class ExecutionsService {
   private readonly logger = new Logger('Executions');
   private readonly accepted: Batcher<NewExecution, void>;
-  /** Inserts run one at a time (group commit: the next batch grows while this one commits). */
-  private insertTail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repo: ExecutionsRepository,
@@ -69,9 +67,8 @@ export class ExecutionsService {
   private async acceptMany(rows: NewExecution[]): Promise<void[]> {
     const jobId = rows[0].id;
     for (const r of rows) r.jobId = jobId;
-    const insert = this.insertTail.then(() => this.repo.insertMany(rows));
-    this.insertTail = insert.catch(() => undefined);
-    await insert;
+    // The repository's insert batcher makes these one INSERT, one at a time (group commit).
+    await Promise.all(rows.map((r) => this.repo.insert(r)));
     await this.enqueue([{ jobId, executionIds: rows.map((r) => r.id) }]);
     return rows.map(() => undefined);
   }

@@ -32,7 +32,11 @@ export class ExecutionsReconciler {
         if (!rows.length) break;
         // Re-adds each row's own job (same id, same executions): a no-op for jobs still in the queue.
         const jobs = new Map<string, string[]>();
-        for (const r of rows) jobs.set(r.jobId, [...(jobs.get(r.jobId) ?? []), r.id]);
+        for (const r of rows) {
+          const ids = jobs.get(r.jobId) ?? [];
+          ids.push(r.id);
+          jobs.set(r.jobId, ids);
+        }
         await this.executions.enqueue([...jobs].map(([jobId, executionIds]) => ({ jobId, executionIds })));
         total += rows.length;
         after = rows[rows.length - 1];
