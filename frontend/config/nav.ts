@@ -1,4 +1,4 @@
-import { Activity, KeyRound, LayoutDashboard, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, KeyRound, LayoutDashboard, Network, Workflow, type LucideIcon } from 'lucide-react';
 
 export interface NavItem {
   title: string;
@@ -8,12 +8,13 @@ export interface NavItem {
   match?: string[];
 }
 
-/** The dashboard's navigation, as data. (The Gateway page comes with its own issue.) */
+/** The dashboard's navigation, as data. */
 export const dashboardNav: NavItem[] = [
   { title: 'Overview', href: '/', icon: LayoutDashboard },
   { title: 'Workflows', href: '/workflows', icon: Workflow },
   { title: 'Connections', href: '/connections', icon: KeyRound },
   { title: 'Logs', href: '/logs', icon: Activity },
+  { title: 'Gateway', href: '/gateway', icon: Network },
 ];
 
 export function isActive(item: NavItem, pathname: string) {

@@ -49,6 +49,8 @@ try {
     DATABASE_URL: dbUrl,
     ...(redis.url ? { REDIS_URL: redis.url, REDIS_PREFIX: dbName } : {}),
     DEV_MODE: 'true',
+    // The browser test sends requests as Kong would (consumer headers) to check usage metering.
+    TRUSTED_PROXIES: '127.0.0.1,::1',
     ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'warn',
     CORS_ORIGINS: `${webUrl},http://localhost:${WEB_PORT}`,

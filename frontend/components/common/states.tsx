@@ -1,6 +1,6 @@
 import * as React from 'react';
-import { CircleAlert, Inbox, RefreshCw, WifiOff } from 'lucide-react';
-import { ApiError, errorMessage } from '@/lib/api/client';
+import { CircleAlert, Inbox, Lock, RefreshCw, WifiOff } from 'lucide-react';
+import { ApiError, errorMessage, type ErrorDetail } from '@/lib/api/client';
 import { cn } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -11,15 +11,17 @@ export function EmptyState({
   description,
   action,
   className,
+  testId = 'empty-state',
 }: {
   icon?: React.ComponentType<{ className?: string }>;
   title: string;
   description?: React.ReactNode;
   action?: React.ReactNode;
   className?: string;
+  testId?: string;
 }) {
   return (
-    <div data-testid="empty-state" className={cn('flex flex-col items-center justify-center gap-3 rounded-xl border border-dashed px-6 py-12 text-center', className)}>
+    <div data-testid={testId} className={cn('flex flex-col items-center justify-center gap-3 rounded-xl border border-dashed px-6 py-12 text-center', className)}>
       <span className="grid size-11 place-items-center rounded-full bg-muted text-muted-foreground">
         <Icon className="size-5" />
       </span>
@@ -30,6 +32,11 @@ export function EmptyState({
       {action}
     </div>
   );
+}
+
+/** A part of a page the signed-in role may not use: said plainly instead of a failed request. */
+export function RestrictedState({ title = 'Admins only', description, className }: { title?: string; description?: React.ReactNode; className?: string }) {
+  return <EmptyState icon={Lock} title={title} description={description} className={cn('bg-muted/30', className)} testId="restricted-state" />;
 }
 
 export function ErrorState({ error, onRetry, className, compact }: { error: unknown; onRetry?: () => void; className?: string; compact?: boolean }) {
@@ -61,13 +68,23 @@ export function ErrorState({ error, onRetry, className, compact }: { error: unkn
   );
 }
 
-export function InlineError({ error }: { error: unknown }) {
+/** An error's message; `details` lists the api's field errors that no form field shows. */
+export function InlineError({ error, details = [] }: { error: unknown; details?: ErrorDetail[] }) {
   if (!error) return null;
   return (
-    <p role="alert" className="flex items-start gap-2 rounded-md border border-destructive/30 bg-destructive/5 px-3 py-2 text-sm text-destructive">
+    <div role="alert" className="flex items-start gap-2 rounded-md border border-destructive/30 bg-destructive/5 px-3 py-2 text-sm text-destructive" data-testid="inline-error">
       <CircleAlert className="mt-0.5 size-4 shrink-0" aria-hidden />
-      <span>{errorMessage(error)}</span>
-    </p>
+      <div className="min-w-0">
+        <p>{errorMessage(error)}</p>
+        {details.length > 0 && (
+          <ul className="mt-1 list-disc pl-4 text-xs break-words">
+            {details.map((d, i) => (
+              <li key={i}>{d.path ? <><span className="font-mono">{d.path}</span>: {d.message}</> : d.message}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </div>
   );
 }
 

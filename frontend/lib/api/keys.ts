@@ -13,4 +13,10 @@ export const keys = {
   execution: (id: string) => ['executions', id] as const,
   live: ['executions', 'live'] as const,
   stats: ['stats'] as const,
+  kongTemplates: ['kong', 'templates'] as const,
+  kongConfig: ['kong', 'config'] as const,
+  consumers: ['consumers'] as const,
+  consumerUsage: (id: string, range: { from?: string; to?: string } = {}) => ['consumers', id, 'usage', range] as const,
+  members: ['team', 'members'] as const,
+  invitations: ['team', 'invitations'] as const,
 };

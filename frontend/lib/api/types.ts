@@ -180,3 +180,111 @@ export interface ExecutionFilters {
   from?: string;
   to?: string;
 }
+
+/** The five gateway patterns `POST /kong/templates` generates for a webhook workflow. */
+export const KONG_USE_CASES = ['protocol_bridge', 'webhook_handler', 'smart_aggregator', 'federated_security', 'usage_tracking'] as const;
+export type KongUseCase = (typeof KONG_USE_CASES)[number];
+
+/** What a caller may choose when generating (each applies to some use cases). */
+export interface KongTemplateOptions {
+  auth?: 'key-auth' | 'jwt';
+  allowGroups?: string[];
+  jwtIssuer?: string;
+  jwtPublicKey?: string;
+  rateLimitPerSecond?: number;
+  rateLimitBy?: 'ip' | 'service' | 'consumer';
+  cacheTtlSeconds?: number;
+  path?: string;
+}
+
+/** Kong 3 declarative config (`_format_version: "3.0"`); secrets come masked. */
+export type KongConfig = { _format_version: string } & Record<string, unknown>;
+
+/** The result of a push to Kong's Admin API; null when KONG_ADMIN_URL is not set. */
+export interface GatewaySyncReport {
+  ok: boolean;
+  status: number;
+  unchanged?: boolean;
+  error?: string;
+}
+
+export interface KongTemplate {
+  id: string;
+  workflowId: string;
+  useCase: KongUseCase;
+  path: string;
+  options: KongTemplateOptions;
+  config: KongConfig;
+  createdAt: string;
+}
+
+export interface GeneratedKongTemplate {
+  id: string;
+  workflowId: string;
+  useCase: KongUseCase;
+  description: string;
+  config: KongConfig;
+  notes: string[];
+  path: string;
+  pushed: GatewaySyncReport | null;
+}
+
+export interface KongTenantConfig {
+  config: KongConfig;
+  valid: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface ApiConsumer {
+  id: string;
+  username: string;
+  plan: string;
+  groups: string[];
+  /** Unique across tenants; Kong sends it upstream as X-Consumer-Username. */
+  kongUsername: string;
+  keyHint: string;
+  createdAt: string;
+  keyRotatedAt: string;
+}
+
+/** The answer of create and rotate-key: the only time the key is readable. */
+export interface ApiConsumerWithKey {
+  consumer: ApiConsumer;
+  apiKey: string;
+  pushed: GatewaySyncReport | null;
+}
+
+export interface ConsumerUsage {
+  consumerId: string;
+  /** Dates (YYYY-MM-DD, UTC), inclusive. */
+  from: string;
+  to: string;
+  items: { day: string; route: string; count: number }[];
+  total: number;
+}
+
+export interface TeamMember {
+  id: string;
+  email: string;
+  name?: string | null;
+  role: Role;
+  createdAt: string;
+}
+
+export interface Invitation {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  createdAt: string;
+}
+
+/** `POST /invitations` answers the token once; only a hash is kept. */
+export interface CreatedInvitation {
+  id: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  token: string;
+}

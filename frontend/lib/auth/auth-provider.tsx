@@ -61,3 +61,8 @@ export function useAuth() {
   if (!ctx) throw new Error('useAuth outside <AuthProvider>');
   return ctx;
 }
+
+/** The signed-in user, or null; role checks in the dashboard read it (the api enforces the same role from the token). */
+export function useCurrentUser() {
+  return useAuth().state.session?.user ?? null;
+}

@@ -1,0 +1,5 @@
+import { GatewaySkeleton } from '@/components/gateway/gateway-skeleton';
+
+export default function Loading() {
+  return <GatewaySkeleton />;
+}
