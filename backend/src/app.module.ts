@@ -18,6 +18,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
 
@@ -34,6 +35,7 @@ export class AppModule {
         QueueModule,
         AuditModule,
         AuthModule,
+        UsersModule,
         CredentialsModule,
         WorkflowsModule,
         ExecutionsModule,

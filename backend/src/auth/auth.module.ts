@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG, type Config } from '../config/config.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
@@ -19,6 +20,7 @@ function expiresIn(v: string): number {
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, Tenant]),
+    UsersModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [CONFIG],
@@ -29,7 +31,13 @@ function expiresIn(v: string): number {
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
+  // Global guards run in this order: who is calling, then their role.
+  providers: [
+    AuthService,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
   exports: [AuthService],
 })
 export class AuthModule {}

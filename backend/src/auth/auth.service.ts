@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { Tenant } from '../tenants/tenant.entity.js';
+import { InvitationsService } from '../users/invitations.service.js';
 import type { JwtPayload } from './auth.types.js';
 import { User } from './user.entity.js';
 
@@ -24,6 +25,8 @@ export interface PublicUser {
   tenantName: string;
 }
 
+type SessionUser = Pick<User, 'id' | 'tenantId' | 'email' | 'name' | 'role'>;
+
 export interface AuthResult {
   token: string;
   user: PublicUser;
@@ -38,6 +41,7 @@ export class AuthService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly invitations: InvitationsService,
   ) {}
 
   async register(input: { email: string; password: string; name?: string; organization?: string }, ip?: string): Promise<AuthResult> {
@@ -69,6 +73,13 @@ export class AuthService {
     return this.issue(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
   }
 
+  /** Joins the inviting tenant with the invited role (the invitation is used up) and answers a session, like register. */
+  async acceptInvitation(input: { token: string; password: string; name?: string }, ip?: string): Promise<AuthResult> {
+    const passwordHash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
+    const user = await this.invitations.accept(input.token, { passwordHash, name: input.name }, ip);
+    return this.issue(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
+  }
+
   /** Dev mode only (the controller answers 404 otherwise): one shared dev user, created on first use. */
   async devLogin(ip?: string): Promise<AuthResult> {
     let user = await this.users.findOne({ where: { email: DEV_USER_EMAIL } });
@@ -90,12 +101,12 @@ export class AuthService {
     return this.toPublic(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
   }
 
-  private issue(user: User, tenant: Tenant): AuthResult {
+  private issue(user: SessionUser, tenant: Tenant): AuthResult {
     const payload: JwtPayload = { sub: user.id, tid: user.tenantId, role: user.role, email: user.email };
     return { token: this.jwt.sign(payload), user: this.toPublic(user, tenant) };
   }
 
-  private toPublic(user: User, tenant: Tenant): PublicUser {
+  private toPublic(user: SessionUser, tenant: Tenant): PublicUser {
     return { id: user.id, email: user.email, name: user.name, role: user.role, tenantId: tenant.id, tenantName: tenant.name };
   }
 }

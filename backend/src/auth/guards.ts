@@ -20,6 +20,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
+    // From JwtStrategy.validate: a removed user (401 with its reason), or the user lookup failing (500, logged).
+    if (err instanceof Error) throw err;
     if (err || !user) {
       const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired; log in again' : 'Authentication required';
       throw new UnauthorizedError(reason);

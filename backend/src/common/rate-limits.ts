@@ -1,8 +1,9 @@
 /**
- * The per-route rate limits (login, registration), applied with @fastify/rate-limit (counted in Redis when the api has
+ * The per-route rate limits of public auth routes (login, registration, accepting an invitation), applied with @fastify/rate-limit (counted in Redis when the api has
  * one, so all api processes share the counts; in memory otherwise). Limits attach to routes by URL in
  * an onRoute hook registered before the plugin, because the numbers come from Config at boot.
- * Webhooks have their own per-workflow limiter (webhooks/webhook-rate-limiter.ts), batched per tick.
+ * Webhooks have their own per-workflow limiter (webhooks/webhook-rate-limiter.ts), batched per tick;
+ * authenticated routes are limited per tenant (auth/api-rate-limit.guard.ts).
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
@@ -29,6 +30,8 @@ function limitsFor(config: Config): Record<string, Limit> {
       },
     },
     '/api/auth/register': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `register:${req.ip}` },
+    // Tokens are unguessable; this bounds the bcrypt work an address can ask for.
+    '/api/auth/accept-invitation': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `accept-invitation:${req.ip}` },
   };
 }
 

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { InvitationsController } from './invitations.controller.js';
+import { InvitationsService } from './invitations.service.js';
+import { TeamRepository } from './team.repository.js';
+import { UsersController } from './users.controller.js';
+import { UsersService } from './users.service.js';
+
+/** Team management: members and their roles, invitations. Auth uses it to check a token's user on every request. */
+@Module({
+  controllers: [UsersController, InvitationsController],
+  providers: [TeamRepository, UsersService, InvitationsService],
+  exports: [UsersService, InvitationsService],
+})
+export class UsersModule {}
