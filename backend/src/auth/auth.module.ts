@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG, type Config } from '../config/config.js';
 import { Tenant } from '../tenants/tenant.entity.js';
 import { UsersModule } from '../users/users.module.js';
+import { ApiRateLimitGuard } from './api-rate-limit.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
@@ -31,11 +32,12 @@ function expiresIn(v: string): number {
     }),
   ],
   controllers: [AuthController],
-  // Global guards run in this order: who is calling, then their role.
+  // Global guards run in this order: who is calling, their tenant's API rate limit, then their role.
   providers: [
     AuthService,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: ApiRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
   exports: [AuthService],

@@ -45,7 +45,8 @@ const envSchema = z.object({
   CORS_ORIGINS: csv.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Authenticated /api requests per tenant per minute, counted across every api process (Redis). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
   WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60000),
   /** How long a worker's job lock lasts; a job of a worker that died is taken again after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
