@@ -1,4 +1,4 @@
-import { Activity, KeyRound, LayoutDashboard, Network, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, KeyRound, LayoutDashboard, Network, Users, Workflow, type LucideIcon } from 'lucide-react';
 
 export interface NavItem {
   title: string;
@@ -15,6 +15,7 @@ export const dashboardNav: NavItem[] = [
   { title: 'Connections', href: '/connections', icon: KeyRound },
   { title: 'Logs', href: '/logs', icon: Activity },
   { title: 'Gateway', href: '/gateway', icon: Network },
+  { title: 'Team', href: '/team', icon: Users },
 ];
 
 export function isActive(item: NavItem, pathname: string) {

@@ -1,10 +1,8 @@
 import { Logo } from '@/components/shell/logo';
-import { RedirectIfSignedIn } from '@/components/auth/guards';
 
 export default function AuthLayout({ children }: { children: React.ReactNode }) {
   return (
     <div className="flex min-h-dvh flex-col items-center justify-center bg-[radial-gradient(ellipse_at_top,_var(--color-accent),_transparent_60%)] px-4 py-10">
-      <RedirectIfSignedIn />
       <div className="mb-6">
         <Logo className="text-lg" />
       </div>

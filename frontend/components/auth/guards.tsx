@@ -7,11 +7,21 @@ import { Skeleton } from '@/components/ui/skeleton';
 
 /** Client-side guard for the dashboard: anonymous visitors go to /login?next=<here>. */
 export function RequireAuth({ children }: { children: React.ReactNode }) {
-  const { state } = useAuth();
+  const { state, signIn } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
   // Checks the token with the api once; a 401 there signs out (see api client).
-  useMe(state.status === 'authenticated');
+  const me = useMe(state.status === 'authenticated');
+
+  // The api applies a role change at once; the stored session learns it here, so the pages that
+  // read the role (Gateway, Team) match what the api allows.
+  const session = state.session;
+  const fresh = me.data?.user;
+  React.useEffect(() => {
+    if (!session || !fresh || fresh.id !== session.user.id) return;
+    const u = session.user;
+    if (fresh.role !== u.role || fresh.name !== u.name || fresh.email !== u.email || fresh.tenantName !== u.tenantName) signIn({ token: session.token, user: fresh });
+  }, [session, fresh, signIn]);
 
   React.useEffect(() => {
     if (state.status === 'anonymous') {

@@ -15,6 +15,7 @@ export function OneTimeSecretDialog({
   title,
   description,
   label,
+  copyLabel,
   warning,
   onClose,
   testId,
@@ -24,8 +25,10 @@ export function OneTimeSecretDialog({
   secret: string | null;
   title: React.ReactNode;
   description?: React.ReactNode;
-  /** What the secret is, e.g. "API key" (the copy button and the field are named after it). */
+  /** What the secret is, e.g. "API key": the field's label. */
   label: string;
+  /** The copy button's text, e.g. "Copy key". */
+  copyLabel: string;
   warning: React.ReactNode;
   onClose(): void;
   testId: string;
@@ -58,7 +61,7 @@ export function OneTimeSecretDialog({
               data-testid={`${testId}-value`}
               className="min-w-0 flex-1 resize-none rounded-md border bg-muted/50 px-3 py-2 font-mono text-xs break-all outline-none focus-visible:ring-[3px] focus-visible:ring-ring/40"
             />
-            <CopyButton value={secret ?? ''} label={`Copy ${label}`} testId={`${testId}-copy`} />
+            <CopyButton value={secret ?? ''} label={copyLabel} testId={`${testId}-copy`} />
           </div>
         </div>
         {children}

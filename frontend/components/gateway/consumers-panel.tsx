@@ -191,6 +191,7 @@ export function ConsumersPanel({ isAdmin, selected, onSelect }: { isAdmin: boole
         title={issued?.rotated ? `New key for ${issued.result.consumer.username}` : `API key for ${issued?.result.consumer.username ?? ''}`}
         description="Clients send it to Kong in the X-API-Key (or apikey) header."
         label="API key"
+        copyLabel="Copy key"
         warning={
           <>
             <strong>Copy this key now.</strong> It is shown only this once: Tributary keeps a hash and a sealed copy for Kong, never a readable one.

@@ -17,7 +17,7 @@ export function UserMenu() {
         </p>
         <p className="truncate text-sidebar-muted">
           {user.tenantName ? `${user.tenantName} · ` : ''}
-          {user.role}
+          <span data-testid="current-role">{user.role}</span>
         </p>
       </div>
       <button

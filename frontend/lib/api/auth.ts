@@ -35,6 +35,13 @@ export function useRegister() {
   });
 }
 
+/** Sets the invitee's password and answers a session, like register (the token is from the invitation link). */
+export function useAcceptInvitation() {
+  return useMutation({
+    mutationFn: (body: { token: string; password: string; name?: string }) => api<Session>('/auth/accept-invitation', { method: 'POST', body, auth: false }),
+  });
+}
+
 export function useDevLogin() {
   return useMutation({
     mutationFn: () => api<Session>('/auth/dev-login', { method: 'POST', body: {}, auth: false }),

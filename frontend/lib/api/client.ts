@@ -39,7 +39,7 @@ function normaliseDetails(details: unknown): ErrorDetail[] {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   query?: Record<string, string | number | boolean | null | undefined>;
   /** Send the bearer token (default true). */

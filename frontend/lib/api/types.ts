@@ -267,24 +267,25 @@ export interface ConsumerUsage {
 export interface TeamMember {
   id: string;
   email: string;
-  name?: string | null;
+  /** Empty when the user gave none. */
+  name: string;
   role: Role;
+  lastLoginAt: string | null;
   createdAt: string;
 }
 
+/** A pending invitation (not accepted, revoked or expired). */
 export interface Invitation {
   id: string;
   email: string;
   role: Role;
+  /** The inviting user's id; null once that user is removed. */
+  invitedBy: string | null;
   expiresAt: string;
   createdAt: string;
 }
 
 /** `POST /invitations` answers the token once; only a hash is kept. */
-export interface CreatedInvitation {
-  id: string;
-  email: string;
-  role: Role;
-  expiresAt: string;
+export interface CreatedInvitation extends Invitation {
   token: string;
 }
