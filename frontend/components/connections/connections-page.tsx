@@ -5,10 +5,6 @@ import { useConnectors } from '@/lib/api/connectors';
 import { useCredentials, useDeleteCredential } from '@/lib/api/credentials';
 import type { Connector, Credential } from '@/lib/api/types';
 import { formatDateTime } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { NativeSelect } from '@/components/ui/native-select';
@@ -16,40 +12,31 @@ import { Label } from '@/components/ui/label';
 import { useToast } from '@/components/ui/toast';
 import { ConnectorIcon } from '@/components/common/connector-icon';
 import { PageHeader } from '@/components/common/page-header';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { CredentialDialog } from './credential-dialog';
 
 function DeleteCredential({ credential }: { credential: Credential }) {
   const del = useDeleteCredential();
   const toast = useToast();
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="icon-sm" aria-label={`Delete ${credential.name}`} data-testid="credential-delete">
           <Trash2 />
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Delete “{credential.name}”?</AlertDialogTitle>
-          <AlertDialogDescription>Workflow steps that use this connection will fail until you pick another one.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-delete"
-            onClick={() =>
-              del.mutate(credential.id, {
-                onSuccess: () => toast({ title: 'Connection deleted', description: credential.name }),
-                onError: (e) => toast({ title: 'Could not delete the connection', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Delete
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Delete “{credential.name}”?</>}
+      description="Workflow steps that use this connection will fail until you pick another one."
+      confirmLabel="Delete"
+      onConfirm={() =>
+        del.mutate(credential.id, {
+          onSuccess: () => toast({ title: 'Connection deleted', description: credential.name }),
+          onError: (e) => toast({ title: 'Could not delete the connection', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -134,13 +121,7 @@ export function ConnectionsPage() {
               <CredentialRow key={c.id} credential={c} connector={connectors.data?.find((x) => x.key === c.connector)} />
             ))}
           </ul>
-          {credentials.hasNextPage && (
-            <div className="border-t p-3 text-center">
-              <Button variant="outline" size="sm" onClick={() => void credentials.fetchNextPage()} disabled={credentials.isFetchingNextPage}>
-                {credentials.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={credentials} />
         </Card>
       )}
       {connectors.error && <ErrorState className="mt-4" compact error={connectors.error} onRetry={() => void connectors.refetch()} />}

@@ -4,16 +4,14 @@ import { BarChart3, Plus, RotateCw, Trash2, Users } from 'lucide-react';
 import { useConsumers, useDeleteConsumer, useRotateConsumerKey } from '@/lib/api/consumers';
 import type { ApiConsumer, ApiConsumerWithKey } from '@/lib/api/types';
 import { formatRelative } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { useToast } from '@/components/ui/toast';
 import { OneTimeSecretDialog } from '@/components/common/one-time-secret-dialog';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton, RestrictedState } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { ConsumerDialog } from './consumer-dialog';
 import { ConsumerUsage } from './consumer-usage';
 
@@ -21,35 +19,23 @@ function RotateKey({ consumer, onRotated }: { consumer: ApiConsumer; onRotated(r
   const rotate = useRotateConsumerKey();
   const toast = useToast();
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="icon-sm" aria-label={`Rotate the key of ${consumer.username}`} title="Rotate key" data-testid="consumer-rotate">
           <RotateCw />
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Rotate the key of “{consumer.username}”?</AlertDialogTitle>
-          <AlertDialogDescription>
-            A new key is made and shown once. The current key ({consumer.keyHint}) stops working as soon as Kong has the new config, so hand the new one over quickly.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-rotate"
-            onClick={() =>
-              rotate.mutate(consumer.id, {
-                onSuccess: onRotated,
-                onError: (e) => toast({ title: 'Could not rotate the key', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Rotate key
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Rotate the key of “{consumer.username}”?</>}
+      description={<>A new key is made and shown once. The current key ({consumer.keyHint}) stops working as soon as Kong has the new config, so hand the new one over quickly.</>}
+      confirmLabel="Rotate key"
+      confirmTestId="confirm-rotate"
+      onConfirm={() =>
+        rotate.mutate(consumer.id, {
+          onSuccess: onRotated,
+          onError: (e) => toast({ title: 'Could not rotate the key', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -57,36 +43,25 @@ function DeleteConsumer({ consumer, onDeleted }: { consumer: ApiConsumer; onDele
   const del = useDeleteConsumer();
   const toast = useToast();
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="icon-sm" aria-label={`Delete ${consumer.username}`} title="Delete" data-testid="consumer-delete">
           <Trash2 />
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Delete “{consumer.username}”?</AlertDialogTitle>
-          <AlertDialogDescription>Its key stops working at once and its usage history is deleted with it.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-delete"
-            onClick={() =>
-              del.mutate(consumer.id, {
-                onSuccess: () => {
-                  toast({ title: 'Consumer deleted', description: consumer.username });
-                  onDeleted();
-                },
-                onError: (e) => toast({ title: 'Could not delete the consumer', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Delete
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Delete “{consumer.username}”?</>}
+      description="Its key stops working at once and its usage history is deleted with it."
+      confirmLabel="Delete"
+      onConfirm={() =>
+        del.mutate(consumer.id, {
+          onSuccess: () => {
+            toast({ title: 'Consumer deleted', description: consumer.username });
+            onDeleted();
+          },
+          onError: (e) => toast({ title: 'Could not delete the consumer', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -166,13 +141,7 @@ export function ConsumersPanel({ isAdmin, selected, onSelect }: { isAdmin: boole
               </li>
             ))}
           </ul>
-          {consumers.hasNextPage && (
-            <div className="border-t p-3 text-center">
-              <Button variant="outline" size="sm" onClick={() => void consumers.fetchNextPage()} disabled={consumers.isFetchingNextPage}>
-                {consumers.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={consumers} />
         </Card>
       )}
       <div ref={usageRef} className="scroll-mt-4">

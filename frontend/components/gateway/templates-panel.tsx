@@ -6,16 +6,14 @@ import { useDeleteKongTemplate, useKongTemplates } from '@/lib/api/gateway';
 import { useWorkflowOptions } from '@/lib/api/workflows';
 import type { KongTemplate } from '@/lib/api/types';
 import { formatRelative } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useToast } from '@/components/ui/toast';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton, RestrictedState } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { TemplateDialog, type TemplateView } from './template-dialog';
 import { TemplateForm } from './template-form';
 import { useCases } from './use-cases';
@@ -25,35 +23,22 @@ function DeleteTemplate({ template, workflowName }: { template: KongTemplate; wo
   const toast = useToast();
   const label = useCases[template.useCase].label;
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="icon-sm" aria-label={`Delete the ${label} template of ${workflowName}`} data-testid="kong-template-delete">
           <Trash2 />
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Delete the {label} route?</AlertDialogTitle>
-          <AlertDialogDescription>
-            {template.path} stops answering once Kong has the new config. The workflow and its webhook stay as they are.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-delete"
-            onClick={() =>
-              del.mutate(template.id, {
-                onSuccess: () => toast({ title: 'Template deleted', description: `${label} · ${template.path}` }),
-                onError: (e) => toast({ title: 'Could not delete the template', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Delete
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Delete the {label} route?</>}
+      description={<>{template.path} stops answering once Kong has the new config. The workflow and its webhook stay as they are.</>}
+      confirmLabel="Delete"
+      onConfirm={() =>
+        del.mutate(template.id, {
+          onSuccess: () => toast({ title: 'Template deleted', description: `${label} · ${template.path}` }),
+          onError: (e) => toast({ title: 'Could not delete the template', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -145,13 +130,7 @@ export function TemplatesPanel({ canWrite }: { canWrite: boolean }) {
               })}
             </ul>
           )}
-          {templates.hasNextPage && (
-            <div className="pt-3 text-center">
-              <Button variant="outline" size="sm" onClick={() => void templates.fetchNextPage()} disabled={templates.isFetchingNextPage}>
-                {templates.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={templates} className="pt-3" />
         </CardContent>
       </Card>
       <TemplateDialog template={shown} onClose={() => setShown(null)} />

@@ -15,6 +15,7 @@ import { NativeSelect } from '@/components/ui/native-select';
 import { useToast } from '@/components/ui/toast';
 import { PageHeader } from '@/components/common/page-header';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { StatusBadge } from '@/components/common/status-badge';
 
 /** datetime-local ("2025-01-02T03:04") in the browser's zone ⇄ ISO for the api. */
@@ -156,13 +157,7 @@ export function LogsPage() {
               </tbody>
             </table>
           </div>
-          {executions.hasNextPage && (
-            <div className="border-t p-3 text-center">
-              <Button variant="outline" size="sm" onClick={() => void executions.fetchNextPage()} disabled={executions.isFetchingNextPage} data-testid="load-more">
-                {executions.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={executions} testId="load-more" />
         </Card>
       )}
     </>

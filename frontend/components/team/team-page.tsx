@@ -5,10 +5,6 @@ import { invitationLink, useChangeRole, useInvitations, useMembers, useRemoveMem
 import type { CreatedInvitation, Invitation, Role, TeamMember } from '@/lib/api/types';
 import { useCurrentUser } from '@/lib/auth/auth-provider';
 import { formatDateTime, formatRelative } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -16,7 +12,9 @@ import { NativeSelect } from '@/components/ui/native-select';
 import { useToast } from '@/components/ui/toast';
 import { OneTimeSecretDialog } from '@/components/common/one-time-secret-dialog';
 import { PageHeader } from '@/components/common/page-header';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton, RestrictedState } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { InviteDialog } from './invite-dialog';
 import { ROLES, roleSummary } from './roles';
 
@@ -24,33 +22,22 @@ function RemoveMember({ member }: { member: TeamMember }) {
   const remove = useRemoveMember();
   const toast = useToast();
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="icon-sm" aria-label={`Remove ${member.email}`} title="Remove" data-testid="member-remove">
           <Trash2 />
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Remove {member.email}?</AlertDialogTitle>
-          <AlertDialogDescription>They can no longer sign in to this workspace. Their workflows, connections and logs stay.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-delete"
-            onClick={() =>
-              remove.mutate(member.id, {
-                onSuccess: () => toast({ title: 'Member removed', description: member.email }),
-                onError: (e) => toast({ title: 'Could not remove the member', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Remove
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Remove {member.email}?</>}
+      description="They can no longer sign in to this workspace. Their workflows, connections and logs stay."
+      confirmLabel="Remove"
+      onConfirm={() =>
+        remove.mutate(member.id, {
+          onSuccess: () => toast({ title: 'Member removed', description: member.email }),
+          onError: (e) => toast({ title: 'Could not remove the member', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -110,33 +97,22 @@ function RevokeInvitation({ invitation }: { invitation: Invitation }) {
   const revoke = useRevokeInvitation();
   const toast = useToast();
   return (
-    <AlertDialog>
-      <AlertDialogTrigger asChild>
+    <ConfirmAction
+      trigger={
         <Button variant="ghost" size="sm" data-testid="invitation-revoke">
           Revoke
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Revoke the invitation of {invitation.email}?</AlertDialogTitle>
-          <AlertDialogDescription>The link stops working. You can invite them again later.</AlertDialogDescription>
-        </AlertDialogHeader>
-        <AlertDialogFooter>
-          <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction
-            data-testid="confirm-delete"
-            onClick={() =>
-              revoke.mutate(invitation.id, {
-                onSuccess: () => toast({ title: 'Invitation revoked', description: invitation.email }),
-                onError: (e) => toast({ title: 'Could not revoke the invitation', description: e.message, variant: 'error' }),
-              })
-            }
-          >
-            Revoke
-          </AlertDialogAction>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={<>Revoke the invitation of {invitation.email}?</>}
+      description="The link stops working. You can invite them again later."
+      confirmLabel="Revoke"
+      onConfirm={() =>
+        revoke.mutate(invitation.id, {
+          onSuccess: () => toast({ title: 'Invitation revoked', description: invitation.email }),
+          onError: (e) => toast({ title: 'Could not revoke the invitation', description: e.message, variant: 'error' }),
+        })
+      }
+    />
   );
 }
 
@@ -187,13 +163,7 @@ function Invitations({ members, onInvite }: { members: TeamMember[]; onInvite():
             })}
           </ul>
         )}
-        {invitations.hasNextPage && (
-          <div className="pt-3 text-center">
-            <Button variant="outline" size="sm" onClick={() => void invitations.fetchNextPage()} disabled={invitations.isFetchingNextPage}>
-              {invitations.isFetchingNextPage ? 'Loading…' : 'Load more'}
-            </Button>
-          </div>
-        )}
+        <LoadMore query={invitations} className="pt-3" />
       </CardContent>
     </Card>
   );
@@ -251,13 +221,7 @@ export function TeamPage() {
                 ))}
               </ul>
             )}
-            {members.hasNextPage && (
-              <div className="pt-3 text-center">
-                <Button variant="outline" size="sm" onClick={() => void members.fetchNextPage()} disabled={members.isFetchingNextPage}>
-                  {members.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                </Button>
-              </div>
-            )}
+            <LoadMore query={members} className="pt-3" />
           </CardContent>
         </Card>
         <div className="lg:col-span-2">

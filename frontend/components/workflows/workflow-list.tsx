@@ -4,16 +4,14 @@ import { Activity, Plus, Trash2, Workflow as WorkflowIcon } from 'lucide-react';
 import { useDeleteWorkflow, useToggleWorkflow, useWorkflows } from '@/lib/api/workflows';
 import type { Workflow } from '@/lib/api/types';
 import { formatRelative } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { Switch } from '@/components/ui/switch';
 import { useToast } from '@/components/ui/toast';
 import { PageHeader } from '@/components/common/page-header';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
+import { LoadMore } from '@/components/common/load-more';
 import { describeTrigger, triggerMeta } from './trigger-label';
 
 function WorkflowRow({ wf }: { wf: Workflow }) {
@@ -58,33 +56,22 @@ function WorkflowRow({ wf }: { wf: Workflow }) {
             <Activity />
           </Link>
         </Button>
-        <AlertDialog>
-          <AlertDialogTrigger asChild>
+        <ConfirmAction
+          trigger={
             <Button variant="ghost" size="icon-sm" aria-label={`Delete ${wf.name}`} data-testid="workflow-delete">
               <Trash2 />
             </Button>
-          </AlertDialogTrigger>
-          <AlertDialogContent>
-            <AlertDialogHeader>
-              <AlertDialogTitle>Delete “{wf.name}”?</AlertDialogTitle>
-              <AlertDialogDescription>Its trigger stops at once. Past executions stay in the logs.</AlertDialogDescription>
-            </AlertDialogHeader>
-            <AlertDialogFooter>
-              <AlertDialogCancel>Cancel</AlertDialogCancel>
-              <AlertDialogAction
-                data-testid="confirm-delete"
-                onClick={() =>
-                  del.mutate(wf.id, {
-                    onSuccess: () => toast({ title: 'Workflow deleted', description: wf.name }),
-                    onError: (e) => toast({ title: 'Could not delete the workflow', description: e.message, variant: 'error' }),
-                  })
-                }
-              >
-                Delete
-              </AlertDialogAction>
-            </AlertDialogFooter>
-          </AlertDialogContent>
-        </AlertDialog>
+          }
+          title={<>Delete “{wf.name}”?</>}
+          description="Its trigger stops at once. Past executions stay in the logs."
+          confirmLabel="Delete"
+          onConfirm={() =>
+            del.mutate(wf.id, {
+              onSuccess: () => toast({ title: 'Workflow deleted', description: wf.name }),
+              onError: (e) => toast({ title: 'Could not delete the workflow', description: e.message, variant: 'error' }),
+            })
+          }
+        />
       </div>
     </li>
   );
@@ -116,13 +103,7 @@ export function WorkflowList() {
               <WorkflowRow key={wf.id} wf={wf} />
             ))}
           </ul>
-          {workflows.hasNextPage && (
-            <div className="border-t p-3 text-center">
-              <Button variant="outline" size="sm" onClick={() => void workflows.fetchNextPage()} disabled={workflows.isFetchingNextPage}>
-                {workflows.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </Button>
-            </div>
-          )}
+          <LoadMore query={workflows} />
         </Card>
       )}
     </>

@@ -3,13 +3,10 @@ import { History } from 'lucide-react';
 import { useRollback, useVersions } from '@/lib/api/workflows';
 import type { Workflow } from '@/lib/api/types';
 import { formatDateTime } from '@/lib/utils';
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
-  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
-} from '@/components/ui/alert-dialog';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
+import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
 import { describeTrigger } from '../trigger-label';
 
@@ -38,38 +35,27 @@ export function VersionsPanel({ workflow, onRolledBack }: { workflow?: Workflow;
               </p>
             </div>
             {!current && (
-              <AlertDialog>
-                <AlertDialogTrigger asChild>
+              <ConfirmAction
+                trigger={
                   <Button variant="outline" size="sm" data-testid="rollback">
                     Roll back
                   </Button>
-                </AlertDialogTrigger>
-                <AlertDialogContent>
-                  <AlertDialogHeader>
-                    <AlertDialogTitle>Roll back to v{v.version}?</AlertDialogTitle>
-                    <AlertDialogDescription>
-                      Its trigger and steps become a new current version; unsaved changes in the editor are discarded. Nothing is lost: the current version stays in this list.
-                    </AlertDialogDescription>
-                  </AlertDialogHeader>
-                  <AlertDialogFooter>
-                    <AlertDialogCancel>Cancel</AlertDialogCancel>
-                    <AlertDialogAction
-                      className="bg-primary text-primary-foreground hover:bg-primary/90"
-                      onClick={() =>
-                        rollback.mutate(v.version, {
-                          onSuccess: (wf) => {
-                            toast({ title: `Rolled back to v${v.version}`, description: `Now v${wf.version}`, variant: 'success' });
-                            onRolledBack(wf);
-                          },
-                          onError: (e) => toast({ title: 'Could not roll back', description: e.message, variant: 'error' }),
-                        })
-                      }
-                    >
-                      Roll back
-                    </AlertDialogAction>
-                  </AlertDialogFooter>
-                </AlertDialogContent>
-              </AlertDialog>
+                }
+                title={<>Roll back to v{v.version}?</>}
+                description="Its trigger and steps become a new current version; unsaved changes in the editor are discarded. Nothing is lost: the current version stays in this list."
+                confirmLabel="Roll back"
+                destructive={false}
+                confirmTestId="confirm-rollback"
+                onConfirm={() =>
+                  rollback.mutate(v.version, {
+                    onSuccess: (wf) => {
+                      toast({ title: `Rolled back to v${v.version}`, description: `Now v${wf.version}`, variant: 'success' });
+                      onRolledBack(wf);
+                    },
+                    onError: (e) => toast({ title: 'Could not roll back', description: e.message, variant: 'error' }),
+                  })
+                }
+              />
             )}
           </li>
         );
