@@ -8,6 +8,12 @@ export interface AuthUser {
   email: string;
 }
 
+/** What a valid token says, before JwtAuthGuard checks it against the user as stored now. */
+export interface TokenClaims extends AuthUser {
+  /** When the token was issued, rounded up (ms). */
+  issuedAtMs: number;
+}
+
 export interface JwtPayload {
   sub: string;
   tid: string;

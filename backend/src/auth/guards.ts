@@ -3,25 +3,37 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../common/errors.js';
-import type { AuthUser } from './auth.types.js';
+import { UsersService } from '../users/users.service.js';
+import type { AuthUser, TokenClaims } from './auth.types.js';
 import { IS_PUBLIC, ROLES } from './decorators.js';
 import type { Role } from './user.entity.js';
 
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly users: UsersService,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  /**
+   * A valid token is not enough: its user must still exist in its tenant, and the role that counts
+   * is the current one, not the one at login (UsersService.identity, cached a few seconds).
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    return super.canActivate(context);
+    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user: AuthUser }>();
+    const claims = req.user as TokenClaims;
+    const user = await this.users.identity(claims.userId, claims.issuedAtMs);
+    if (!user || user.tenantId !== claims.tenantId) throw new UnauthorizedError('This account no longer exists; ask an admin of your workspace');
+    req.user = user;
+    return true;
   }
 
   override handleRequest<TUser>(err: unknown, user: TUser, info: unknown, context: ExecutionContext): TUser {
-    // From JwtStrategy.validate: a removed user (401 with its reason), or the user lookup failing (500, logged).
-    if (err instanceof Error) throw err;
     if (err || !user) {
       const reason = info instanceof Error && info.name === 'TokenExpiredError' ? 'Token expired; log in again' : 'Authentication required';
       throw new UnauthorizedError(reason);

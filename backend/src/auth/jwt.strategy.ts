@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { UnauthorizedError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { UsersService } from '../users/users.service.js';
-import type { AuthUser, JwtPayload } from './auth.types.js';
+import type { JwtPayload, TokenClaims } from './auth.types.js';
 
+/**
+ * Checks the token's signature and expiry and answers its claims. Stateless on purpose: passport
+ * keeps one strategy per name for the whole process, so the database check of the user is done by
+ * JwtAuthGuard, which belongs to its application.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(
-    @Inject(CONFIG) config: Config,
-    private readonly users: UsersService,
-  ) {
+  constructor(@Inject(CONFIG) config: Config) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: config.jwt.secret,
@@ -20,14 +20,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /**
-   * A valid signature is not enough: the user must still exist in the token's tenant, and the role
-   * is the current one, not the one at login (UsersService.identity, cached for a few seconds).
-   */
-  async validate(payload: JwtPayload & { iat?: number }): Promise<AuthUser> {
+  validate(payload: JwtPayload & { iat?: number }): TokenClaims {
     // iat has second precision: a token may be up to a second younger than it says.
-    const user = await this.users.identity(payload.sub, payload.iat ? (payload.iat + 1) * 1000 : 0);
-    if (!user || user.tenantId !== payload.tid) throw new UnauthorizedError('This account no longer exists; ask an admin of your workspace');
-    return user;
+    return { userId: payload.sub, tenantId: payload.tid, role: payload.role, email: payload.email, issuedAtMs: payload.iat ? (payload.iat + 1) * 1000 : 0 };
   }
 }
