@@ -15,6 +15,7 @@ interface Service {
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
+  expose?: string[];
   volumes?: string[];
   profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -77,6 +78,14 @@ describe('docker-compose.yml', () => {
     expect(services.api.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8080/health');
     expect(services.frontend.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3000/');
     expect(services.kong.healthcheck?.test).toEqual(['CMD', 'kong', 'health']);
+  });
+
+  it('gives the worker its metrics port on the compose network only, and a healthcheck on it', () => {
+    const port = services.worker.environment?.WORKER_METRICS_PORT;
+    expect(port).toBe('9464');
+    expect(services.worker.expose).toEqual([port]);
+    expect(services.worker.ports).toBeUndefined();
+    expect(services.worker.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health`);
   });
 
   it('starts api and worker only once their dependencies are healthy (worker after the api has migrated)', () => {

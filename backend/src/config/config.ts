@@ -51,6 +51,8 @@ const envSchema = z.object({
   /** How long a worker's job lock lasts; a job of a worker that died is taken again after about this long. */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** The worker's own HTTP port for GET /metrics and GET /health (it has no other server); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   EXECUTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** A queued execution older than this may have lost its job (queue down at accept time) and is re-added. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).default(10_000),
@@ -97,6 +99,8 @@ export interface Config {
   rateLimits: { loginPerMinute: number; apiPerMinute: number; webhookPerMinute: number };
   workerConcurrency: number;
   workerLockMs: number;
+  /** 0: no metrics server in the worker. */
+  workerMetricsPort: number;
   executionRetentionDays: number;
   syncWebhookTimeoutMs: number;
   reconcileAfterMs: number;
@@ -210,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
+    workerMetricsPort: e.WORKER_METRICS_PORT,
     executionRetentionDays: e.EXECUTION_RETENTION_DAYS,
     syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
     reconcileAfterMs: e.RECONCILE_AFTER_MS,

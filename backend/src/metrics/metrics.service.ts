@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of this api instance. HTTP durations are observed by a Fastify hook
  * (http-metrics.ts) and step durations through EngineService, so steps run here count (dry runs,
- * sync webhooks); the worker process has no HTTP server, so steps it runs are not in this scrape.
+ * sync webhooks); steps run by workers are on each worker's own /metrics (worker-metrics.ts).
  * Queue depth and executions by status are read when Prometheus scrapes.
  */
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
@@ -11,6 +11,7 @@ import { EngineService } from '../executions/engine.service.js';
 import { EXECUTIONS } from '../queue/queue.module.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { processRegistry } from './registry.js';
+import { observeStep, stepDurationHistogram } from './step-metrics.js';
 
 const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
@@ -36,13 +37,7 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
 
-  private readonly stepDuration = new Histogram({
-    name: 'tributary_step_duration_seconds',
-    help: 'Workflow step duration (all attempts) by connector, action and status, for steps run in this process',
-    labelNames: ['connector', 'action', 'status'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [this.registry],
-  });
+  private readonly stepDuration = stepDurationHistogram(this.registry);
 
   private readonly queueJobs = new Gauge({
     name: 'tributary_queue_jobs',
@@ -72,7 +67,7 @@ export class MetricsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.engine.observeSteps((r) => this.stepDuration.observe({ connector: r.connector, action: r.action, status: r.status }, r.durationMs / 1000));
+    this.engine.observeSteps((r) => observeStep(this.stepDuration, r));
   }
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {
