@@ -68,7 +68,9 @@ export async function teamStages(browser, page) {
     if ((await row.getAttribute('data-role')) !== 'editor') fail('the new member is not an editor');
     if (await page.locator(`[data-testid="invitation-row"][data-email="${TEAMMATE_EMAIL}"]`).count()) fail('the accepted invitation is still pending');
     await row.getByTestId('member-role').selectOption('viewer');
-    await page.getByTestId('toast').filter({ hasText: 'Role changed' }).waitFor();
+    const toast = page.getByTestId('toast').filter({ hasText: /Role changed|Could not change the role/ }).first();
+    await toast.waitFor();
+    if (!(await toast.textContent())?.includes('Role changed')) fail(`changing the role failed: ${await toast.textContent()}`);
     await page.reload();
     await waitFor('the role change to persist', async () => (await row.getAttribute('data-role')) === 'viewer', { timeout: 10_000 });
     // The invitee's open session follows on its next page load.
@@ -82,7 +84,10 @@ export async function teamStages(browser, page) {
     const row = page.locator(`[data-testid="member-row"][data-email="${TEAMMATE_EMAIL}"]`);
     await row.getByTestId('member-remove').click();
     await page.getByTestId('confirm-delete').click();
-    await row.waitFor({ state: 'detached' }).catch(() => fail('the removed member is still listed'));
+    await row.waitFor({ state: 'detached' }).catch(async () => {
+      const toast = page.getByTestId('toast').filter({ hasText: 'Could not remove' });
+      fail(`the removed member is still listed${(await toast.count()) ? `: ${await toast.first().textContent()}` : ''}`);
+    });
     await page.reload();
     await page.getByTestId('member-row').first().waitFor();
     if (await row.count()) fail('the removed member came back after a reload');
