@@ -70,7 +70,7 @@ export async function teamStages(browser, page) {
     await row.getByTestId('member-role').selectOption('viewer');
     const toast = page.getByTestId('toast').filter({ hasText: /Role changed|Could not change the role/ }).first();
     await toast.waitFor();
-    if (!(await toast.textContent())?.includes('Role changed')) fail(`changing the role failed: ${await toast.textContent()}`);
+    if (!(await toast.textContent())?.includes('Role changed')) fail(`changing the role failed: ${(await toast.innerText()).replace(/\s+/g, ' ')}`);
     await page.reload();
     await waitFor('the role change to persist', async () => (await row.getAttribute('data-role')) === 'viewer', { timeout: 10_000 });
     // The invitee's open session follows on its next page load.
@@ -86,7 +86,7 @@ export async function teamStages(browser, page) {
     await page.getByTestId('confirm-delete').click();
     await row.waitFor({ state: 'detached' }).catch(async () => {
       const toast = page.getByTestId('toast').filter({ hasText: 'Could not remove' });
-      fail(`the removed member is still listed${(await toast.count()) ? `: ${await toast.first().textContent()}` : ''}`);
+      fail(`the removed member is still listed${(await toast.count()) ? `: ${(await toast.first().innerText()).replace(/\s+/g, ' ')}` : ''}`);
     });
     await page.reload();
     await page.getByTestId('member-row').first().waitFor();
