@@ -1,5 +1,4 @@
 /** Builds the api application: Fastify with JSON logs, limits, security headers, and every module. */
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
+import { registerSecurityHeaders } from './common/security-headers.js';
 import { REDIS } from './common/redis.module.js';
 import { registerConsumerIdentity } from './consumers/consumer-identity.js';
 import { UsageMeter } from './consumers/usage-meter.js';
@@ -43,13 +43,21 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   app.useLogger(new PinoNestLogger(fastify.log as unknown as Logger));
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] });
+  // @fastify/cors allows only GET, HEAD and POST unless told: the dashboard also saves (PUT), edits (PATCH) and deletes.
+  app.enableCors({
+    origin: config.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+  });
   app.enableShutdownHooks();
-  fastify.addHook('onSend', async (req, reply) => {
+  // Hooks on every request are callback-style: an async hook costs a promise and a tick per request.
+  fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-request-id', req.id);
+    done(null, payload);
   });
   if (!opts.preview) {
-    await app.register(helmet as never, { contentSecurityPolicy: false });
+    registerSecurityHeaders(fastify);
     // Kong's consumer headers: believed from TRUSTED_PROXIES only, stripped from anyone else, metered per consumer.
     const usage = app.get(UsageMeter);
     registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });

@@ -41,7 +41,7 @@ export interface ConsumerIdentityOptions {
 export function registerConsumerIdentity(fastify: FastifyInstance, opts: ConsumerIdentityOptions): void {
   const trusted = proxyTrust(opts.trustedProxies);
   fastify.decorateRequest('consumer', null);
-  fastify.addHook('onRequest', async (req, reply) => {
+  fastify.addHook('onRequest', (req, reply, done) => {
     const headers = req.raw.headers;
     if (!trusted(req.raw.socket.remoteAddress)) {
       for (const name of LOWER_HEADERS) {
@@ -50,10 +50,10 @@ export function registerConsumerIdentity(fastify: FastifyInstance, opts: Consume
           delete req.headers[name];
         }
       }
-      return;
+      return done();
     }
     const id = single(headers['x-consumer-id']);
-    if (!id) return;
+    if (!id) return done();
     const identity: ConsumerIdentity = {
       id,
       username: single(headers['x-consumer-username']),
@@ -65,6 +65,7 @@ export function registerConsumerIdentity(fastify: FastifyInstance, opts: Consume
     req.log = reply.log = req.log.child({ consumer: { id: identity.id, username: identity.username, credentialId: identity.credentialId } });
     const route = req.routeOptions.url;
     if (route && isUuid(id) && !identity.anonymous) opts.onConsumerRequest?.(id, `${req.method} ${route}`);
+    done();
   });
 }
 

@@ -76,6 +76,19 @@ describe('HTTP edges', () => {
     expect(ok.headers['x-request-id']).toBeTruthy();
   });
 
+  it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {
+        headers: { origin: 'http://localhost:3000', 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+      expect(res.headers['access-control-allow-methods']?.split(/, */)).toContain(method);
+    }
+    const other = await t.request('OPTIONS', '/api/workflows', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('reports health of PostgreSQL and Redis', async () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
