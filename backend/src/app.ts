@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerJsonNulGuard } from './common/json-nul-guard.js';
 import { REDIS } from './common/redis.module.js';
 import { registerConsumerIdentity } from './consumers/consumer-identity.js';
 import { UsageMeter } from './consumers/usage-meter.js';
@@ -58,6 +59,7 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   });
   if (!opts.preview) {
     registerSecurityHeaders(fastify);
+    registerJsonNulGuard(fastify);
     // Kong's consumer headers: believed from TRUSTED_PROXIES only, stripped from anyone else, metered per consumer.
     const usage = app.get(UsageMeter);
     registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });

@@ -67,19 +67,24 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong; the request id identifies it in the logs' };
 }
 
-/** The one place errors become responses; unknown errors are logged and answered 500. */
+/**
+ * Answers an error in the API's shape; errors that are not the caller's fault are logged (500s). Used
+ * by the exception filter and by routes outside Nest's pipeline (webhook ingress).
+ */
+export function sendError(reply: FastifyReply, exception: unknown, log: { error: (obj: object, msg: string) => void }, reqId?: string): ErrorBody {
+  const body = toErrorBody(exception);
+  if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) log.error({ err: exception, reqId }, 'unhandled error');
+  void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  return body;
+}
+
+/** The one place errors of Nest's routes become responses. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
-    const body = toErrorBody(exception);
-    if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) {
-      this.logger.error({ err: exception, reqId: request?.id }, 'unhandled error');
-    }
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    sendError(ctx.getResponse<FastifyReply>(), exception, this.logger, ctx.getRequest<FastifyRequest>()?.id);
   }
 }

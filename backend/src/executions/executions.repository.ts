@@ -77,6 +77,12 @@ const SUMMARY_COLUMNS = `e.id, e.workflow_id AS "workflowId", w.name AS "workflo
   e.status, e.trigger_type AS "triggerType", e.error, e.attempts, e.retry_of AS "retryOf", e.created_at AS "createdAt",
   e.started_at AS "startedAt", e.finished_at AS "finishedAt", e.duration_ms AS "durationMs"`;
 
+/** An error PostgreSQL raised because of the data of a row (SQLSTATE class 22 or 23), not the connection. */
+export function isRowError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
 function iso(v: unknown): string | null {
   return v == null ? null : new Date(v as string).toISOString();
 }
@@ -86,7 +92,7 @@ function toSummary<T extends ExecutionSummary>(row: T): T {
 
 @Injectable()
 export class ExecutionsRepository {
-  private readonly inserts: Batcher<NewExecution, void>;
+  private readonly inserts: Batcher<NewExecution, Error | undefined>;
   private readonly completions: Batcher<Completion, boolean>;
   private readonly claims: Batcher<string, ClaimedExecution | null>;
   private readonly sql: Sql;
@@ -98,31 +104,53 @@ export class ExecutionsRepository {
     this.claims = new Batcher((ids) => this.claimMany(ids), { maxSize: 200, maxConcurrent: 4 });
   }
 
-  /** Batched with every other insert made in the same tick. */
-  insert(row: NewExecution): Promise<void> {
-    return this.inserts.add(row);
+  /** Batched with every other insert made in the same tick; a row PostgreSQL refuses fails alone. */
+  async insert(row: NewExecution): Promise<void> {
+    const refused = await this.inserts.add(row);
+    if (refused) throw refused;
   }
 
-  private async insertMany(rows: NewExecution[]): Promise<void[]> {
+  /**
+   * One INSERT for the batch. If PostgreSQL refuses it for a row's sake (bad data, a workflow deleted
+   * meanwhile: SQLSTATE classes 22 and 23), the rows are inserted one by one so only the rows at
+   * fault fail, not every webhook that shared their tick. Other errors (database down) fail the batch.
+   */
+  private async insertMany(rows: NewExecution[]): Promise<(Error | undefined)[]> {
+    try {
+      await this.insertBatch(rows);
+      return rows.map(() => undefined);
+    } catch (err) {
+      if (rows.length === 1 || !isRowError(err)) throw err;
+      const results: (Error | undefined)[] = [];
+      for (const row of rows) results.push(await this.insertBatch([row]).then(() => undefined, (e: Error) => e));
+      return results;
+    }
+  }
+
+  private async insertBatch(rows: NewExecution[]): Promise<void> {
+    // The batch travels as one JSON document: one JSON.stringify here, one parse in PostgreSQL, and
+    // payloads are not escaped a second time into array literals.
+    const batch = rows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenantId,
+      workflowId: r.workflowId,
+      workflowVersion: r.workflowVersion,
+      status: r.status ?? 'queued',
+      triggerType: r.triggerType,
+      payload: r.payload ?? {},
+      steps: r.steps ?? [],
+      retryOf: r.retryOf ?? null,
+      jobId: r.jobId ?? null,
+    }));
     await this.sql(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id, started_at)
-       SELECT t.*, CASE WHEN t.status = 'running' THEN now() END
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::uuid[], $10::uuid[])
-         AS t(id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id)`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.tenantId),
-        rows.map((r) => r.workflowId),
-        rows.map((r) => r.workflowVersion),
-        rows.map((r) => r.status ?? 'queued'),
-        rows.map((r) => r.triggerType),
-        rows.map((r) => JSON.stringify(r.payload ?? {})),
-        rows.map((r) => JSON.stringify(r.steps ?? [])),
-        rows.map((r) => r.retryOf ?? null),
-        rows.map((r) => r.jobId ?? null),
-      ],
+       SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
+              CASE WHEN t.status = 'running' THEN now() END
+       FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
+            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid)`,
+      [JSON.stringify(batch)],
+      { name: 'executions_insert' },
     );
-    return rows.map(() => undefined);
   }
 
   /** With an Idempotency-Key: the first execution's id for a repeat, and whether this one is new. */
@@ -153,6 +181,7 @@ export class ExecutionsRepository {
        RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
                  trigger_type AS "triggerType", payload, steps, attempts`,
       [ids],
+      { name: 'executions_claim' },
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     // The same id twice in one batch: only the first caller runs it.
@@ -169,20 +198,15 @@ export class ExecutionsRepository {
   }
 
   private async completeMany(rows: Completion[]): Promise<boolean[]> {
+    const batch = rows.map((r) => ({ id: r.id, status: r.status, steps: r.steps, output: r.output === undefined ? null : r.output, error: r.error, durationMs: r.durationMs }));
     const updated = await this.sql<{ id: string }>(
       `UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
-              finished_at = now(), duration_ms = v.duration_ms
-       FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[], $5::text[], $6::int[]) AS v(id, status, steps, output, error, duration_ms)
+              finished_at = now(), duration_ms = v."durationMs"
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, status text, steps jsonb, output jsonb, error text, "durationMs" int)
        WHERE e.id = v.id AND e.status = 'running'
        RETURNING e.id`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.status),
-        rows.map((r) => JSON.stringify(r.steps)),
-        rows.map((r) => (r.output === undefined ? null : JSON.stringify(r.output))),
-        rows.map((r) => r.error),
-        rows.map((r) => r.durationMs),
-      ],
+      [JSON.stringify(batch)],
+      { name: 'executions_complete' },
     );
     const done = new Set(updated.map((u) => u.id));
     return rows.map((r) => done.has(r.id));

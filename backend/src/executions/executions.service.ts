@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '../common/batcher.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import type { Page } from '../common/pagination.js';
 import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
@@ -32,10 +32,19 @@ export interface RunBatch {
 /** Executions per queue job at most: small enough to spread a backlog over several workers. */
 const MAX_BATCH = 100;
 
+/** What a caller is told when PostgreSQL refused its execution row (see ExecutionsRepository.insert). */
+function refusal(err: Error): Error {
+  const code = (err as { code?: unknown }).code;
+  // The workflow (or its tenant) was deleted between the lookup and the insert.
+  if (code === '23503') return new NotFoundError('Workflow');
+  if (typeof code === 'string' && code.startsWith('22')) return new ValidationError(`The payload cannot be stored: ${err.message}`);
+  return err;
+}
+
 @Injectable()
 export class ExecutionsService {
   private readonly logger = new Logger('Executions');
-  private readonly accepted: Batcher<NewExecution, void>;
+  private readonly accepted: Batcher<NewExecution, Error | undefined>;
 
   constructor(
     private readonly repo: ExecutionsRepository,
@@ -57,20 +66,25 @@ export class ExecutionsService {
       if (!r.created) return { executionId: r.id, duplicate: true };
       await this.enqueue([{ jobId: row.id, executionIds: [row.id] }]);
     } else {
-      await this.accepted.add(row);
+      const refused = await this.accepted.add(row);
+      if (refused) throw refusal(refused);
     }
     this.events.publish(req.tenantId, 'execution.queued', { executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
     return { executionId: row.id, duplicate: false };
   }
 
-  /** The executions of one tick: one INSERT, then one queue job that carries them all. */
-  private async acceptMany(rows: NewExecution[]): Promise<void[]> {
+  /**
+   * The executions of one tick: one INSERT, then one queue job that carries them all. A row that
+   * PostgreSQL refused is answered with its error and left out of the job; the others go on.
+   */
+  private async acceptMany(rows: NewExecution[]): Promise<(Error | undefined)[]> {
     const jobId = rows[0].id;
     for (const r of rows) r.jobId = jobId;
     // The repository's insert batcher makes these one INSERT, one at a time (group commit).
-    await Promise.all(rows.map((r) => this.repo.insert(r)));
-    await this.enqueue([{ jobId, executionIds: rows.map((r) => r.id) }]);
-    return rows.map(() => undefined);
+    const refused = await Promise.all(rows.map((r) => this.repo.insert(r).then(() => undefined, (err: Error) => err)));
+    const inserted = rows.filter((_, i) => !refused[i]);
+    if (inserted.length) await this.enqueue([{ jobId, executionIds: inserted.map((r) => r.id) }]);
+    return refused;
   }
 
   /**
@@ -78,14 +92,15 @@ export class ExecutionsService {
    * is a no-op (the reconciler relies on it). Never throws: rows stay queued for the reconciler.
    */
   async enqueue(batches: RunBatch[]): Promise<void> {
+    const jobs = batches.map((b) => ({
+      name: RUN_JOB,
+      data: { executionIds: b.executionIds } satisfies RunJobData,
+      opts: { jobId: b.jobId, attempts: 3, backoff: { type: 'exponential' as const, delay: 1000 } },
+    }));
     try {
-      await this.queue.addBulk(
-        batches.map((b) => ({
-          name: RUN_JOB,
-          data: { executionIds: b.executionIds } satisfies RunJobData,
-          opts: { jobId: b.jobId, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
-        })),
-      );
+      // One job (every accept batch) is one script call; addBulk wraps even one job in a pipeline.
+      if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+      else await this.queue.addBulk(jobs);
     } catch (err) {
       const count = batches.reduce((n, b) => n + b.executionIds.length, 0);
       this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count, err: (err as Error).message });

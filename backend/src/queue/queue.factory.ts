@@ -42,7 +42,10 @@ export class QueueFactory {
       maxRetriesPerRequest: purpose === 'worker' ? null : 1,
       enableOfflineQueue: purpose === 'worker',
       retryStrategy: (times) => Math.min(times * 200, 2000),
-      enableAutoPipelining: purpose === 'producer',
+      // No auto-pipelining: the producer's adds are already one script call per batch of executions,
+      // and every auto-pipeline flush builds an ioredis Pipeline that copies each of BullMQ's ~50
+      // script commands onto itself (a measurable share of the webhook accept path).
+      enableAutoPipelining: false,
     });
     conn.on('error', () => {
       /* reported through health and job failures; avoid unhandled error events */

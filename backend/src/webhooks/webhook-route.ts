@@ -5,7 +5,7 @@
  * limits and parsers, metrics. Errors answer in the API's one shape (common/http-exception.filter).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toErrorBody } from '../common/http-exception.filter.js';
+import { sendError } from '../common/http-exception.filter.js';
 import { ValidationError } from '../common/errors.js';
 import { WebhookRateLimitedError, type WebhooksService } from './webhooks.service.js';
 
@@ -22,10 +22,8 @@ export function registerWebhookRoute(fastify: FastifyInstance, webhooks: Webhook
     method: 'POST',
     url: WEBHOOK_PATH,
     errorHandler: (err, req, reply) => {
-      const body = toErrorBody(err);
-      if (body.statusCode >= 500) req.log.error({ err }, 'webhook failed');
       if (err instanceof WebhookRateLimitedError) void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
-      void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+      sendError(reply, err, req.log);
     },
     handler: async (req, reply: FastifyReply) => {
       const idempotencyKey = header(req, 'idempotency-key');

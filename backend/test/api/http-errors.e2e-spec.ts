@@ -1,11 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { ExecutionsService } from '../../src/executions/executions.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('HTTP edges', () => {
   let t: TestApp;
   let token: string;
+  let tenantId: string;
   beforeAll(async () => {
     t = await createTestApp({ MAX_BODY_BYTES: '4096' });
-    token = (await t.register()).token;
+    ({ token, user: { tenantId } } = await t.register());
   });
   afterAll(async () => t?.close());
 
@@ -76,6 +80,42 @@ describe('HTTP edges', () => {
     expect(ok.headers['x-request-id']).toBeTruthy();
   });
 
+  it('refuses a NUL character in JSON (PostgreSQL cannot store it) with the field, and only that request of its tick', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: { name: 'nul', trigger: { type: 'webhook' }, steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: 1 } }] } })).body;
+    const post = (raw: string) => t.request('POST', `/api/webhooks/${wf.id}`, { raw, headers: { 'content-type': 'application/json' } });
+    const [ok1, bad, ok2, escaped] = await Promise.all([post('{"n":1}'), post('{"user":{"name":"a\\u0000b"}}'), post('{"n":2}'), post('{"text":"\\\\u0000"}')]);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'JSON strings cannot contain the NUL character (\\u0000)',
+      details: [{ path: 'user.name', message: 'contains \\u0000, which cannot be stored' }],
+    });
+    // The same tick's other webhooks, and text that merely reads "\\u0000", are accepted and run.
+    for (const r of [ok1, ok2, escaped]) expect(r.status).toBe(202);
+    await t.startWorker();
+    for (const r of [ok1, ok2, escaped]) {
+      await waitFor('execution to succeed', async () => (await t.request('GET', `/api/executions/${r.body.executionId}`, { token })).body.status === 'succeeded');
+    }
+    expect((await t.request('GET', `/api/executions/${escaped.body.executionId}`, { token })).body.payload).toEqual({ text: '\\u0000' });
+    const onApi = await t.request('POST', '/api/workflows', { token, body: { name: 'x\u0000', trigger: { type: 'manual' } } });
+    expect(onApi.status).toBe(400);
+    expect(onApi.body.details).toEqual([{ path: 'name', message: 'contains \\u0000, which cannot be stored' }]);
+  });
+
+  it('fails only the execution PostgreSQL refuses when it shares an INSERT with others (404 for a workflow deleted meanwhile)', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: { name: 'batch', trigger: { type: 'manual' } } })).body;
+    const executions = t.app.get(ExecutionsService);
+    const start = (workflowId: string) => executions.start({ tenantId, workflowId, workflowVersion: 1, triggerType: 'manual', payload: {} });
+    const results = await Promise.allSettled([start(wf.id), start(randomUUID()), start(wf.id)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ statusCode: 404, message: 'Workflow not found' });
+    // The others were recorded and queued together, and run (the worker started above).
+    for (const r of [results[0], results[2]] as PromiseFulfilledResult<{ executionId: string }>[]) {
+      await waitFor('execution to succeed', async () => (await t.request('GET', `/api/executions/${r.value.executionId}`, { token })).body.status === 'succeeded');
+    }
+  });
+
   it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {
@@ -83,7 +123,7 @@ describe('HTTP edges', () => {
       });
       expect(res.status).toBe(204);
       expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
-      expect(res.headers['access-control-allow-methods']?.split(/, */)).toContain(method);
+      expect(String(res.headers['access-control-allow-methods']).split(/, */)).toContain(method);
     }
     const other = await t.request('OPTIONS', '/api/workflows', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE' } });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
