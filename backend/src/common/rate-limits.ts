@@ -2,7 +2,7 @@
  * The per-route rate limits of public auth routes (login, registration, accepting an invitation), applied with @fastify/rate-limit (counted in Redis when the api has
  * one, so all api processes share the counts; in memory otherwise). Limits attach to routes by URL in
  * an onRoute hook registered before the plugin, because the numbers come from Config at boot.
- * Webhooks have their own per-workflow limiter (webhooks/webhook-rate-limiter.ts), batched per tick;
+ * Webhooks have their own per-workflow limiter (a WindowRateLimiter in webhooks.service.ts), batched per tick;
  * authenticated routes are limited per tenant (auth/api-rate-limit.guard.ts).
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';

@@ -3,13 +3,13 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError } from '../common/errors.js';
 import { REDIS } from '../common/redis.module.js';
+import { WindowRateLimiter } from '../common/window-rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { EngineService } from '../executions/engine.service.js';
 import { PlatformEvents } from '../executions/execution-events.js';
 import { ExecutionsRepository } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
-import { WebhookRateLimiter } from './webhook-rate-limiter.js';
 import { WorkflowCache } from './workflow-cache.js';
 
 export class GatewayTimeoutError extends DomainError {
@@ -52,7 +52,7 @@ export class WebhookRateLimitedError extends RateLimitedError {
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger('Webhooks');
-  private readonly limiter: WebhookRateLimiter;
+  private readonly limiter: WindowRateLimiter;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -63,7 +63,8 @@ export class WebhooksService {
     private readonly events: PlatformEvents,
     @Inject(REDIS) redis: Redis | undefined,
   ) {
-    this.limiter = new WebhookRateLimiter(redis, config.redisPrefix);
+    // Per workflow, shared by every api process; a count Redis cannot give in time lets the webhook in.
+    this.limiter = new WindowRateLimiter(redis, { keyPrefix: `${config.redisPrefix}:rl:webhook:`, windowMs: 60_000, timeoutMs: 250 });
   }
 
   async receive(req: WebhookRequest): Promise<WebhookResult> {
@@ -73,8 +74,8 @@ export class WebhooksService {
       throw new UnauthorizedError('Missing or wrong X-Tributary-Signature (expected sha256=<hex HMAC-SHA256 of the body>)');
     }
     const limit = wf.trigger.rateLimitPerMinute ?? this.config.rateLimits.webhookPerMinute;
-    const decision = await this.limiter.check(wf.id, limit);
-    if (!decision.allowed) throw new WebhookRateLimitedError(limit, decision.retryAfterMs);
+    const decision = await this.limiter.hit(wf.id, limit);
+    if (decision && !decision.allowed) throw new WebhookRateLimitedError(limit, decision.resetMs);
     if (wf.trigger.responseMode === 'sync') return this.runSync(wf, req.payload);
     const r = await this.executions.start({
       tenantId: wf.tenantId,

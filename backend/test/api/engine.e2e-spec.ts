@@ -87,8 +87,16 @@ describe.each([['redis'], ['postgres']])('engine on the %s queue backend', (back
   it('rate-limits webhooks per workflow (429)', async () => {
     const wf = await createWorkflow({ trigger: { type: 'webhook', rateLimitPerMinute: 3 }, steps: [] });
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).status);
+    let refused: Awaited<ReturnType<typeof t.request>> | undefined;
+    for (let i = 0; i < 5; i++) {
+      const res = await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} });
+      statuses.push(res.status);
+      if (res.status === 429) refused = res;
+    }
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    expect(refused?.body).toMatchObject({ statusCode: 429, message: expect.stringContaining('3 requests per minute for this workflow') });
+    expect(Number(refused?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused?.headers['retry-after'])).toBeLessThanOrEqual(60);
   });
 
   it('answers a sync webhook with the last step output', async () => {
