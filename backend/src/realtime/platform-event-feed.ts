@@ -1,12 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CONFIG, type Config } from '../config/config.js';
-import { eventsChannel, PlatformEvents, type PlatformEvent } from '../executions/execution-events.js';
+import { channelTenant, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
+/** How long a socket's auth_success waits for its tenant's subscription (Redis slow or down). */
+const WATCH_TIMEOUT_MS = 2_000;
+
 /**
- * Feeds the gateway: one dedicated Redis subscriber per api process on the platform-events channel
- * (workers and every api publish there), or PlatformEvents' in-process emitter without Redis.
+ * Feeds the gateway: one dedicated Redis subscriber per api process, subscribed to the channels of
+ * the tenants this process has sockets for (so it receives only events it can deliver), or
+ * PlatformEvents' in-process emitter without Redis. See executions/execution-events.ts.
  */
 @Injectable()
 export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -20,7 +24,8 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
     private readonly gateway: RealtimeGateway,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
+    this.gateway.setTenantWatcher({ watch: (tenantId) => this.watch(tenantId), unwatch: (tenantId) => this.unwatch(tenantId) });
     if (!this.config.redisUrl) {
       this.events.local.on('event', this.onLocal);
       return;
@@ -28,13 +33,12 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
     // A subscribed connection can issue nothing else, hence its own; ioredis re-subscribes after a reconnect.
     const sub = new Redis(this.config.redisUrl, { connectionName: 'tributary:realtime', maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
     sub.on('error', (err) => this.logger.warn({ msg: 'realtime subscriber connection error', err: err.message }));
-    sub.on('message', (_channel: string, message: string) => this.receive(message));
+    sub.on('message', (channel: string, message: string) => this.receive(channel, message));
+    // Back after an outage: announce our tenants again, for publishers that started or lost track meanwhile.
+    sub.on('ready', () => {
+      for (const tenantId of this.gateway.watchedTenants()) void this.events.watch(tenantId).catch(() => undefined);
+    });
     this.subscriber = sub;
-    try {
-      await sub.subscribe(eventsChannel(this.config));
-    } catch (err) {
-      this.logger.warn({ msg: 'could not subscribe to platform events yet; retrying on reconnect', err: (err as Error).message });
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -42,8 +46,34 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  /** A message is one event or, as publishers batch them per tick, an array of events. */
-  private receive(message: string): void {
+  /** A first socket of this tenant here: subscribe to its channel, then make publishers send its events. */
+  private async watch(tenantId: string): Promise<void> {
+    const ready = (async () => {
+      await this.subscriber?.subscribe(tenantChannel(this.config, tenantId));
+      await this.events.watch(tenantId);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, WATCH_TIMEOUT_MS)));
+    try {
+      // Past the timeout the socket is served anyway; ioredis completes the subscription when Redis is back.
+      await Promise.race([ready, late]);
+    } catch (err) {
+      this.logger.warn({ msg: 'could not subscribe to a tenant\'s events yet', tenantId, err: (err as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+    ready.catch(() => undefined);
+  }
+
+  private unwatch(tenantId: string): void {
+    this.events.unwatch(tenantId);
+    this.subscriber?.unsubscribe(tenantChannel(this.config, tenantId)).catch(() => undefined);
+  }
+
+  /** A message is one event or, as publishers batch them per tick, an array of one tenant's events. */
+  private receive(channel: string, message: string): void {
+    const tenantId = channelTenant(this.config, channel);
+    if (!tenantId) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(message);
@@ -51,7 +81,8 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     for (const e of (Array.isArray(parsed) ? parsed : [parsed]) as PlatformEvent[]) {
-      if (typeof e?.tenantId !== 'string' || typeof e.event !== 'string') continue;
+      // The channel names the tenant: an event claiming another tenant is not delivered.
+      if (e?.tenantId !== tenantId || typeof e.event !== 'string') continue;
       this.gateway.deliver(e);
     }
   }

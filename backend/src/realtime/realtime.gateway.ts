@@ -13,6 +13,12 @@ import { isTopicPattern, MAX_TOPICS } from './topics.js';
 
 export const WS_PATH = '/ws';
 
+/** Told when this process gets its first socket of a tenant, and when its last one leaves. */
+export interface TenantWatcher {
+  watch(tenantId: string): Promise<void>;
+  unwatch(tenantId: string): void;
+}
+
 /**
  * The WebSocket endpoint on the api's own HTTP server: `{event, data}` envelopes both ways, auth by
  * `?token=` or a first `auth` message, per-tenant delivery, topic subscriptions, pings, and bounded
@@ -26,6 +32,7 @@ export class RealtimeGateway implements OnModuleDestroy {
   private readonly byTenant = new Map<string, Set<RealtimeConnection>>();
   private pinger?: NodeJS.Timeout;
   private slowDrops = 0;
+  private watcher?: TenantWatcher;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -41,6 +48,15 @@ export class RealtimeGateway implements OnModuleDestroy {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(server, req, socket, head));
     this.pinger = setInterval(() => this.pingAll(), ws.pingIntervalMs);
     this.pinger.unref();
+  }
+
+  setTenantWatcher(watcher: TenantWatcher): void {
+    this.watcher = watcher;
+  }
+
+  /** The tenants this process has authenticated sockets for. */
+  watchedTenants(): string[] {
+    return [...this.byTenant.keys()];
   }
 
   stats(): { connections: number; authenticated: number; tenants: number; slowConsumersDropped: number } {
@@ -119,7 +135,10 @@ export class RealtimeGateway implements OnModuleDestroy {
     if (c.identity) {
       const set = this.byTenant.get(c.identity.tenantId);
       set?.delete(c);
-      if (set && !set.size) this.byTenant.delete(c.identity.tenantId);
+      if (set && !set.size) {
+        this.byTenant.delete(c.identity.tenantId);
+        this.watcher?.unwatch(c.identity.tenantId);
+      }
     }
     this.countChanged();
   }
@@ -205,6 +224,10 @@ export class RealtimeGateway implements OnModuleDestroy {
     let set = this.byTenant.get(identity.tenantId);
     if (!set) this.byTenant.set(identity.tenantId, (set = new Set()));
     set.add(c);
+    // The tenant's first socket here: its events are published from now on. Waited for, so that events
+    // of runs started after auth_success reach this socket.
+    if (set.size === 1) await this.watcher?.watch(identity.tenantId);
+    if (!c.open || !this.connections.has(c)) return;
     if (expiresAt) {
       c.after(Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1), () => {
         c.error('Token expired; log in again', 'unauthorized');

@@ -1,6 +1,9 @@
 import { jest } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { Redis } from 'ioredis';
+import { createApp } from '../../src/app.js';
+import { PlatformEvents } from '../../src/executions/execution-events.js';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { exited, spawnWorker } from '../helpers/processes.js';
@@ -183,6 +186,55 @@ describe('real time (/ws)', () => {
     expect(other.messages.filter((m) => m.event.startsWith('execution.'))).toEqual([]);
     worker.kill('SIGTERM');
     await exited(worker);
+  });
+
+  it('publishes a tenant\'s events only while a socket watches it, and reaches sockets on another api process', async () => {
+    const carol = await t.register();
+    const channel = `${t.config.redisPrefix}:events:${carol.user.tenantId}`;
+    // Everything published for any tenant of this app, whether or not an api listens.
+    const spy = new Redis(t.config.redisUrl!);
+    const heard: string[] = [];
+    spy.on('pmessage', (_pattern: string, ch: string) => heard.push(ch));
+    await spy.psubscribe(`${t.config.redisPrefix}:events:*`);
+    const worker = spawnWorker(t.env);
+    children.push(worker);
+    const wf = await t.request('POST', '/api/workflows', {
+      token: carol.token,
+      body: { name: 'watched or not', trigger: { type: 'webhook' }, steps: [{ id: 'hello', connector: 'core', action: 'transform', input: { value: '{{n}}' } }] },
+    });
+    const fire = async (n: number) => (await t.request('POST', `/api/webhooks/${wf.body.id}`, { body: { n } })).body.executionId as string;
+    const succeeded = (id: string) => waitFor(`execution ${id}`, async () => (await t.request('GET', `/api/executions/${id}`, { token: carol.token })).body.status === 'succeeded');
+
+    // Nobody watches Carol's workspace: her runs publish nothing, from the api or the worker.
+    await succeeded(await fire(1));
+    // The worker publishes after it records the result: give a stray PUBLISH time to arrive.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(heard.filter((ch) => ch === channel)).toEqual([]);
+
+    // A socket on a second api process: events published by the first api and by the worker reach it.
+    const second = await createApp(t.config);
+    try {
+      await second.listen({ port: 0, host: '127.0.0.1' });
+      const c = await WsClient.authed(`http://127.0.0.1:${(second.getHttpServer().address() as { port: number }).port}`, carol.token);
+      clients.push(c);
+      const id = await fire(2);
+      await c.next('execution.succeeded', (d) => d.executionId === id, 30_000);
+      expect(c.messages.filter((m) => m.data?.executionId === id).map((m) => m.event)).toEqual(['execution.queued', 'execution.started', 'execution.step', 'execution.succeeded']);
+      expect(heard).toContain(channel);
+
+      // The socket leaves: the first PUBLISH that reaches nobody stops publishers sending her events.
+      c.close();
+      await spy.quit();
+      const events = t.app.get(PlatformEvents);
+      await waitFor('the api to stop publishing her events', async () => {
+        await fire(3);
+        return !events.isWatched(carol.user.tenantId);
+      });
+    } finally {
+      await second.close();
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
   });
 
   it('drops a slow consumer once its send buffer passes the bound, while the others keep receiving', async () => {

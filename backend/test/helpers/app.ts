@@ -46,6 +46,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DEV_MODE: 'true',
     ALLOW_PRIVATE_TARGETS: 'true',
     WORKER_LOCK_MS: '2000',
+    // Workers of parallel test files would all want the default metrics port; tests that need it set one.
+    WORKER_METRICS_PORT: '0',
     ...env,
   };
   const config = loadConfig(baseEnv);
