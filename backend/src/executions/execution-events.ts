@@ -13,13 +13,17 @@
  *     (PUBSUB CHANNELS);
  *   - a PUBLISH that reached nobody drops the tenant, unless an announcement arrived since it was
  *     sent (a watcher subscribes before it announces, so such a PUBLISH may have come too early).
- * Without Redis there is one process: events go through an in-process emitter.
+ * Without Redis (the zero-install mode) the api and the worker are still separate processes, and
+ * events travel through PostgreSQL: each tick's events as NOTIFY payloads on one channel, which every
+ * api process LISTENs to. Everything is published there (PostgreSQL cannot say who listens).
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { EventEmitter } from 'node:events';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { sqlOf, type Sql } from '../database/sql.js';
 
 export type PlatformEventName =
   | 'execution.queued'
@@ -52,13 +56,46 @@ export function interestChannel(config: Pick<Config, 'redisPrefix'>): string {
   return `${config.redisPrefix}:events-interest`;
 }
 
+/** The PostgreSQL NOTIFY channel of live events when there is no Redis (NOTIFY is per database). */
+export const PG_EVENTS_CHANNEL = 'tributary_events';
+/** A NOTIFY payload must stay under 8,000 bytes. */
+const NOTIFY_MAX_BYTES = 7_800;
+
 const REFRESH_MS = 30_000;
+
+/**
+ * The tick's events as NOTIFY payloads: JSON arrays of at most NOTIFY_MAX_BYTES. An event too big for
+ * one payload (a published event's data) goes out without its data, marked truncated: the client
+ * reads it through the API.
+ */
+export function notifyPayloads(events: PlatformEvent[], maxBytes = NOTIFY_MAX_BYTES): string[] {
+  const payloads: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const e of events) {
+    let json = JSON.stringify(e);
+    if (Buffer.byteLength(json) + 2 > maxBytes) {
+      const d = (e.data ?? {}) as Record<string, unknown>;
+      const keep = Object.fromEntries(['id', 'topic', 'executionId', 'workflowId', 'status'].filter((k) => k in d).map((k) => [k, d[k]]));
+      json = JSON.stringify({ ...e, data: { ...keep, truncated: true } });
+    }
+    const bytes = Buffer.byteLength(json) + 1;
+    if (current.length && size + bytes > maxBytes) {
+      payloads.push(`[${current.join(',')}]`);
+      current = [];
+      size = 2;
+    }
+    current.push(json);
+    size += bytes;
+  }
+  if (current.length) payloads.push(`[${current.join(',')}]`);
+  return payloads;
+}
 
 @Injectable()
 export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PlatformEvents');
-  /** In-process delivery when there is no Redis. */
-  readonly local = new EventEmitter();
+  private readonly sql: Sql;
   /** Tenants watched anywhere: their events are published, others' are not. */
   private readonly watched = new Set<string>();
   /** Tenants watched by this process (the realtime gateway's sockets). */
@@ -68,14 +105,17 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
   private readonly announcedAt = new Map<string, number>();
   /** Events of this tick by tenant: one PUBLISH per tenant per tick. */
   private pending = new Map<string, PlatformEvent[]>();
+  /** Without Redis: this tick's events, sent with NOTIFY. */
+  private pendingNotify: PlatformEvent[] = [];
   private interest?: Redis;
   private refresher?: NodeJS.Timeout;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis | undefined,
     @Inject(CONFIG) private readonly config: Config,
+    @InjectDataSource() db: DataSource,
   ) {
-    this.local.setMaxListeners(0);
+    this.sql = sqlOf(db);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,14 +137,15 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
 
   /** Whether events of this tenant are published (someone watches it, as far as this process knows). */
   isWatched(tenantId: string): boolean {
-    return this.redis ? this.watched.has(tenantId) : this.watchedHere.has(tenantId);
+    return this.redis ? this.watched.has(tenantId) : true;
   }
 
   publish(tenantId: string, event: PlatformEventName, data: unknown): void {
     if (!this.isWatched(tenantId)) return;
     const message: PlatformEvent = { tenantId, event, data };
     if (!this.redis) {
-      this.local.emit('event', message);
+      this.pendingNotify.push(message);
+      if (this.pendingNotify.length === 1) setImmediate(() => this.flushNotify());
       return;
     }
     const list = this.pending.get(tenantId);
@@ -120,9 +161,10 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
    * channel): publish its events from now on, and tell every other publisher.
    */
   async watch(tenantId: string): Promise<void> {
+    if (!this.redis) return;
     this.watchedHere.add(tenantId);
     this.watched.add(tenantId);
-    await this.redis?.publish(interestChannel(this.config), tenantId);
+    await this.redis.publish(interestChannel(this.config), tenantId);
   }
 
   /** The gateway's last socket of this tenant left; other publishers drop it at their next unheard PUBLISH. */
@@ -147,6 +189,14 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
     } catch {
       /* Redis is down: the next reconnect or interval tries again */
     }
+  }
+
+  private flushNotify(): void {
+    const batch = this.pendingNotify;
+    this.pendingNotify = [];
+    this.sql(`SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, [PG_EVENTS_CHANNEL, notifyPayloads(batch)], { name: 'platform_events_notify' }).catch(
+      () => undefined /* live updates never fail a run */,
+    );
   }
 
   private flush(): void {

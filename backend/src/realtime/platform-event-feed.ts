@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { CONFIG, type Config } from '../config/config.js';
-import { channelTenant, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
+import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
 /** How long a socket's auth_success waits for its tenant's subscription (Redis slow or down). */
@@ -9,14 +10,16 @@ const WATCH_TIMEOUT_MS = 2_000;
 
 /**
  * Feeds the gateway: one dedicated Redis subscriber per api process, subscribed to the channels of
- * the tenants this process has sockets for (so it receives only events it can deliver), or
- * PlatformEvents' in-process emitter without Redis. See executions/execution-events.ts.
+ * the tenants this process has sockets for (so it receives only events it can deliver); without
+ * Redis, one PostgreSQL connection LISTENing to every tenant's events. See executions/execution-events.ts.
  */
 @Injectable()
 export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Realtime');
   private subscriber?: Redis;
-  private readonly onLocal = (e: PlatformEvent) => this.gateway.deliver(e);
+  private listener?: pg.Client;
+  private listenRetry?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -27,7 +30,7 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     this.gateway.setTenantWatcher({ watch: (tenantId) => this.watch(tenantId), unwatch: (tenantId) => this.unwatch(tenantId) });
     if (!this.config.redisUrl) {
-      this.events.local.on('event', this.onLocal);
+      void this.listen(0);
       return;
     }
     // A subscribed connection can issue nothing else, hence its own; ioredis re-subscribes after a reconnect.
@@ -42,8 +45,37 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.events.local.off('event', this.onLocal);
+    this.stopped = true;
+    clearTimeout(this.listenRetry);
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Without Redis: LISTEN on PostgreSQL, reconnecting with a growing pause when the connection drops. */
+  private async listen(failures: number): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'tributary:realtime' });
+    let retried = false;
+    const retry = (err?: Error) => {
+      if (retried || this.stopped) return;
+      retried = true;
+      if (err) this.logger.warn({ msg: 'live events connection to PostgreSQL lost; reconnecting', err: err.message });
+      client.end().catch(() => undefined);
+      this.listenRetry = setTimeout(() => void this.listen(failures + 1), Math.min(250 * 2 ** failures, 5_000));
+    };
+    client.on('error', retry);
+    client.on('end', () => retry());
+    client.on('notification', (n) => {
+      if (n.channel === PG_EVENTS_CHANNEL && n.payload) this.receive(undefined, n.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${PG_EVENTS_CHANNEL}`);
+      this.listener = client;
+      failures = 0;
+    } catch (err) {
+      retry(err as Error);
+    }
   }
 
   /** A first socket of this tenant here: subscribe to its channel, then make publishers send its events. */
@@ -70,10 +102,13 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
     this.subscriber?.unsubscribe(tenantChannel(this.config, tenantId)).catch(() => undefined);
   }
 
-  /** A message is one event or, as publishers batch them per tick, an array of one tenant's events. */
-  private receive(channel: string, message: string): void {
-    const tenantId = channelTenant(this.config, channel);
-    if (!tenantId) return;
+  /**
+   * A message is one event or, as publishers batch them per tick, an array of events: of the tenant
+   * its Redis channel names, or of any tenant on PostgreSQL's one channel.
+   */
+  private receive(channel: string | undefined, message: string): void {
+    const tenantId = channel === undefined ? undefined : channelTenant(this.config, channel);
+    if (channel !== undefined && !tenantId) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(message);
@@ -81,8 +116,8 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     for (const e of (Array.isArray(parsed) ? parsed : [parsed]) as PlatformEvent[]) {
-      // The channel names the tenant: an event claiming another tenant is not delivered.
-      if (e?.tenantId !== tenantId || typeof e.event !== 'string') continue;
+      // A Redis channel names the tenant: an event claiming another tenant is not delivered.
+      if (typeof e?.tenantId !== 'string' || (tenantId && e.tenantId !== tenantId) || typeof e.event !== 'string') continue;
       this.gateway.deliver(e);
     }
   }

@@ -268,3 +268,39 @@ describe('real time (/ws)', () => {
     expect(lively.ws.readyState).toBe(lively.ws.OPEN);
   });
 });
+
+describe('real time without Redis (zero-install: live events through PostgreSQL LISTEN/NOTIFY)', () => {
+  let t: TestApp;
+  let worker: ChildProcess | undefined;
+  beforeAll(async () => {
+    t = await createTestApp({ REDIS_URL: '', QUEUE_BACKEND: 'postgres' });
+  });
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await t?.close();
+  });
+
+  it('delivers the events of a separate worker process and of the api, a big one truncated', async () => {
+    expect(t.env.REDIS_URL).toBeUndefined();
+    worker = spawnWorker(t.env);
+    const alice = await t.register();
+    const c = await WsClient.authed(t.baseUrl, alice.token);
+    const wf = await t.request('POST', '/api/workflows', {
+      token: alice.token,
+      body: { name: 'no redis', trigger: { type: 'manual' }, steps: [{ id: 'hello', connector: 'core', action: 'transform', input: { value: 'hi {{name}}' } }] },
+    });
+    const run = await t.request('POST', `/api/workflows/${wf.body.id}/run`, { token: alice.token, body: { payload: { name: 'Ada' } } });
+    expect(run.status).toBe(202);
+    const id = run.body.executionId;
+    await c.next('execution.succeeded', (d) => d.executionId === id, 30_000);
+    expect(c.messages.filter((m) => m.data?.executionId === id).map((m) => m.event)).toEqual(['execution.queued', 'execution.started', 'execution.step', 'execution.succeeded']);
+
+    const big = await t.request('POST', '/api/events', { token: alice.token, body: { topic: 'orders.bulk', data: { blob: 'x'.repeat(20_000) } } });
+    expect(big.status).toBe(201);
+    const got = await c.next('event.published', (d) => d.id === big.body.id);
+    expect(got.data).toEqual({ id: big.body.id, topic: 'orders.bulk', truncated: true });
+    c.close();
+    worker.kill('SIGTERM');
+    await exited(worker);
+  });
+});

@@ -50,6 +50,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     WORKER_METRICS_PORT: '0',
     ...env,
   };
+  // REDIS_URL: '' runs the app as the zero-install mode does, without Redis.
+  if (!baseEnv.REDIS_URL) delete baseEnv.REDIS_URL;
   const config = loadConfig(baseEnv);
   const workers: INestApplicationContext[] = [];
   const app = await createApp(config);
