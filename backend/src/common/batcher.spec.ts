@@ -45,6 +45,33 @@ describe('Batcher', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  it('with maxConcurrent 2, runs two batches at once and gathers the rest for the first to finish', async () => {
+    const batches: number[][] = [];
+    const gates = [deferred(), deferred()];
+    let running = 0;
+    let most = 0;
+    const b = new Batcher<number, void>(async (xs) => {
+      const i = batches.push(xs) - 1;
+      most = Math.max(most, ++running);
+      if (i < 2) await gates[i].promise;
+      running--;
+      return xs.map(() => undefined);
+    }, { maxSize: 100, maxConcurrent: 2 });
+    const all = [b.add(1)];
+    await new Promise((r) => setImmediate(r));
+    all.push(b.add(2));
+    await new Promise((r) => setImmediate(r));
+    all.push(...[3, 4, 5].map((x) => b.add(x)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([[1], [2]]);
+    gates[1].resolve();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    gates[0].resolve();
+    await Promise.all(all);
+    expect(most).toBe(2);
+  });
+
   it("rejects the callers of a failed batch only", async () => {
     let n = 0;
     const b = new Batcher<number, number>(async (xs) => {

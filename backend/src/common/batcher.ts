@@ -17,7 +17,8 @@ export class Batcher<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (this.pending.length >= this.opts.maxSize) this.flush();
-      else if (!this.scheduled) {
+      // While saturated, the batch that finishes flushes what has gathered: nothing to schedule.
+      else if (!this.scheduled && !this.saturated()) {
         this.scheduled = true;
         if (this.opts.maxWaitMs) setTimeout(() => this.flush(), this.opts.maxWaitMs);
         else setImmediate(() => this.flush());
@@ -25,12 +26,16 @@ export class Batcher<T, R> {
     });
   }
 
+  private saturated(): boolean {
+    return !!this.opts.maxConcurrent && this.inFlight >= this.opts.maxConcurrent;
+  }
+
   private flush(): void {
     this.scheduled = false;
     if (!this.pending.length) return;
     // Back-pressure: while earlier batches run, keep collecting into a bigger next batch; the
     // batch that finishes first flushes it.
-    if (this.opts.maxConcurrent && this.inFlight >= this.opts.maxConcurrent) return;
+    if (this.saturated()) return;
     const batch = this.pending.splice(0, this.opts.maxSize);
     if (this.pending.length && !this.scheduled) {
       this.scheduled = true;

@@ -99,7 +99,10 @@ export class ExecutionsRepository {
 
   constructor(@InjectDataSource() db: DataSource) {
     this.sql = sqlOf(db);
-    this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 1000, maxConcurrent: 1 });
+    // Two INSERTs in flight: each commit's replies go out while the next batch commits. Measured
+    // against one at a time (pure group commit): ~8 % more webhooks/s and ~25 % less api CPU per
+    // webhook, as replies leave in steadier, smaller bursts (docs/benchmarks.md).
+    this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 1000, maxConcurrent: 2 });
     this.completions = new Batcher((rows) => this.completeMany(rows), { maxSize: 200, maxConcurrent: 4 });
     this.claims = new Batcher((ids) => this.claimMany(ids), { maxSize: 200, maxConcurrent: 4 });
   }

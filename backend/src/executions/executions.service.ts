@@ -51,8 +51,8 @@ export class ExecutionsService {
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly events: PlatformEvents,
   ) {
-    // Two batches in flight: one batch's enqueue overlaps the next one's insert.
-    this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: 2 });
+    // Up to four batches in flight: enqueues overlap the (two) inserts in flight behind them.
+    this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: 4 });
   }
 
   /**
