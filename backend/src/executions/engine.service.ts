@@ -9,6 +9,12 @@ import type { ResolvedCredential, RunRequest, RunResult, StepResult } from '../e
 
 const CREDENTIAL_TTL_MS = 30_000;
 
+/** Told when a run starts and how it ended ('error': the engine itself threw); must not throw or block. */
+export interface RunObserver {
+  started(): void;
+  finished(status: RunResult['status'] | 'error'): void;
+}
+
 @Injectable()
 export class EngineService implements OnApplicationShutdown {
   private readonly http: ClosableHttpClient;
@@ -30,7 +36,29 @@ export class EngineService implements OnApplicationShutdown {
     this.stepObservers.push(observer);
   }
 
+  /** Sees every run of this process start and end (metrics). */
+  private readonly runObservers: RunObserver[] = [];
+
+  observeRuns(observer: RunObserver): void {
+    this.runObservers.push(observer);
+  }
+
   run(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
+    if (!this.runObservers.length) return this.runUnobserved(tenantId, req, onStep);
+    for (const o of this.runObservers) o.started();
+    return this.runUnobserved(tenantId, req, onStep).then(
+      (result) => {
+        for (const o of this.runObservers) o.finished(result.status);
+        return result;
+      },
+      (err: unknown) => {
+        for (const o of this.runObservers) o.finished('error');
+        throw err;
+      },
+    );
+  }
+
+  private runUnobserved(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
     return runWorkflow(req, {
       findConnector,
       resolveCredential: (id) => this.credential(tenantId, id),

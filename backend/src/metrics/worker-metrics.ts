@@ -56,24 +56,13 @@ export class WorkerMetrics implements OnModuleInit {
     return Registry.merge([processRegistry, this.registry]).metrics();
   }
 
-  /**
-   * EngineService reports each step to observers but has no such hook for whole runs, so this
-   * process's engine has its run() wrapped once: every execution the worker runs goes through it.
-   */
   private countRuns(): void {
-    const run = this.engine.run.bind(this.engine);
-    this.engine.run = async (...args: Parameters<EngineService['run']>) => {
-      this.running++;
-      try {
-        const result = await run(...args);
-        this.finished.inc({ status: result.status });
-        return result;
-      } catch (err) {
-        this.finished.inc({ status: 'error' });
-        throw err;
-      } finally {
+    this.engine.observeRuns({
+      started: () => this.running++,
+      finished: (status) => {
         this.running--;
-      }
-    };
+        this.finished.inc({ status });
+      },
+    });
   }
 }
