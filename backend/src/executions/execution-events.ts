@@ -32,7 +32,9 @@ export type PlatformEventName =
   | 'execution.succeeded'
   | 'execution.failed'
   | 'workflow.updated'
-  | 'event.published';
+  | 'event.published'
+  /** Internal: a member was removed; every api process closes that user's sockets (not sent to clients). */
+  | 'user.removed';
 
 export interface PlatformEvent {
   tenantId: string;

@@ -69,6 +69,7 @@ export class RealtimeGateway implements OnModuleDestroy {
   deliver(e: PlatformEvent): number {
     const sockets = this.byTenant.get(e.tenantId);
     if (!sockets?.size) return 0;
+    if (e.event === 'user.removed') return this.closeUser(sockets, (e.data as { userId?: unknown } | null)?.userId);
     let frame: Buffer | undefined;
     let sent = 0;
     for (const c of sockets) {
@@ -78,6 +79,18 @@ export class RealtimeGateway implements OnModuleDestroy {
       if (c.sendFrame(frame)) sent++;
     }
     return sent;
+  }
+
+  /** A removed member's sockets: told why, then closed. */
+  private closeUser(sockets: Set<RealtimeConnection>, userId: unknown): number {
+    let closed = 0;
+    for (const c of [...sockets]) {
+      if (c.identity?.userId !== userId) continue;
+      c.error('You were removed from this workspace', 'unauthorized');
+      c.close(CLOSE_CODES.unauthorized, 'Removed from the workspace');
+      closed++;
+    }
+    return closed;
   }
 
   onModuleDestroy(): void {

@@ -5,6 +5,7 @@ import type { Role } from '../auth/user.entity.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { toPage, type Page } from '../common/pagination.js';
+import { PlatformEvents } from '../executions/execution-events.js';
 import { TeamRepository, type MemberRow } from './team.repository.js';
 
 export interface MemberView {
@@ -46,6 +47,7 @@ export class UsersService {
   constructor(
     private readonly repo: TeamRepository,
     private readonly audit: AuditService,
+    private readonly events: PlatformEvents,
   ) {}
 
   async list(tenantId: string, q: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
@@ -80,6 +82,8 @@ export class UsersService {
       return user;
     });
     this.forget(id);
+    // Their open WebSockets, on any api process, close now rather than when their token expires.
+    this.events.publish(tenantId, 'user.removed', { userId: id });
     await this.audit.record({ tenantId, userId: actorId, action: 'user.remove', targetType: 'user', targetId: id, details: { email: removed.email, role: removed.role } });
   }
 

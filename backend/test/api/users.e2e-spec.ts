@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/wait.js';
+import { WsClient } from '../helpers/ws-client.js';
 
 interface Member {
   id: string;
@@ -296,6 +297,25 @@ describe('team management', () => {
       // The email can be invited again.
       const back = await join(admin.token, 'viewer', member.user.email);
       expect(back.user.id).not.toBe(member.user.id);
+    });
+
+    it('closes a removed member\'s open WebSockets at once (4401), and only theirs', async () => {
+      const admin = await t.register();
+      const member = await join(admin.token, 'viewer');
+      const theirs = await WsClient.authed(t.baseUrl, member.token);
+      const mine = await WsClient.authed(t.baseUrl, admin.token);
+      try {
+        expect((await t.request('DELETE', `/api/users/${member.user.id}`, { token: admin.token })).status).toBe(204);
+        const told = await theirs.next('error');
+        expect(told.data).toMatchObject({ code: 'unauthorized', message: 'You were removed from this workspace' });
+        expect(await theirs.closed).toEqual({ code: 4401, reason: 'Removed from the workspace' });
+        // The admin's socket stays open and keeps receiving the workspace's events.
+        const wf = await t.request('POST', '/api/workflows', { token: admin.token, body: { name: 'still here', trigger: { type: 'manual' } } });
+        await mine.next('workflow.updated', (d) => d.workflowId === wf.body.id);
+      } finally {
+        theirs.close();
+        mine.close();
+      }
     });
 
     it('answers 404 for another tenant\'s user or a malformed id, 400 for a bad role', async () => {
