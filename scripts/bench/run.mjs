@@ -3,7 +3,7 @@
 //   2. end to end: 5,000 webhooks, each rendering a template and posting to a mock Slack on loopback;
 //      executions/s until the last message arrives, and webhook-to-Slack latency;
 //   3. latency at a steady 1,000 webhooks/s: webhook-to-Slack p50/p99;
-//   4. peak RSS of the api and the worker.
+//   4. peak RSS of the api and the worker; CPU per accepted webhook (api) and per execution (worker).
 // Run for each queue backend (BENCH_BACKENDS=redis,postgres). Every execution is persisted.
 // Load comes from wrk (C, one thread; installed from Debian's packages when missing and we are
 // root) so the generator takes as little as possible of the cores it shares with what it measures;
@@ -26,6 +26,9 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '100';
 const WRK_SCRIPT = join(ROOT, 'scripts/bench/webhooks.lua');
+// Another build to measure (an A/B against a checkout of an older commit): its backend/dist.
+const DIST = process.env.BENCH_DIST ?? join(ROOT, 'backend/dist');
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 const log = (m) => console.error(`[bench] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,6 +41,12 @@ function percentile(sorted, p) {
 function cpuTimes() {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] ?? 0 };
+}
+
+/** CPU time (user + system) a process has used so far, in ms. */
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
 }
 
 function peakRssMb(pid) {
@@ -66,7 +75,7 @@ function startSlackSink() {
 }
 
 function startProcess(name, entry, env) {
-  const child = spawn(process.execPath, [join(ROOT, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
   return child;
 }
@@ -199,7 +208,7 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
     WEBHOOK_RATE_LIMIT_PER_MINUTE: '100000000',
     WORKER_CONCURRENCY,
   };
-  const apiProc = startProcess('api', 'backend/dist/main.js', env);
+  const apiProc = startProcess('api', 'main.js', env);
   const base = `http://127.0.0.1:${port}`;
   let workerProc;
   try {
@@ -218,13 +227,16 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
     // 1. Ingest, with no worker running: what the api alone accepts and persists.
     log(`${backend}: ingest for ${INGEST_SECONDS} s at ${CONNECTIONS} connections (${wrk ? 'wrk' : 'node'})`);
     let ingest;
+    let apiCpu0;
     if (wrk) {
       await startWrk(wrk, base + path, { seconds: 2, seqStart: 200_000_000 }).result; // warm-up
+      apiCpu0 = cpuMs(apiProc.pid);
       const r = await startWrk(wrk, base + path, { seconds: INGEST_SECONDS, seqStart: 100_000_000 }).result;
       const accepted = r.requests - r.non2xx;
       ingest = { seconds: r.durationUs / 1e6, accepted, errors: r.non2xx + r.socketErrors, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000 };
     } else {
       await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), (n) => n >= 500); // warm-up
+      apiCpu0 = cpuMs(apiProc.pid);
       const t0 = performance.now();
       const until = t0 + INGEST_SECONDS * 1000;
       const r = await closedLoop(pool, path, CONNECTIONS, (n) => body(-1 - n), () => performance.now() >= until);
@@ -232,17 +244,24 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
       ingest = { seconds: (performance.now() - t0) / 1000, accepted: r.latencies.length, errors: r.errors, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99) };
     }
 
+    // What accepting one webhook costs the api (CPU per webhook; the rest of the machine is shared).
+    const apiCpuUsPerWebhook = Math.round(((cpuMs(apiProc.pid) - apiCpu0) * 1000) / ingest.accepted);
+
     // Drain that backlog with the worker before the end-to-end phase.
-    workerProc = startProcess('worker', 'backend/dist/worker.js', env);
+    workerProc = startProcess('worker', 'worker.js', env);
     const backlog = await countExecutions(dbUrl);
     const drainStart = performance.now();
+    // Worker CPU per execution, counted from its first finished execution (not its start-up).
+    let workerCpu0;
     for (;;) {
       const done = await countExecutions(dbUrl, ['succeeded', 'failed']);
+      if (!workerCpu0 && done > 0) workerCpu0 = { ms: cpuMs(workerProc.pid), done };
       if (done >= backlog) break;
       if (performance.now() - drainStart > 600_000) throw new Error(`backlog did not drain: ${done}/${backlog}`);
       await sleep(500);
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
+    const workerCpuUsPerExecution = Math.round(((cpuMs(workerProc.pid) - workerCpu0.ms) * 1000) / Math.max(1, backlog - workerCpu0.done));
     log(`${backend}: drained ${backlog} in ${drainSeconds.toFixed(1)} s`);
     sink.arrivals.clear();
 
@@ -300,8 +319,9 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
         errors: ingest.errors,
         reqPerSec: Math.round(ingest.accepted / ingest.seconds),
         latencyMs: { p50: ingest.p50, p99: ingest.p99 },
+        apiCpuUsPerWebhook,
       },
-      backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds) },
+      backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds), workerCpuUsPerExecution },
       endToEnd: {
         webhooks: E2E_COUNT,
         delivered: arrivals.length,

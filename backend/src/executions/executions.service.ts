@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONFIG, type Config } from '../config/config.js';
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '../common/batcher.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
@@ -50,9 +51,12 @@ export class ExecutionsService {
     private readonly repo: ExecutionsRepository,
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly events: PlatformEvents,
+    @Inject(CONFIG) config: Config,
   ) {
-    // Up to four batches in flight: enqueues overlap the (two) inserts in flight behind them.
-    this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: 4 });
+    // Each accept batch becomes one queue job. On Redis, up to four batches in flight, so enqueues
+    // overlap the two INSERTs in flight behind them. On BullMQ's PostgreSQL queue, two: fewer, bigger
+    // jobs, which that backend needs (see ExecutionsRepository's insert batcher).
+    this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: config.queueBackend === 'redis' ? 4 : 2 });
   }
 
   /**
