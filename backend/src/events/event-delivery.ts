@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PlatformEvents } from '../executions/execution-events.js';
 import { ExecutionsService } from '../executions/executions.service.js';
+import { WorkflowsService } from '../workflows/workflows.service.js';
 import { EventsRepository, toView, type EventView, type StoredEvent } from './events.repository.js';
 
 export interface Delivery {
@@ -23,10 +24,11 @@ export class EventDelivery {
     private readonly repo: EventsRepository,
     private readonly executions: ExecutionsService,
     private readonly platform: PlatformEvents,
+    private readonly workflows: WorkflowsService,
   ) {}
 
   async deliver(e: StoredEvent): Promise<Delivery> {
-    const workflows = await this.repo.triggeredWorkflows(e.tenantId, e.topic);
+    const workflows = await this.workflows.triggeredByEvent(e.tenantId, e.topic);
     const payload = { ...e.data, $event: { id: e.id, topic: e.topic, publishedAt: e.createdAt, publisherId: e.publisherId } };
     const starts = await Promise.all(
       workflows.map((w) =>

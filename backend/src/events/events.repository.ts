@@ -84,21 +84,6 @@ export class EventsRepository {
     return rows.map(toStored);
   }
 
-  /**
-   * Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*`.
-   * (Read here rather than through WorkflowsService because it is one indexed query on the hot path.)
-   */
-  async triggeredWorkflows(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
-    return this.sql<{ id: string; version: number }>(
-      `SELECT id, version FROM workflows
-       WHERE tenant_id = $1 AND enabled AND trigger->>'type' = 'event'
-         AND (trigger->>'topic' = $2
-              OR (strpos(trigger->>'topic', '*') > 0 AND $2 LIKE replace(replace(trigger->>'topic', '_', '\\_'), '*', '%')))
-       ORDER BY created_at`,
-      [tenantId, topic],
-    );
-  }
-
   private where(tenantId: string, f: EventFilter, params: unknown[]): string {
     params.push(tenantId);
     const clauses = [`tenant_id = $${params.length}`];

@@ -110,6 +110,18 @@ export class WorkflowsService {
     return w;
   }
 
+  /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
+  async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
+    return this.db.query(
+      `SELECT id, version FROM workflows
+       WHERE tenant_id = $1 AND enabled AND trigger->>'type' = 'event'
+         AND (trigger->>'topic' = $2
+              OR (strpos(trigger->>'topic', '*') > 0 AND $2 LIKE replace(replace(trigger->>'topic', '_', '\\_'), '*', '%')))
+       ORDER BY created_at`,
+      [tenantId, topic],
+    );
+  }
+
   /** For ingress paths that are not tenant-authenticated (webhooks): by id alone. */
   async findById(id: string): Promise<Workflow | null> {
     if (!isUuid(id)) return null;
