@@ -7,6 +7,7 @@
  * answers null and the caller lets the request through.
  */
 import type { Redis } from 'ioredis';
+import { withTimeout } from './timeout.js';
 
 // INCRBY, and start the window's expiry when this call created the key; answers [count, ttl].
 const COUNT_SCRIPT = `
@@ -77,12 +78,7 @@ export class WindowRateLimiter {
   }
 
   private countInRedis(key: string, n: number): Promise<[number, number]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`rate-limit count took over ${this.opts.timeoutMs} ms`)), this.opts.timeoutMs);
-    });
-    const count = (this.redis as RedisWithCount)[COMMAND](`${this.opts.keyPrefix}${key}`, n, this.opts.windowMs);
-    return Promise.race([count, timeout]).finally(() => clearTimeout(timer));
+    return withTimeout((this.redis as RedisWithCount)[COMMAND](`${this.opts.keyPrefix}${key}`, n, this.opts.windowMs), this.opts.timeoutMs);
   }
 
   private countLocally(key: string, n: number): [number, number] {

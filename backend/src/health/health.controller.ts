@@ -7,26 +7,7 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
-
-interface Check {
-  status: 'up' | 'down' | 'skipped';
-  latencyMs?: number;
-  error?: string;
-  note?: string;
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<Check> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 2 s')), 2000)))]);
-    return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
-  } catch (err) {
-    return { status: 'down', error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { checkDependency, type DependencyCheck } from './dependency-check.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -42,8 +23,8 @@ export class HealthController {
   @Get()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
-      timed(() => this.db.query('SELECT 1')),
-      this.redis ? timed(() => this.redis!.ping()) : Promise.resolve<Check>({ status: 'skipped', note: 'no REDIS_URL: queue runs on PostgreSQL' }),
+      checkDependency(() => this.db.query('SELECT 1')),
+      this.redis ? checkDependency(() => this.redis!.ping()) : Promise.resolve<DependencyCheck>({ status: 'skipped', note: 'no REDIS_URL: queue runs on PostgreSQL' }),
     ]);
     const ok = postgres.status === 'up' && redis.status !== 'down';
     void reply.status(ok ? 200 : 503);

@@ -7,6 +7,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../common/timeout.js';
 import { EngineService } from '../executions/engine.service.js';
 import { EXECUTIONS } from '../queue/queue.module.js';
 import { MetricsRepository } from './metrics.repository.js';
@@ -16,13 +17,6 @@ import { observeStep, stepDurationHistogram } from './step-metrics.js';
 const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
 const SCRAPE_READ_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
-}
 
 @Injectable()
 export class MetricsService implements OnModuleInit {

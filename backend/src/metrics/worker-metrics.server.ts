@@ -13,30 +13,9 @@ import { NotFoundError } from '../common/errors.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { checkDependency, type DependencyCheck } from '../health/dependency-check.js';
 import { checkMetricsToken } from './metrics-token.js';
 import { WorkerMetrics } from './worker-metrics.js';
-
-const CHECK_TIMEOUT_MS = 2_000;
-
-interface Check {
-  status: 'up' | 'down' | 'skipped';
-  latencyMs?: number;
-  error?: string;
-}
-
-async function probe(fn: () => Promise<unknown>): Promise<Check> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)));
-    await Promise.race([fn(), timeout]);
-    return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
-  } catch (err) {
-    return { status: 'down', error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string>): void {
   res.writeHead(status, { 'cache-control': 'no-store', ...headers });
@@ -115,8 +94,8 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, BeforeApplic
       return send(res, 200, await this.metrics.scrape(), { 'content-type': this.metrics.contentType });
     }
     const [postgres, redis] = await Promise.all([
-      probe(() => this.db.query('SELECT 1')),
-      this.redis ? probe(() => this.redis!.ping()) : Promise.resolve<Check>({ status: 'skipped' }),
+      checkDependency(() => this.db.query('SELECT 1')),
+      this.redis ? checkDependency(() => this.redis!.ping()) : Promise.resolve<DependencyCheck>({ status: 'skipped' }),
     ]);
     const up = postgres.status === 'up' && redis.status !== 'down';
     const status = this.draining ? 'draining' : up ? 'ok' : 'degraded';

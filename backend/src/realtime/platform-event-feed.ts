@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { withTimeout } from '../common/timeout.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -84,17 +85,10 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
       await this.subscriber?.subscribe(tenantChannel(this.config, tenantId));
       await this.events.watch(tenantId);
     })();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, WATCH_TIMEOUT_MS)));
-    try {
-      // Past the timeout the socket is served anyway; ioredis completes the subscription when Redis is back.
-      await Promise.race([ready, late]);
-    } catch (err) {
-      this.logger.warn({ msg: 'could not subscribe to a tenant\'s events yet', tenantId, err: (err as Error).message });
-    } finally {
-      clearTimeout(timer);
-    }
-    ready.catch(() => undefined);
+    // Past the timeout the socket is served anyway; ioredis completes the subscription when Redis is back.
+    await withTimeout(ready, WATCH_TIMEOUT_MS).catch((err: Error) =>
+      this.logger.warn({ msg: 'could not subscribe to a tenant\'s events yet; serving the socket anyway', tenantId, err: err.message }),
+    );
   }
 
   private unwatch(tenantId: string): void {
