@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service.js';
 import { maskSecret, SecretBox } from '../common/crypto.js';
+import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { SECRET_BOX } from '../credentials/secret-box.provider.js';
@@ -44,7 +45,6 @@ const DAY_MS = 86_400_000;
 
 const aad = consumerKeyAad;
 export const kongUsername = (c: Pick<ApiConsumer, 'tenantId' | 'username'>) => `${c.tenantId}:${c.username}`;
-export const hashApiKey = (key: string) => createHash('sha256').update(key).digest();
 
 function iso(v: Date | string): string {
   return new Date(v).toISOString();
@@ -143,13 +143,13 @@ export class ConsumersService {
   }
 
   private newKey(owner: Pick<ApiConsumer, 'id' | 'tenantId'>): { apiKey: string; sealed: SealedKey } {
-    const apiKey = `trb_${randomBytes(32).toString('base64url')}`;
+    const apiKey = newSecretToken('trb');
     const s = this.box.seal(apiKey, aad(owner));
     return {
       apiKey,
       sealed: {
         keyCredentialId: randomUUID(),
-        keyHash: hashApiKey(apiKey),
+        keyHash: hashSecretToken(apiKey),
         keyHint: maskSecret(apiKey),
         keyCiphertext: s.ciphertext,
         keyIv: s.iv,

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service.js';
 import type { Role } from '../auth/user.entity.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { toPage, type Page } from '../common/pagination.js';
+import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { TeamRepository, type InvitationRow, type MemberRow } from './team.repository.js';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -22,8 +23,6 @@ export interface InvitationView {
 export interface CreatedInvitation extends InvitationView {
   token: string;
 }
-
-const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
 function toInvitationView(i: InvitationRow): InvitationView {
   return {
@@ -49,7 +48,7 @@ export class InvitationsService {
   /** Inviting an email again replaces its pending invitation (the old link stops working). */
   async create(tenantId: string, actorId: string, input: { email: string; role: Role }): Promise<CreatedInvitation> {
     const email = input.email.toLowerCase();
-    const token = `inv_${randomBytes(32).toString('base64url')}`;
+    const token = newSecretToken('inv');
     const { row, replaced } = await this.repo.transaction(tenantId, async (sql) => {
       const existing = await this.repo.findUserByEmail(email, sql);
       if (existing) {
@@ -57,7 +56,7 @@ export class InvitationsService {
       }
       const replaced = await this.repo.revokePendingFor(tenantId, email, sql);
       const row = await this.repo.insertInvitation(
-        { id: randomUUID(), tenantId, email, role: input.role, tokenHash: hashToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) },
+        { id: randomUUID(), tenantId, email, role: input.role, tokenHash: hashSecretToken(token), invitedBy: actorId, expiresAt: new Date(Date.now() + INVITATION_TTL_MS) },
         sql,
       );
       return { row, replaced };
@@ -98,7 +97,7 @@ export class InvitationsService {
   async accept(token: string, account: { passwordHash: string; name?: string }, ip?: string): Promise<MemberRow> {
     const { invitation, user } = await this.repo
       .transaction(null, async (sql) => {
-        const invitation = await this.repo.findInvitationByTokenHash(hashToken(token), sql);
+        const invitation = await this.repo.findInvitationByTokenHash(hashSecretToken(token), sql);
         if (!invitation) throw new NotFoundError('Invitation');
         if (invitation.acceptedAt) throw new ConflictError('This invitation has already been accepted; log in instead');
         if (invitation.revokedAt) throw new ConflictError('This invitation was revoked or replaced by a newer one; ask an admin of the workspace for a new one');
