@@ -1,15 +1,14 @@
 /**
  * The only code of team management that reads and writes users and invitations. Membership changes
- * of a tenant run in `locked`, a transaction holding the tenant row's lock, so two of them (say two
+ * of a tenant run in `transaction(tenantId, …)`, holding the tenant row's lock, so two of them (say two
  * admins demoting each other) happen one after the other and the "at least one admin" rule holds.
  */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../auth/user.entity.js';
 import { decodeCursor } from '../common/pagination.js';
-import { sqlOf, type Sql } from '../database/sql.js';
+import { poolOf, sqlOf, sqlOn, type Sql } from '../database/sql.js';
 
 export interface MemberRow {
   id: string;
@@ -47,9 +46,8 @@ export class TeamRepository {
 
   /** Runs `fn` in one transaction; with a tenant id, after locking that tenant's row (membership changes). */
   async transaction<T>(tenantId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const pool = (this.db.driver as unknown as { master: Pool }).master;
-    const client = await pool.connect();
-    const sql: Sql = async <R>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[];
+    const client = await poolOf(this.db).connect();
+    const sql = sqlOn(() => client);
     try {
       await client.query('BEGIN');
       if (tenantId) await client.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
