@@ -45,7 +45,6 @@ export class ApiRateLimitGuard implements CanActivate {
     const reply = http.getResponse<FastifyReply>();
     void reply.header('x-ratelimit-limit', String(decision.limit)).header('x-ratelimit-remaining', String(decision.remaining)).header('x-ratelimit-reset', String(reset));
     if (decision.allowed) return true;
-    void reply.header('retry-after', String(Math.max(reset, 1)));
-    throw new RateLimitedError(`API rate limit of this workspace exceeded: ${decision.limit} requests per minute; retry in ${Math.max(reset, 1)} s`);
+    throw new RateLimitedError(`API rate limit of this workspace exceeded: ${decision.limit} requests per minute; retry in ${Math.max(reset, 1)} s`, reset);
   }
 }

@@ -8,6 +8,9 @@ export interface FieldError {
 }
 
 export class DomainError extends Error {
+  /** Sent as `Retry-After` (seconds) when set: the caller may try again after that long. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly statusCode: number,
     message: string,
@@ -44,12 +47,14 @@ export class ConflictError extends DomainError {
   }
 }
 export class RateLimitedError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string, retryAfterSeconds?: number) {
     super(429, message);
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 export class ServiceUnavailableError extends DomainError {
-  constructor(message: string) {
+  constructor(message: string, retryAfterSeconds = 5) {
     super(503, message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

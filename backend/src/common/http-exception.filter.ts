@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from './errors.js';
+import { isDependencyUnavailable, unavailable } from './unavailable.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -31,6 +32,7 @@ function fromFastifyError(err: FastifyLikeError): ErrorBody | undefined {
 }
 
 export function toErrorBody(exception: unknown): ErrorBody {
+  if (!(exception instanceof DomainError) && isDependencyUnavailable(exception)) return toErrorBody(unavailable(exception));
   if (exception instanceof DomainError) {
     return {
       statusCode: exception.statusCode,
@@ -71,9 +73,17 @@ export function toErrorBody(exception: unknown): ErrorBody {
  * Answers an error in the API's shape; errors that are not the caller's fault are logged (500s). Used
  * by the exception filter and by routes outside Nest's pipeline (webhook ingress).
  */
-export function sendError(reply: FastifyReply, exception: unknown, log: { error: (obj: object, msg: string) => void }, reqId?: string): ErrorBody {
-  const body = toErrorBody(exception);
-  if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) log.error({ err: exception, reqId }, 'unhandled error');
+export function sendError(
+  reply: FastifyReply,
+  exception: unknown,
+  log: { error: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void },
+  reqId?: string,
+): ErrorBody {
+  const known = exception instanceof DomainError ? exception : isDependencyUnavailable(exception) ? unavailable(exception) : undefined;
+  const body = toErrorBody(known ?? exception);
+  if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) log.warn({ err: (known?.cause as Error | undefined)?.message ?? body.message, reqId }, 'dependency unavailable');
+  else if (body.statusCode >= HttpStatus.INTERNAL_SERVER_ERROR) log.error({ err: exception, reqId }, 'unhandled error');
+  if (known?.retryAfterSeconds !== undefined) void reply.header('retry-after', String(known.retryAfterSeconds));
   void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   return body;
 }
