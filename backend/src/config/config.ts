@@ -56,6 +56,18 @@ const envSchema = z.object({
   EXECUTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** A queued execution older than this may have lost its job (queue down at accept time) and is re-added. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * A running execution's lease: its process renews it while the run goes on; once it lapses (the
+   * worker died or lost the database) another worker resumes the run after its last recorded step.
+   */
+  EXECUTION_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Queued executions beyond which webhooks and manual runs answer 503 with Retry-After (0: no limit). */
+  MAX_QUEUED_EXECUTIONS: z.coerce.number().int().min(0).default(1_000_000),
+  /**
+   * After SIGTERM the api keeps serving this long while GET /health/live answers 503, so a load
+   * balancer stops sending it requests before it stops accepting them; then in-flight requests finish.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   SYNC_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   TRUSTED_PROXIES: csv.default([]),
@@ -104,6 +116,9 @@ export interface Config {
   executionRetentionDays: number;
   syncWebhookTimeoutMs: number;
   reconcileAfterMs: number;
+  executionLeaseMs: number;
+  maxQueuedExecutions: number;
+  shutdownDrainDelayMs: number;
   allowPrivateTargets: boolean;
   trustedProxies: string[];
   kongAdminUrl?: string;
@@ -218,6 +233,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     executionRetentionDays: e.EXECUTION_RETENTION_DAYS,
     syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
     reconcileAfterMs: e.RECONCILE_AFTER_MS,
+    executionLeaseMs: e.EXECUTION_LEASE_MS,
+    maxQueuedExecutions: e.MAX_QUEUED_EXECUTIONS,
+    shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
     trustedProxies: e.TRUSTED_PROXIES,
     kongAdminUrl: e.KONG_ADMIN_URL,

@@ -31,6 +31,11 @@ export interface ActionContext<TCredentials, TInput> {
   /** Identifies the running execution and step, e.g. for idempotency keys sent to providers. */
   executionId: string;
   stepId: string;
+  /**
+   * `<executionId>:<step path>`: the same on every attempt of this step and after a crash, so a
+   * provider that honours idempotency keys can tell a repeat of the step in flight from a new call.
+   */
+  idempotencyKey: string;
 }
 
 /** A failure a user can act on; `retryable` tells the engine whether another attempt may help. */
@@ -55,6 +60,11 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
   output: z.ZodType<TOutput>;
   /** A sample input that works against scripts/mock-apis (used by `make test-connectors` and docs). */
   sample?: Record<string, unknown>;
+  /**
+   * True when the action has no effect outside the run (no call out): the engine does not record its
+   * result on its own before the next step, and after a crash simply runs it again.
+   */
+  pure?: boolean;
   execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
 }
 

@@ -50,6 +50,7 @@ export function createTestContext(
     (level: string): ConnectorLogger['info'] =>
     (msg, data) =>
       opts.logs?.push({ level, msg, data });
+  const executionId = randomUUID();
   return {
     credentials: values.credentials,
     input: values.input,
@@ -57,8 +58,9 @@ export function createTestContext(
     baseUrl: () => `${opts.mockUrl}/${connector.key}`,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     signal: opts.signal ?? new AbortController().signal,
-    executionId: randomUUID(),
+    executionId,
     stepId: `${connector.key}.test`,
+    idempotencyKey: `${executionId}:${connector.key}.test`,
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineAction, defineConnector } from '../connectors/sdk.js';
+import { sleep } from '../common/sleep.js';
 import { isTruthy } from './templates.js';
 
 export const conditionInput = z.object({
@@ -26,6 +27,7 @@ export const coreConnector = defineConnector({
       input: conditionInput,
       output: z.object({ result: z.boolean() }),
       sample: { if: '{{eq order.status "paid"}}' },
+      pure: true,
       async execute({ input }) {
         return { result: isTruthy(input.if) };
       },
@@ -37,15 +39,10 @@ export const coreConnector = defineConnector({
       input: z.object({ seconds: z.coerce.number().min(0).max(3600).describe('Seconds to wait') }),
       output: z.object({ waitedMs: z.number() }),
       sample: { seconds: 0 },
+      pure: true,
       async execute({ input, signal }) {
         const started = Date.now();
-        await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(resolve, input.seconds * 1000);
-          signal.addEventListener('abort', () => {
-            clearTimeout(t);
-            reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-          });
-        });
+        await sleep(input.seconds * 1000, signal);
         return { waitedMs: Date.now() - started };
       },
     }),
@@ -56,6 +53,7 @@ export const coreConnector = defineConnector({
       input: z.object({ value: z.unknown().describe('Any JSON whose strings are templates') }),
       output: z.unknown(),
       sample: { value: { greeting: 'Hello {{user.name}}' } },
+      pure: true,
       async execute({ input }) {
         return input.value;
       },

@@ -156,18 +156,84 @@ describe('runWorkflow', () => {
     expect(gone.steps[0].error).toBe('Credential: Credential not found');
   });
 
-  it('resumes from the failed step, keeping earlier outputs', async () => {
+  it('resumes from the failed step, keeping earlier outputs as they were recorded', async () => {
     const steps = [step('a', 'echo', { text: 'one' }), step('b', 'flaky', { failTimes: 1 }, { retry: { attempts: 1, backoffMs: 0 } }), step('c', 'echo', { text: '{{steps.a.echoed}}+' })];
     const first = await runWorkflow({ executionId: 'e1', payload: {}, steps }, deps);
     expect(first.status).toBe('failed');
     calls.length = 0;
-    const second = await runWorkflow({ executionId: 'e2', payload: {}, steps, previous: first.steps }, deps);
+    // A retry carries the results before the failure, marked reused (ExecutionsService.retry).
+    const carried = first.steps.filter((s) => s.status === 'succeeded').map((s) => ({ ...s, reused: true }));
+    const second = await runWorkflow({ executionId: 'e2', payload: {}, steps, previous: carried }, deps);
     expect(second.status).toBe('succeeded');
     expect(second.steps.map((s) => [s.stepId, s.status, s.reused ?? false])).toEqual([
       ['a', 'succeeded', true],
       ['b', 'succeeded', false],
       ['c', 'succeeded', false],
     ]);
+    expect(second.steps[0]).toBe(carried[0]);
     expect(calls.map((c) => c.input)).toEqual([{ text: 'one+' }]);
+  });
+
+  it('after a crash, runs only the steps not yet recorded, and records each step that called out before the next one starts', async () => {
+    const steps = [
+      step('a', 'echo', { text: 'one' }),
+      { id: 't', connector: 'core', action: 'transform', input: { value: '{{steps.a.echoed}}' } },
+      step('b', 'echo', { text: 'two' }),
+      { id: 'u', connector: 'core', action: 'transform', input: { value: 'pure' } },
+      step('c', 'echo', { text: 'three' }),
+    ];
+    const checkpoints: string[][] = [];
+    const recording: RunDeps = { ...deps, checkpoint: async (results) => void checkpoints.push(results.map((r) => r.stepId)) };
+    const full = await runWorkflow({ executionId: 'e', payload: {}, steps }, recording);
+    expect(full.status).toBe('succeeded');
+    // After each call out that another step follows; pure steps ride along; the last goes with the completion.
+    expect(checkpoints).toEqual([['a'], ['a', 't', 'b']]);
+    expect(calls.map((c) => c.input)).toEqual([{ text: 'one' }, { text: 'two' }, { text: 'three' }]);
+
+    // The worker died after the second checkpoint: the next one resumes from what was recorded.
+    calls.length = 0;
+    checkpoints.length = 0;
+    const recorded = full.steps.slice(0, 3);
+    const resumed = await runWorkflow({ executionId: 'e', payload: {}, steps, previous: recorded }, recording);
+    expect(resumed.status).toBe('succeeded');
+    expect(calls.map((c) => c.input)).toEqual([{ text: 'three' }]);
+    expect(resumed.steps.slice(0, 3)).toEqual(recorded);
+    expect(resumed.steps.map((s) => s.stepId)).toEqual(['a', 't', 'b', 'u', 'c']);
+    expect(checkpoints).toEqual([]);
+  });
+
+  it('stops at a checkpoint that throws (the lease was lost): no later step starts', async () => {
+    const steps = [step('a', 'echo', { text: 'one' }), step('b', 'echo', { text: 'two' })];
+    const lost: RunDeps = { ...deps, checkpoint: async () => Promise.reject(new Error('lease lost')) };
+    await expect(runWorkflow({ executionId: 'e', payload: {}, steps }, lost)).rejects.toThrow('lease lost');
+    expect(calls.map((c) => c.input)).toEqual([{ text: 'one' }]);
+  });
+
+  it('gives each step a stable idempotency key, in the connector context and as {{$step.idempotencyKey}}', async () => {
+    const keys: string[] = [];
+    const keyed = defineConnector({
+      key: 'keyed',
+      name: 'Keyed',
+      icon: 'key',
+      credentials: null,
+      actions: [
+        defineAction({
+          key: 'send',
+          name: 'Send',
+          input: z.object({ rendered: z.string() }),
+          output: z.object({}),
+          async execute({ input, idempotencyKey }) {
+            keys.push(idempotencyKey, input.rendered);
+            return {};
+          },
+        }),
+      ],
+    });
+    const r = await runWorkflow(
+      { executionId: 'exec-1', payload: {}, steps: [{ id: 'first', connector: 'keyed', action: 'send', input: { rendered: '{{$step.idempotencyKey}}' } }] },
+      { ...deps, findConnector: (k) => (k === 'keyed' ? keyed : undefined) },
+    );
+    expect(r.status).toBe('succeeded');
+    expect(keys).toEqual(['exec-1:first', 'exec-1:first']);
   });
 });

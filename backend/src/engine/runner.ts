@@ -1,8 +1,12 @@
 /**
  * Runs one execution: the steps in order, each with its `when` condition, rendered input, credential,
  * retries with exponential backoff and a per-attempt timeout; `condition` steps skip the branch not
- * taken. Outputs feed later steps as `steps.<id>`.
+ * taken. Outputs feed later steps as `steps.<id>`. Durability: results already recorded are not run
+ * again, and after a step that called out (any action not marked `pure`), the results so far are
+ * handed to `deps.checkpoint` and recorded before anything else runs, so a crash later never repeats
+ * it. After the last step the completion records them instead.
  */
+import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import type { StepDefinition } from '../workflows/workflow.schema.js';
 import { isTruthy, renderValue } from './templates.js';
@@ -17,17 +21,6 @@ export class StepTimeoutError extends Error {
     super(`Step timed out after ${ms} ms`);
     this.name = 'StepTimeoutError';
   }
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }
 
 function errorMessage(err: unknown): string {
@@ -64,14 +57,21 @@ async function withTimeout<T>(ms: number, parent: AbortSignal | undefined, fn: (
   }
 }
 
-export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>): Record<string, unknown> {
+/** The stable idempotency key of a step of an execution (the durability contract's `<executionId>:<step path>`). */
+export function stepIdempotencyKey(executionId: string, stepPath: string): string {
+  return `${executionId}:${stepPath}`;
+}
+
+export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>, stepPath?: string): Record<string, unknown> {
   const base = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
-  return { ...base, steps: outputs, $payload: payload, $execution: { id: executionId }, $now: new Date().toISOString() };
+  const ctx: Record<string, unknown> = { ...base, steps: outputs, $payload: payload, $execution: { id: executionId }, $now: new Date().toISOString() };
+  if (stepPath !== undefined) ctx.$step = { id: stepPath, idempotencyKey: stepIdempotencyKey(executionId, stepPath) };
+  return ctx;
 }
 
 export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunResult> {
   const started = performance.now();
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? abortableSleep;
   const outputs: Record<string, unknown> = {};
   const results: StepResult[] = [];
   const skip = new Map<string, string>();
@@ -86,13 +86,12 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
     durationMs: Math.round(performance.now() - started),
   });
 
-  for (const step of req.steps) {
+  for (const [index, step] of req.steps.entries()) {
     if (req.signal?.aborted) return finish('cancelled', 'Execution was cancelled');
     const prior = carried.get(step.id);
     if (prior) {
-      // Retry from the failed step: earlier results stand as they were.
-      const reused: StepResult = { ...prior, reused: true };
-      results.push(reused);
+      // Recorded before a crash, or carried over by a retry from the failed step: it stands as it was.
+      results.push(prior);
       if (prior.status === 'succeeded') {
         outputs[step.id] = prior.output;
         lastOutput = prior.output;
@@ -100,9 +99,13 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
       }
       continue;
     }
-    const result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep);
+    let calledOut = false;
+    const result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep, () => (calledOut = true));
     results.push(result);
     await deps.onStep?.(result);
+    // A step with effects outside the run is on record before the next one starts (the last one's
+    // result goes with the completion, and a failure ends the run there).
+    if (calledOut && result.status !== 'failed' && index < req.steps.length - 1) await deps.checkpoint?.(results);
     if (result.status === 'failed') return finish('failed', `Step "${step.id}" failed: ${result.error}`);
     if (result.status === 'succeeded') {
       outputs[step.id] = result.output;
@@ -128,6 +131,7 @@ async function runStep(
   outputs: Record<string, unknown>,
   skippedBecause: string | undefined,
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  onCallOut: () => void,
 ): Promise<StepResult> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -143,7 +147,7 @@ async function runStep(
   });
 
   if (skippedBecause) return done({ status: 'skipped', warnings: [skippedBecause] });
-  const ctx = buildContext(req.payload, req.executionId, outputs);
+  const ctx = buildContext(req.payload, req.executionId, outputs, step.id);
   try {
     if (step.when !== undefined && !isTruthy(renderValue(step.when, ctx, warnings))) {
       return done({ status: 'skipped', warnings: [...warnings, 'when condition was false'] });
@@ -189,6 +193,8 @@ async function runStep(
     }
   }
 
+  if (!action.pure) onCallOut();
+  const idempotencyKey = stepIdempotencyKey(req.executionId, step.id);
   const maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;
   const backoff = step.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
   const timeoutMs = step.timeoutMs ?? deps.defaultStepTimeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -206,6 +212,7 @@ async function runStep(
           signal,
           executionId: req.executionId,
           stepId: step.id,
+          idempotencyKey,
         }),
       );
       return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt });

@@ -28,7 +28,11 @@ export interface RunRequest {
   executionId: string;
   steps: StepDefinition[];
   payload: unknown;
-  /** Results of an earlier run whose successful steps are kept (retry from the failed step). */
+  /**
+   * Results already recorded for this execution: its own steps recorded before a crash, or the steps
+   * a retry carried over from the failed run (marked `reused`). They stand as they are; their steps
+   * are not run again.
+   */
   previous?: StepResult[];
   signal?: AbortSignal;
 }
@@ -47,6 +51,12 @@ export interface RunDeps {
   logger: ConnectorLogger;
   /** Called after each step (for live progress). */
   onStep?: (result: StepResult) => void | Promise<void>;
+  /**
+   * The durability contract: called after a step that called out (an action not marked `pure`) when
+   * more steps follow, with every result so far; the next step starts once it resolves (they are
+   * recorded). Throwing stops the run there (e.g. the lease on the execution was lost).
+   */
+  checkpoint?: (results: StepResult[]) => Promise<void>;
   /** Default per-attempt timeout when a step sets none. */
   defaultStepTimeoutMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

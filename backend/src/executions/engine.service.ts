@@ -5,9 +5,12 @@ import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { findConnector } from '../engine/connectors.js';
 import { runWorkflow } from '../engine/runner.js';
-import type { ResolvedCredential, RunRequest, RunResult, StepResult } from '../engine/types.js';
+import type { ResolvedCredential, RunDeps, RunRequest, RunResult, StepResult } from '../engine/types.js';
 
 const CREDENTIAL_TTL_MS = 30_000;
+
+/** What the caller of a run hears: each step's result, and the checkpoints of the durability contract (RunDeps). */
+export type RunHooks = Pick<RunDeps, 'onStep' | 'checkpoint'>;
 
 /** Told when a run starts and how it ended ('error': the engine itself threw); must not throw or block. */
 export interface RunObserver {
@@ -43,10 +46,10 @@ export class EngineService implements OnApplicationShutdown {
     this.runObservers.push(observer);
   }
 
-  run(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
-    if (!this.runObservers.length) return this.runUnobserved(tenantId, req, onStep);
+  run(tenantId: string, req: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
+    if (!this.runObservers.length) return this.runUnobserved(tenantId, req, hooks);
     for (const o of this.runObservers) o.started();
-    return this.runUnobserved(tenantId, req, onStep).then(
+    return this.runUnobserved(tenantId, req, hooks).then(
       (result) => {
         for (const o of this.runObservers) o.finished(result.status);
         return result;
@@ -58,7 +61,7 @@ export class EngineService implements OnApplicationShutdown {
     );
   }
 
-  private runUnobserved(tenantId: string, req: RunRequest, onStep?: (r: StepResult) => void | Promise<void>): Promise<RunResult> {
+  private runUnobserved(tenantId: string, req: RunRequest, { onStep, checkpoint }: RunHooks): Promise<RunResult> {
     return runWorkflow(req, {
       findConnector,
       resolveCredential: (id) => this.credential(tenantId, id),
@@ -73,6 +76,7 @@ export class EngineService implements OnApplicationShutdown {
         for (const observe of this.stepObservers) observe(r);
         return onStep?.(r);
       },
+      checkpoint,
     });
   }
 

@@ -4,11 +4,13 @@ import { EngineService } from './engine.service.js';
 import { PlatformEvents } from './execution-events.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
+import { ExecutionRunner } from './execution-runner.js';
+import { LeaseKeeper } from './lease-keeper.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
   imports: [CredentialsModule],
-  providers: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents],
-  exports: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents, LeaseKeeper, ExecutionRunner],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents, ExecutionRunner],
 })
 export class ExecutionsCoreModule {}

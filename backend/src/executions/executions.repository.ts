@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { Batcher } from '../common/batcher.js';
 import { decodeCursor, toPage, type Page } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { ValidationError } from '../common/errors.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
 import type { ExecutionStatus, TriggerType } from './execution.entity.js';
@@ -21,10 +22,30 @@ export interface NewExecution {
   status?: 'queued' | 'running';
   /** The queue job that carries it (see ExecutionsService.enqueue). */
   jobId?: string | null;
+  /** A repeat with the same key (per workflow) is not inserted: the first execution answers for it. */
+  idempotencyKey?: string;
+}
+
+/** What an insert did: a new row, or the existing execution that an Idempotency-Key repeat maps to. */
+export type InsertOutcome = { created: true } | { created: false; existingId: string };
+/** An insert's outcome, or why PostgreSQL (or serialisation) refused that row alone. */
+export type InsertResult = InsertOutcome | { refused: Error };
+
+/** The lease a process holds on a running execution: `attempts` is the fencing token of its writes. */
+export interface LeaseToken {
+  id: string;
+  attempts: number;
+}
+
+/** The steps recorded so far of a running execution (a checkpoint before the next side effect). */
+export interface StepsCheckpoint extends LeaseToken {
+  steps: StepResult[];
 }
 
 export interface Completion {
   id: string;
+  /** The claim this completion belongs to: refused when another process has claimed the run since. */
+  attempts: number;
   status: 'succeeded' | 'failed' | 'cancelled';
   steps: StepResult[];
   output: unknown;
@@ -84,6 +105,23 @@ export function isRowError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
+/** One row of the batch INSERT's JSON document (throws when the payload cannot be serialised). */
+function rowDocument(r: NewExecution): string {
+  return JSON.stringify({
+    id: r.id,
+    tenantId: r.tenantId,
+    workflowId: r.workflowId,
+    workflowVersion: r.workflowVersion,
+    status: r.status ?? 'queued',
+    triggerType: r.triggerType,
+    payload: r.payload ?? {},
+    steps: r.steps ?? [],
+    retryOf: r.retryOf ?? null,
+    jobId: r.jobId ?? null,
+    idempotencyKey: r.idempotencyKey ?? null,
+  });
+}
+
 function iso(v: unknown): string | null {
   return v == null ? null : new Date(v as string).toISOString();
 }
@@ -93,13 +131,17 @@ function toSummary<T extends ExecutionSummary>(row: T): T {
 
 @Injectable()
 export class ExecutionsRepository {
-  private readonly inserts: Batcher<NewExecution, Error | undefined>;
+  private readonly inserts: Batcher<NewExecution, InsertResult>;
   private readonly completions: Batcher<Completion, boolean>;
+  private readonly checkpoints: Batcher<StepsCheckpoint, boolean>;
   private readonly claims: Batcher<string, ClaimedExecution | null>;
   private readonly sql: Sql;
+  /** EXECUTION_LEASE_MS in seconds, the unit of the SQL that sets leases. */
+  private readonly leaseSeconds: number;
 
   constructor(@InjectDataSource() db: DataSource, @Inject(CONFIG) config: Config) {
     this.sql = sqlOf(db);
+    this.leaseSeconds = config.executionLeaseMs / 1000;
     // On Redis, two INSERTs in flight: each commit's replies go out while the next batch commits.
     // Against one at a time (pure group commit): ~8 % more webhooks/s and ~25 % less api CPU per
     // webhook, as replies leave in steadier, smaller bursts. On BullMQ's PostgreSQL queue, one: the
@@ -107,13 +149,19 @@ export class ExecutionsRepository {
     // (p50 at 1,000 webhooks/s went from 25 to 56 ms). Measured in docs/benchmarks.md.
     this.inserts = new Batcher((rows) => this.insertMany(rows), { maxSize: 1000, maxConcurrent: config.queueBackend === 'redis' ? 2 : 1 });
     this.completions = new Batcher((rows) => this.completeMany(rows), { maxSize: 200, maxConcurrent: 4 });
+    this.checkpoints = new Batcher((rows) => this.checkpointMany(rows), { maxSize: 200, maxConcurrent: 4 });
     this.claims = new Batcher((ids) => this.claimMany(ids), { maxSize: 200, maxConcurrent: 4 });
   }
 
-  /** Batched with every other insert made in the same tick; a row PostgreSQL refuses fails alone. */
-  async insert(row: NewExecution): Promise<void> {
-    const refused = await this.inserts.add(row);
-    if (refused) throw refused;
+  /**
+   * Batched with every other insert made in the same tick; a row PostgreSQL refuses fails alone. A
+   * row with an idempotency key that repeats an earlier one is not inserted: the outcome names the
+   * first execution instead.
+   */
+  async insert(row: NewExecution): Promise<InsertOutcome> {
+    const r = await this.inserts.add(row);
+    if ('refused' in r) throw r.refused;
+    return r;
   }
 
   /**
@@ -121,60 +169,75 @@ export class ExecutionsRepository {
    * meanwhile: SQLSTATE classes 22 and 23), the rows are inserted one by one so only the rows at
    * fault fail, not every webhook that shared their tick. Other errors (database down) fail the batch.
    */
-  private async insertMany(rows: NewExecution[]): Promise<(Error | undefined)[]> {
+  private async insertMany(rows: NewExecution[]): Promise<InsertResult[]> {
+    // Each row is serialised on its own: a payload that cannot be (nested too deep for the stack)
+    // fails its own webhook only.
+    const results: (InsertResult | undefined)[] = new Array(rows.length).fill(undefined);
+    const docs: string[] = [];
+    const ok: NewExecution[] = [];
+    rows.forEach((r, i) => {
+      try {
+        docs.push(rowDocument(r));
+        ok.push(r);
+      } catch (err) {
+        results[i] = { refused: new ValidationError(`The payload cannot be stored: ${(err as Error).message}`) };
+      }
+    });
+    if (!ok.length) return results as InsertResult[];
+    let outcomes: InsertResult[];
     try {
-      await this.insertBatch(rows);
-      return rows.map(() => undefined);
+      outcomes = await this.insertBatch(ok, docs);
     } catch (err) {
-      if (rows.length === 1 || !isRowError(err)) throw err;
-      const results: (Error | undefined)[] = [];
-      for (const row of rows) results.push(await this.insertBatch([row]).then(() => undefined, (e: Error) => e));
-      return results;
+      if (ok.length === 1 || !isRowError(err)) throw err;
+      outcomes = [];
+      for (let i = 0; i < ok.length; i++) outcomes.push(await this.insertBatch([ok[i]], [docs[i]]).then((o): InsertResult => o[0], (e: Error) => ({ refused: e })));
     }
+    let next = 0;
+    return results.map((r) => r ?? outcomes[next++]);
   }
 
-  private async insertBatch(rows: NewExecution[]): Promise<void> {
-    // The batch travels as one JSON document: one JSON.stringify here, one parse in PostgreSQL, and
-    // payloads are not escaped a second time into array literals.
-    const batch = rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenantId,
-      workflowId: r.workflowId,
-      workflowVersion: r.workflowVersion,
-      status: r.status ?? 'queued',
-      triggerType: r.triggerType,
-      payload: r.payload ?? {},
-      steps: r.steps ?? [],
-      retryOf: r.retryOf ?? null,
-      jobId: r.jobId ?? null,
-    }));
-    await this.sql(
-      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id, started_at)
+  private async insertBatch(rows: NewExecution[], docs: string[]): Promise<InsertOutcome[]> {
+    // The batch travels as one JSON document: one parse in PostgreSQL, and payloads are not escaped
+    // a second time into array literals. Running rows (sync webhooks) are claimed at once: attempt 1
+    // and a lease, like a worker's claim.
+    const keyed = rows.some((r) => r.idempotencyKey !== undefined);
+    const inserted = await this.sql<{ id: string }>(
+      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id,
+                               idempotency_key, started_at, attempts, lease_expires_at)
        SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
-              CASE WHEN t.status = 'running' THEN now() END
+              t."idempotencyKey", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
+              CASE WHEN t.status = 'running' THEN now() + make_interval(secs => $2) END
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
-            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid)`,
-      [JSON.stringify(batch)],
-      { name: 'executions_insert' },
+            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text)
+       ${keyed ? 'ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id' : ''}`,
+      [`[${docs.join(',')}]`, this.leaseSeconds],
+      { name: keyed ? 'executions_insert_keyed' : 'executions_insert' },
     );
-  }
-
-  /** With an Idempotency-Key: the first execution's id for a repeat, and whether this one is new. */
-  async insertIdempotent(row: NewExecution, key: string): Promise<{ id: string; created: boolean }> {
-    const inserted = await this.sql(
-      `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, idempotency_key, job_id)
-       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $1)
-       ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
-      [row.id, row.tenantId, row.workflowId, row.workflowVersion, row.triggerType, JSON.stringify(row.payload ?? {}), key],
+    if (!keyed) return rows.map(() => ({ created: true }));
+    const created = new Set(inserted.map((r) => r.id));
+    const repeats = rows.filter((r) => !created.has(r.id));
+    if (!repeats.length) return rows.map(() => ({ created: true }));
+    // Repeated keys: the executions that hold them (inserted earlier, or earlier in this batch).
+    const existing = await this.sql<{ id: string; workflowId: string; key: string }>(
+      `SELECT e.id, e.workflow_id AS "workflowId", e.idempotency_key AS key FROM executions e
+       JOIN unnest($1::uuid[], $2::text[]) AS k(workflow_id, key) ON e.workflow_id = k.workflow_id AND e.idempotency_key = k.key`,
+      [repeats.map((r) => r.workflowId), repeats.map((r) => r.idempotencyKey)],
     );
-    if (inserted.length) return { id: row.id, created: true };
-    const [existing] = await this.sql<{ id: string }>(`SELECT id FROM executions WHERE workflow_id = $1 AND idempotency_key = $2`, [row.workflowId, key]);
-    return { id: existing.id, created: false };
+    const byKey = new Map(existing.map((e) => [`${e.workflowId}:${e.key}`, e.id]));
+    return rows.map((r): InsertOutcome => {
+      if (created.has(r.id)) return { created: true };
+      const existingId = byKey.get(`${r.workflowId}:${r.idempotencyKey}`);
+      // Deleted between the two statements (with its workflow): nothing answers for the key any more.
+      if (!existingId) throw Object.assign(new Error('The workflow was deleted'), { code: '23503' });
+      return { created: false, existingId };
+    });
   }
 
   /**
-   * Marks the run started (batched with the other claims of this tick); null when it already
-   * finished (a duplicate or stalled job), so a finished execution never runs again.
+   * Marks the run started and leased to the caller (batched with the other claims of this tick).
+   * Null when it is not for the taking: finished, or running under a lease that has not lapsed (a
+   * duplicate job, or a worker cut off from the queue but still running it). `attempts` of the
+   * answer is the fencing token of every later write of this run.
    */
   claim(id: string): Promise<ClaimedExecution | null> {
     return this.claims.add(id);
@@ -182,11 +245,13 @@ export class ExecutionsRepository {
 
   private async claimMany(ids: string[]): Promise<(ClaimedExecution | null)[]> {
     const rows = await this.sql<ClaimedExecution>(
-      `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1
-       WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')
+      `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1,
+              lease_expires_at = now() + make_interval(secs => $2)
+       WHERE id = ANY($1::uuid[])
+         AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())))
        RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
                  trigger_type AS "triggerType", payload, steps, attempts`,
-      [ids],
+      [ids, this.leaseSeconds],
       { name: 'executions_claim' },
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -198,24 +263,74 @@ export class ExecutionsRepository {
     });
   }
 
-  /** Batched; false when the execution was no longer running (finished elsewhere or cancelled). */
+  /**
+   * Records the steps finished so far and renews the lease (batched: group commit across runs).
+   * False when the caller no longer holds the run (another process claimed it since, or it was
+   * cancelled): the caller must stop without another side effect.
+   */
+  checkpoint(c: StepsCheckpoint): Promise<boolean> {
+    return this.checkpoints.add(c);
+  }
+
+  private async checkpointMany(rows: StepsCheckpoint[]): Promise<boolean[]> {
+    const updated = await this.sql<{ id: string }>(
+      `UPDATE executions e SET steps = v.steps, lease_expires_at = now() + make_interval(secs => $2)
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, steps jsonb)
+       WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
+       RETURNING e.id`,
+      [JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, steps: r.steps }))), this.leaseSeconds],
+      { name: 'executions_checkpoint' },
+    );
+    const held = new Set(updated.map((u) => u.id));
+    return rows.map((r) => held.has(r.id));
+  }
+
+  /** Renews the leases of runs still going in this process; answers the ids it still holds. */
+  async renewLeases(leases: LeaseToken[]): Promise<Set<string>> {
+    const rows = await this.sql<{ id: string }>(
+      `UPDATE executions e SET lease_expires_at = now() + make_interval(secs => $3)
+       FROM unnest($1::uuid[], $2::int[]) AS v(id, attempts)
+       WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
+       RETURNING e.id`,
+      [leases.map((l) => l.id), leases.map((l) => l.attempts), this.leaseSeconds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Batched; false when the caller no longer holds the run (finished or claimed elsewhere, or cancelled). */
   complete(c: Completion): Promise<boolean> {
     return this.completions.add(c);
   }
 
   private async completeMany(rows: Completion[]): Promise<boolean[]> {
-    const batch = rows.map((r) => ({ id: r.id, status: r.status, steps: r.steps, output: r.output === undefined ? null : r.output, error: r.error, durationMs: r.durationMs }));
+    const batch = rows.map((r) => ({ id: r.id, attempts: r.attempts, status: r.status, steps: r.steps, output: r.output === undefined ? null : r.output, error: r.error, durationMs: r.durationMs }));
     const updated = await this.sql<{ id: string }>(
       `UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
-              finished_at = now(), duration_ms = v."durationMs"
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, status text, steps jsonb, output jsonb, error text, "durationMs" int)
-       WHERE e.id = v.id AND e.status = 'running'
+              finished_at = now(), duration_ms = v."durationMs", lease_expires_at = NULL
+       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, status text, steps jsonb, output jsonb, error text, "durationMs" int)
+       WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
        RETURNING e.id`,
       [JSON.stringify(batch)],
       { name: 'executions_complete' },
     );
     const done = new Set(updated.map((u) => u.id));
     return rows.map((r) => done.has(r.id));
+  }
+
+  /** Running executions whose lease lapsed (their process died or lost the database), longest lapsed first. */
+  async lapsedLeases(limit: number): Promise<LeaseToken[]> {
+    return this.sql<LeaseToken>(
+      `SELECT id, attempts FROM executions
+       WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())
+       ORDER BY lease_expires_at NULLS FIRST LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /** Queued executions, counted up to `cap` (the count stops there: its cost is bounded by the cap). */
+  async countQueued(cap: number): Promise<number> {
+    const [row] = await this.sql<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM executions WHERE status = 'queued' LIMIT $1) q`, [cap]);
+    return row.n;
   }
 
   /** Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a keyset position. */

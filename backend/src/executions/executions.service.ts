@@ -3,13 +3,14 @@ import { CONFIG, type Config } from '../config/config.js';
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '../common/batcher.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
+import { BacklogLimit } from './backlog-limit.js';
 import type { Page } from '../common/pagination.js';
 import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
-import { RUN_JOB, type RunJobData } from '../queue/queue.factory.js';
+import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factory.js';
 import type { TriggerType } from './execution.entity.js';
 import { PlatformEvents } from './execution-events.js';
-import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type ListFilter, type NewExecution } from './executions.repository.js';
+import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -33,6 +34,13 @@ export interface RunBatch {
 /** Executions per queue job at most: small enough to spread a backlog over several workers. */
 const MAX_BATCH = 100;
 
+/**
+ * Queue jobs are retried until they succeed: a job fails only when its executions could not be
+ * claimed (the database was away), and giving up would leave accepted executions unrun. The delay
+ * doubles from 1 s up to 30 s (see RUN_JOB_BACKOFF in queue.factory.ts).
+ */
+export const RUN_JOB_ATTEMPTS = 100_000;
+
 /** What a caller is told when PostgreSQL refused its execution row (see ExecutionsRepository.insert). */
 function refusal(err: Error): Error {
   const code = (err as { code?: unknown }).code;
@@ -45,7 +53,8 @@ function refusal(err: Error): Error {
 @Injectable()
 export class ExecutionsService {
   private readonly logger = new Logger('Executions');
-  private readonly accepted: Batcher<NewExecution, Error | undefined>;
+  private readonly accepted: Batcher<NewExecution, InsertResult>;
+  private readonly backlog: BacklogLimit;
 
   constructor(
     private readonly repo: ExecutionsRepository,
@@ -57,38 +66,40 @@ export class ExecutionsService {
     // overlap the two INSERTs in flight behind them. On BullMQ's PostgreSQL queue, two: fewer, bigger
     // jobs, which that backend needs (see ExecutionsRepository's insert batcher).
     this.accepted = new Batcher((rows) => this.acceptMany(rows), { maxSize: MAX_BATCH, maxConcurrent: config.queueBackend === 'redis' ? 4 : 2 });
+    this.backlog = new BacklogLimit(config.maxQueuedExecutions, (cap) => repo.countQueued(cap));
+  }
+
+  /** Sheds new work (503 with Retry-After) while MAX_QUEUED_EXECUTIONS executions are queued: for webhooks and manual runs. */
+  assertAcceptingWork(): void {
+    this.backlog.check();
   }
 
   /**
    * Records the execution (queued) and adds its job. Once this resolves the run will happen: when the
-   * queue is unreachable the row stays queued and the reconciler adds the job later.
+   * queue is unreachable the row stays queued and the reconciler adds the job later. With an
+   * idempotency key, a repeat answers the first execution (`duplicate`) and queues nothing.
    */
   async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
     const row: NewExecution = { id: randomUUID(), ...req, steps: req.carriedSteps, retryOf: req.retryOf ?? null };
-    if (req.idempotencyKey) {
-      const r = await this.repo.insertIdempotent(row, req.idempotencyKey);
-      if (!r.created) return { executionId: r.id, duplicate: true };
-      await this.enqueue([{ jobId: row.id, executionIds: [row.id] }]);
-    } else {
-      const refused = await this.accepted.add(row);
-      if (refused) throw refusal(refused);
-    }
+    const outcome = await this.accepted.add(row);
+    if ('refused' in outcome) throw refusal(outcome.refused);
+    if (!outcome.created) return { executionId: outcome.existingId, duplicate: true };
     this.events.publish(req.tenantId, 'execution.queued', { executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
     return { executionId: row.id, duplicate: false };
   }
 
   /**
-   * The executions of one tick: one INSERT, then one queue job that carries them all. A row that
+   * The executions of one tick: one INSERT, then one queue job that carries the new ones. A row that
    * PostgreSQL refused is answered with its error and left out of the job; the others go on.
    */
-  private async acceptMany(rows: NewExecution[]): Promise<(Error | undefined)[]> {
+  private async acceptMany(rows: NewExecution[]): Promise<InsertResult[]> {
     const jobId = rows[0].id;
     for (const r of rows) r.jobId = jobId;
     // The repository's insert batcher makes these one INSERT, one at a time (group commit).
-    const refused = await Promise.all(rows.map((r) => this.repo.insert(r).then(() => undefined, (err: Error) => err)));
-    const inserted = rows.filter((_, i) => !refused[i]);
-    if (inserted.length) await this.enqueue([{ jobId, executionIds: inserted.map((r) => r.id) }]);
-    return refused;
+    const outcomes = await Promise.all(rows.map((r) => this.repo.insert(r).catch((err: Error): InsertResult => ({ refused: err }))));
+    const created = rows.filter((_, i) => 'created' in outcomes[i] && outcomes[i].created);
+    if (created.length) await this.enqueue([{ jobId, executionIds: created.map((r) => r.id) }]);
+    return outcomes;
   }
 
   /**
@@ -99,7 +110,7 @@ export class ExecutionsService {
     const jobs = batches.map((b) => ({
       name: RUN_JOB,
       data: { executionIds: b.executionIds } satisfies RunJobData,
-      opts: { jobId: b.jobId, attempts: 3, backoff: { type: 'exponential' as const, delay: 1000 } },
+      opts: { jobId: b.jobId, attempts: RUN_JOB_ATTEMPTS, backoff: RUN_JOB_BACKOFF },
     }));
     try {
       // One job (every accept batch) is one script call; addBulk wraps even one job in a pipeline.
@@ -109,6 +120,24 @@ export class ExecutionsService {
       const count = batches.reduce((n, b) => n + b.executionIds.length, 0);
       this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count, err: (err as Error).message });
     }
+  }
+
+  /**
+   * Makes sure each batch has a live job: a job that is missing (lost with Redis, or never added) is
+   * added, and one that failed or completed while its executions still wait is replaced, since adding
+   * a job under an existing id is a no-op. Waiting, delayed and active jobs are left alone. Answers
+   * how many executions got a job. Throws when the queue is unreachable.
+   */
+  async ensureJobs(batches: RunBatch[]): Promise<number> {
+    const missing: RunBatch[] = [];
+    for (const b of batches) {
+      const state = await this.queue.getJobState(b.jobId);
+      if (state === 'failed' || state === 'completed') await this.queue.remove(b.jobId);
+      else if (state !== 'unknown') continue;
+      missing.push(b);
+    }
+    if (missing.length) await this.enqueue(missing);
+    return missing.reduce((n, b) => n + b.executionIds.length, 0);
   }
 
   list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
@@ -125,8 +154,10 @@ export class ExecutionsService {
   async retry(tenantId: string, id: string): Promise<{ executionId: string }> {
     const e = await this.get(tenantId, id);
     if (e.status !== 'failed' && e.status !== 'cancelled') throw new ConflictError(`Only failed or cancelled executions can be retried (this one is ${e.status})`);
+    this.assertAcceptingWork();
     const failedAt = e.steps.findIndex((s) => s.status === 'failed');
-    const carried = (failedAt < 0 ? e.steps : e.steps.slice(0, failedAt)).filter((s) => s.status !== 'failed');
+    // Carried over as they were; the new run does not repeat them.
+    const carried = (failedAt < 0 ? e.steps : e.steps.slice(0, failedAt)).filter((s) => s.status !== 'failed').map((s) => ({ ...s, reused: true }));
     const { executionId } = await this.start({
       tenantId,
       workflowId: e.workflowId,

@@ -49,6 +49,7 @@ export class WorkflowRunsController {
   @ApiZodBody(payloadSchema)
   async run(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
+    this.executions.assertAcceptingWork();
     const { executionId } = await this.executions.start({ tenantId: user.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'manual', payload: body.payload });
     return { executionId };
   }

@@ -13,6 +13,16 @@ export const EVENTS_QUEUE = 'events';
 export const RUN_JOB = 'run';
 export const SCHEDULE_JOB = 'schedule';
 
+/**
+ * Backoff of failed run jobs: 1 s doubling up to 30 s, ±20 %. Run jobs fail only while their
+ * executions cannot be claimed (database away) and are retried until it returns.
+ */
+export const RUN_JOB_BACKOFF = { type: 'capped-exponential' } as const;
+export function cappedBackoff(attemptsMade: number): number {
+  const base = Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 30_000);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
 /** A run job carries the executions accepted together; `executionId` is the pre-batching shape. */
 export interface RunJobData {
   executionIds?: string[];
@@ -70,7 +80,8 @@ export class QueueFactory {
     return q;
   }
 
-  worker(name: string, processor: Processor, opts: Omit<WorkerOptions, 'connection'>): AnyWorker {
+  worker(name: string, processor: Processor, workerOpts: Omit<WorkerOptions, 'connection'>): AnyWorker {
+    const opts = { ...workerOpts, settings: { backoffStrategy: cappedBackoff, ...workerOpts.settings } };
     const w: AnyWorker =
       this.config.queueBackend === 'redis'
         ? new Worker(name, processor, { ...opts, prefix: this.config.redisPrefix, connection: this.redis('worker') })

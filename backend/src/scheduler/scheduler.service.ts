@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
+import { Cron, Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CONFIG, type Config } from '../config/config.js';
@@ -35,15 +35,42 @@ export class SchedulerService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     // Bring the queue's schedulers in line with the database (a schedule saved while the queue was down).
     try {
-      const wanted = await this.workflows.createQueryBuilder('w').where(`w.trigger->>'type' = 'schedule' AND w.enabled`).getMany();
-      for (const wf of wanted) await this.sync(wf, wf.id);
-      const keep = new Set(wanted.map((w) => schedulerId(w.id)));
-      for (const s of await this.queue.getJobSchedulers(0, -1)) {
-        const key = (s as { key?: string; id?: string }).id ?? (s as { key: string }).key;
-        if (key && !keep.has(key)) await this.queue.removeJobScheduler(key);
-      }
+      await this.syncAll();
     } catch (err) {
-      this.logger.warn({ msg: 'could not sync schedules at start; they sync on the next save', err: (err as Error).message });
+      this.logger.warn({ msg: 'could not sync schedules at start; they sync within a minute', err: (err as Error).message });
+    }
+  }
+
+  /**
+   * Schedules live in the queue: a Redis that restarted empty has none, so nothing would fire. Every
+   * 30 s the count of schedulers is compared with the enabled schedule workflows, and a difference
+   * syncs them all again.
+   */
+  @Interval(30_000)
+  async checkSchedules(): Promise<boolean> {
+    try {
+      const [inQueue, wanted] = await Promise.all([this.queue.getJobSchedulersCount(), this.enabledSchedules().getCount()]);
+      if (inQueue === wanted) return false;
+      this.logger.warn({ msg: 'queue schedules differ from the database (queue restarted?); syncing them', inQueue, wanted });
+      await this.syncAll();
+      return true;
+    } catch (err) {
+      this.logger.warn({ msg: 'could not check schedules; will retry', err: (err as Error).message });
+      return false;
+    }
+  }
+
+  private enabledSchedules() {
+    return this.workflows.createQueryBuilder('w').where(`w.trigger->>'type' = 'schedule' AND w.enabled`);
+  }
+
+  private async syncAll(): Promise<void> {
+    const wanted = await this.enabledSchedules().getMany();
+    for (const wf of wanted) await this.sync(wf, wf.id);
+    const keep = new Set(wanted.map((w) => schedulerId(w.id)));
+    for (const s of await this.queue.getJobSchedulers(0, -1)) {
+      const key = (s as { key?: string; id?: string }).id ?? (s as { key: string }).key;
+      if (key && !keep.has(key)) await this.queue.removeJobScheduler(key);
     }
   }
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from '../common/http-exception.filter.js';
 import { ValidationError } from '../common/errors.js';
-import { WebhookRateLimitedError, type WebhooksService } from './webhooks.service.js';
+import type { WebhooksService } from './webhooks.service.js';
 
 export const WEBHOOK_PATH = '/api/webhooks/:workflowId';
 
@@ -22,7 +22,6 @@ export function registerWebhookRoute(fastify: FastifyInstance, webhooks: Webhook
     method: 'POST',
     url: WEBHOOK_PATH,
     errorHandler: (err, req, reply) => {
-      if (err instanceof WebhookRateLimitedError) void reply.header('retry-after', String(Math.ceil(err.retryAfterMs / 1000)));
       sendError(reply, err, req.log);
     },
     handler: async (req, reply: FastifyReply) => {
@@ -39,6 +38,7 @@ export function registerWebhookRoute(fastify: FastifyInstance, webhooks: Webhook
       });
       if (result.mode === 'sync') {
         void reply.status(result.status === 'succeeded' ? 200 : 502).header('x-execution-id', result.executionId);
+        if (result.duplicate) void reply.header('idempotent-replayed', 'true');
         return result.status === 'succeeded'
           ? result.output
           : { statusCode: 502, error: 'Bad Gateway', message: result.error ?? 'The workflow failed', details: { executionId: result.executionId } };

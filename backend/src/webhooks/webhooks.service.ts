@@ -5,9 +5,11 @@ import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError } from 
 import { REDIS } from '../common/redis.module.js';
 import { WindowRateLimiter } from '../common/window-rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { EngineService } from '../executions/engine.service.js';
+import { sleep } from '../common/sleep.js';
+import { withTimeout } from '../common/timeout.js';
+import { ExecutionRunner } from '../executions/execution-runner.js';
 import { PlatformEvents } from '../executions/execution-events.js';
-import { ExecutionsRepository } from '../executions/executions.repository.js';
+import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
 import { WorkflowCache } from './workflow-cache.js';
@@ -28,7 +30,10 @@ export interface WebhookRequest {
 
 export type WebhookResult =
   | { mode: 'async'; executionId: string; duplicate: boolean }
-  | { mode: 'sync'; executionId: string; status: 'succeeded' | 'failed' | 'cancelled'; output: unknown; error?: string };
+  | { mode: 'sync'; executionId: string; status: 'succeeded' | 'failed' | 'cancelled'; output: unknown; error?: string; duplicate?: boolean };
+
+/** How often a repeated sync webhook looks whether the first execution has finished. */
+const SYNC_REPEAT_POLL_MS = 100;
 
 /** `X-Tributary-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
@@ -45,7 +50,7 @@ export class WebhookRateLimitedError extends RateLimitedError {
     limit: number,
     readonly retryAfterMs: number,
   ) {
-    super(`Rate limit exceeded: ${limit} requests per minute for this workflow; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+    super(`Rate limit exceeded: ${limit} requests per minute for this workflow; retry in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs / 1000);
   }
 }
 
@@ -59,7 +64,7 @@ export class WebhooksService {
     private readonly cache: WorkflowCache,
     private readonly executions: ExecutionsService,
     private readonly repo: ExecutionsRepository,
-    private readonly engine: EngineService,
+    private readonly runner: ExecutionRunner,
     private readonly events: PlatformEvents,
     @Inject(REDIS) redis: Redis | undefined,
   ) {
@@ -76,7 +81,8 @@ export class WebhooksService {
     const limit = wf.trigger.rateLimitPerMinute ?? this.config.rateLimits.webhookPerMinute;
     const decision = await this.limiter.hit(wf.id, limit);
     if (decision && !decision.allowed) throw new WebhookRateLimitedError(limit, decision.resetMs);
-    if (wf.trigger.responseMode === 'sync') return this.runSync(wf, req.payload);
+    if (wf.trigger.responseMode === 'sync') return this.runSync(wf, req.payload, req.idempotencyKey);
+    this.executions.assertAcceptingWork();
     const r = await this.executions.start({
       tenantId: wf.tenantId,
       workflowId: wf.id,
@@ -90,26 +96,43 @@ export class WebhooksService {
 
   /**
    * Sync mode (protocol bridging): runs in this process and answers with the last step's output.
-   * Past the timeout the caller gets 504, and the run goes on and is recorded all the same.
+   * Past the timeout the caller gets 504, and the run goes on and is recorded all the same. A repeated
+   * Idempotency-Key answers the first execution's result (waiting for it within the same timeout).
    */
-  private async runSync(wf: Workflow, payload: unknown): Promise<WebhookResult> {
+  private async runSync(wf: Workflow, payload: unknown, idempotencyKey: string | undefined): Promise<WebhookResult> {
     const executionId = randomUUID();
-    await this.repo.insert({ id: executionId, tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, status: 'running' });
-    this.events.publish(wf.tenantId, 'execution.started', { executionId, workflowId: wf.id });
-    const run = this.engine.run(wf.tenantId, { executionId, steps: wf.steps, payload }).then(async (r) => {
-      await this.repo.complete({ id: executionId, status: r.status, steps: r.steps, output: r.output ?? null, error: r.error ?? null, durationMs: r.durationMs });
-      this.events.publish(wf.tenantId, r.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', { executionId, workflowId: wf.id, error: r.error });
-      return r;
-    });
-    run.catch((err) => this.logger.error({ msg: 'sync execution failed to record', executionId, err }));
     const timeoutMs = (wf.trigger.type === 'webhook' ? wf.trigger.timeoutMs : undefined) ?? this.config.syncWebhookTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    const timedOut = (id: string) => () => new GatewayTimeoutError(`The workflow did not finish within ${timeoutMs} ms; it goes on as execution ${id}`, id);
+    const inserted = await this.repo.insert({
+      id: executionId,
+      tenantId: wf.tenantId,
+      workflowId: wf.id,
+      workflowVersion: wf.version,
+      triggerType: 'webhook',
+      payload,
+      status: 'running',
+      idempotencyKey,
     });
-    const r = await Promise.race([run, timedOut]);
-    clearTimeout(timer);
-    if (r === 'timeout') throw new GatewayTimeoutError(`The workflow did not finish within ${timeoutMs} ms; it goes on as execution ${executionId}`, executionId);
+    if (!inserted.created) return withTimeout(this.firstResult(wf.tenantId, inserted.existingId), timeoutMs, timedOut(inserted.existingId));
+    this.events.publish(wf.tenantId, 'execution.queued', { executionId, workflowId: wf.id, triggerType: 'webhook' });
+    const claimed: ClaimedExecution = { id: executionId, tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, steps: [], attempts: 1 };
+    const run = this.runner.run(claimed, wf.steps);
+    run.catch((err) => this.logger.error({ msg: 'sync execution failed to record', executionId, err }));
+    const outcome = await withTimeout(run, timeoutMs, timedOut(executionId));
+    // This process lost the run (cut off from the database past its lease): another worker finishes it.
+    if (outcome.status === 'abandoned') throw new GatewayTimeoutError(`The run moved to another worker; it goes on as execution ${executionId}`, executionId);
+    const r = outcome.result;
     return { mode: 'sync', executionId, status: r.status, output: r.output ?? null, ...(r.error ? { error: r.error } : {}) };
+  }
+
+  /** The result of an earlier sync execution (a repeated Idempotency-Key), once it has finished. */
+  private async firstResult(tenantId: string, id: string): Promise<WebhookResult> {
+    for (;;) {
+      const e = await this.repo.get(tenantId, id);
+      if (e && e.status !== 'queued' && e.status !== 'running') {
+        return { mode: 'sync', executionId: id, status: e.status, output: e.output ?? null, ...(e.error ? { error: e.error } : {}), duplicate: true };
+      }
+      await sleep(SYNC_REPEAT_POLL_MS);
+    }
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
 import { CONFIG, type Config } from '../config/config.js';
-import { EngineService } from '../executions/engine.service.js';
-import { PlatformEvents } from '../executions/execution-events.js';
+import { retryWhileUnavailable } from '../common/unavailable.js';
+import { ExecutionRunner } from '../executions/execution-runner.js';
 import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import { EXECUTIONS_QUEUE, QueueFactory, RUN_JOB, SCHEDULE_JOB, type RunJobData, type ScheduleJobData } from '../queue/queue.factory.js';
@@ -10,10 +10,14 @@ import type { WorkflowVersion } from '../workflows/workflow-version.entity.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import pLimit, { type LimitFunction } from 'p-limit';
 
+/** How long a claim waits for an unreachable database before the job goes back to the queue. */
+const CLAIM_PATIENCE_MS = 5_000;
+
 /**
- * The worker: takes jobs with bounded concurrency, runs the engine, records the result. A job whose
- * worker died is taken again (BullMQ's stalled-job check); claiming the execution row first makes a
- * finished execution never run twice.
+ * The worker: takes jobs with bounded concurrency, claims each execution and runs it through the
+ * ExecutionRunner. A job whose worker died is taken again (BullMQ's stalled-job check), and the
+ * reconciler re-queues runs whose lease lapsed; claiming the row first makes a finished execution
+ * never run twice, and a leased one never run by two workers at once.
  */
 @Injectable()
 export class ExecutionProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,8 +32,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
     private readonly repo: ExecutionsRepository,
     private readonly executions: ExecutionsService,
     private readonly workflows: WorkflowsService,
-    private readonly engine: EngineService,
-    private readonly events: PlatformEvents,
+    private readonly runner: ExecutionRunner,
   ) {
     this.slots = pLimit(config.workerConcurrency);
   }
@@ -108,30 +111,13 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
   }
 
   async execute(executionId: string): Promise<string> {
-    const e = await this.repo.claim(executionId);
-    if (!e) return 'skipped: already finished';
-    const version = await this.version(e);
-    this.events.publish(e.tenantId, 'execution.started', { executionId, workflowId: e.workflowId, attempt: e.attempts });
-    if (!version) {
-      await this.repo.complete({ id: executionId, status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
-      return 'failed: version missing';
-    }
-    // Live progress carries a step's outcome, not its data: clients fetch the detail when they show it.
-    const result = await this.engine.run(e.tenantId, { executionId, steps: version.steps, payload: e.payload, previous: e.steps }, (step) =>
-      this.events.publish(e.tenantId, 'execution.step', {
-        executionId,
-        workflowId: e.workflowId,
-        step: { stepId: step.stepId, connector: step.connector, action: step.action, status: step.status, attempts: step.attempts, durationMs: step.durationMs, error: step.error },
-      }),
-    );
-    await this.repo.complete({ id: executionId, status: result.status, steps: result.steps, output: result.output ?? null, error: result.error ?? null, durationMs: result.durationMs });
-    this.events.publish(e.tenantId, result.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', {
-      executionId,
-      workflowId: e.workflowId,
-      status: result.status,
-      durationMs: result.durationMs,
-      error: result.error,
-    });
-    return result.status;
+    // A database outage while claiming: wait a little, then hand the job back to the queue (retried
+    // with backoff, by any worker) rather than hold it: the execution stays queued, never lost.
+    const e = await retryWhileUnavailable(() => this.repo.claim(executionId), { giveUpAfterMs: CLAIM_PATIENCE_MS });
+    if (!e) return 'skipped: finished, or running elsewhere';
+    const version = await retryWhileUnavailable(() => this.version(e));
+    const outcome = await this.runner.run(e, version?.steps ?? null);
+    if (outcome.status === 'abandoned') this.logger.warn({ msg: 'run abandoned', executionId, reason: outcome.reason });
+    return outcome.status;
   }
 }

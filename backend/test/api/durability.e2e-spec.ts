@@ -4,6 +4,8 @@ import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { exited, freePort, spawnWorker, startRedis } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
+import { startSink } from '../helpers/sink.js';
+import { ExecutionsRepository } from '../../src/executions/executions.repository.js';
 
 jest.setTimeout(90_000);
 
@@ -84,6 +86,71 @@ describe('durability', () => {
     expect(list.body.items.map((i: { id: string }) => i.id).sort()).toEqual([...ids].sort());
     second.kill('SIGTERM');
     await exited(second);
+  });
+
+  it('a worker killed with SIGKILL mid-run resumes after the last recorded step: finished steps are not repeated', async () => {
+    const sink = await startSink();
+    try {
+      const post = (id: string) => ({ id, connector: 'http', action: 'request', input: { method: 'POST', url: `${sink.url}/${id}`, body: { ref: '{{ref}}' } } });
+      const wf = (
+        await t.request('POST', '/api/workflows', {
+          token,
+          body: { name: 'three posts', trigger: { type: 'webhook' }, steps: [post('s1'), { id: 'pause', connector: 'core', action: 'delay', input: { seconds: 2 } }, post('s2'), post('s3')] },
+        })
+      ).body;
+      const first = spawnWorker(t.env);
+      children.push(first);
+      const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: { ref: 'k' } })).body;
+      await waitFor('the first step to be delivered', async () => sink.countBy('/s1', 'ref', 'k') === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      first.kill('SIGKILL');
+      await exited(first);
+      const second = spawnWorker(t.env);
+      children.push(second);
+      const row = await waitFor('the run to finish on the second worker', async () => {
+        const r = await executionRow(t, executionId);
+        return r?.status === 'succeeded' ? r : undefined;
+      }, 30_000);
+      expect(row.attempts).toBe(2);
+      expect(['/s1', '/s2', '/s3'].map((p) => sink.countBy(p, 'ref', 'k'))).toEqual([1, 1, 1]);
+      // Each step's stable key: the same on every attempt and after the crash.
+      expect(sink.deliveries.filter((d) => d.body.ref === 'k').map((d) => d.idempotencyKey)).toEqual(['s1', 's2', 's3'].map((s) => `${executionId}:${s}`));
+      const detail = await t.request('GET', `/api/executions/${executionId}`, { token });
+      expect(detail.body.steps.map((s: { stepId: string; status: string }) => [s.stepId, s.status])).toEqual([
+        ['s1', 'succeeded'],
+        ['pause', 'succeeded'],
+        ['s2', 'succeeded'],
+        ['s3', 'succeeded'],
+      ]);
+      second.kill('SIGTERM');
+      await exited(second);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('refuses the writes of a process whose lease another took (fencing), and resumes a lapsed run exactly once', async () => {
+    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(0) })).body;
+    const repo = t.app.get(ExecutionsRepository);
+    const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
+    const stale = await repo.claim(executionId);
+    expect(stale).toMatchObject({ id: executionId, attempts: 1 });
+    // A second claim while the lease runs: refused (a duplicate job, or a worker cut off from the queue).
+    expect(await repo.claim(executionId)).toBeNull();
+    const db = new pg.Client({ connectionString: t.databaseUrl });
+    await db.connect();
+    await db.query(`UPDATE executions SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [executionId]);
+    expect(await repo.lapsedLeases(10)).toEqual([{ id: executionId, attempts: 1 }]);
+    const taker = await repo.claim(executionId);
+    expect(taker).toMatchObject({ attempts: 2 });
+    // The first holder comes back from its partition: nothing it writes is taken.
+    expect(await repo.checkpoint({ id: executionId, attempts: 1, steps: [] })).toBe(false);
+    expect(await repo.complete({ id: executionId, attempts: 1, status: 'failed', steps: [], output: null, error: 'stale', durationMs: 1 })).toBe(false);
+    expect([...(await repo.renewLeases([{ id: executionId, attempts: 1 }]))]).toEqual([]);
+    expect(await repo.complete({ id: executionId, attempts: 2, status: 'succeeded', steps: [], output: 'ok', error: null, durationMs: 1 })).toBe(true);
+    const { rows } = await db.query('SELECT status, output, lease_expires_at FROM executions WHERE id = $1', [executionId]);
+    await db.end();
+    expect(rows[0]).toEqual({ status: 'succeeded', output: 'ok', lease_expires_at: null });
   });
 
   it('SIGTERM drains the in-flight run before the worker exits', async () => {

@@ -34,8 +34,9 @@ export interface TestApp {
 
 let counter = 0;
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+/** `opts.postgres`: the admin URL of another PostgreSQL server to create the database on (a private one a test stops). */
+export async function createTestApp(env: Record<string, string> = {}, opts: { postgres?: string } = {}): Promise<TestApp> {
+  const db = await createTestDatabase(opts.postgres);
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -46,6 +47,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DEV_MODE: 'true',
     ALLOW_PRIVATE_TARGETS: 'true',
     WORKER_LOCK_MS: '2000',
+    // A run whose worker died is resumed after its lease lapses: seconds in tests, not the default 30.
+    EXECUTION_LEASE_MS: '3000',
     // Workers of parallel test files would all want the default metrics port; tests that need it set one.
     WORKER_METRICS_PORT: '0',
     ...env,

@@ -13,8 +13,8 @@ export function adminUrl(): string {
   return base.toString();
 }
 
-export function databaseUrl(name: string): string {
-  const u = new URL(adminUrl());
+export function databaseUrl(name: string, server = adminUrl()): string {
+  const u = new URL(server);
   u.pathname = `/${name}`;
   return u.toString();
 }
@@ -22,7 +22,7 @@ export function databaseUrl(name: string): string {
 const TEMPLATE_LOCK = 727_274_001;
 
 /** The migrated template, built by the first test file of a run (global setup dropped the old one). */
-async function ensureTemplate(admin: pg.Client): Promise<void> {
+async function ensureTemplate(admin: pg.Client, server: string): Promise<void> {
   await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DB]);
@@ -30,29 +30,29 @@ async function ensureTemplate(admin: pg.Client): Promise<void> {
     const building = `${TEMPLATE_DB}_building`;
     await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
     await admin.query(`CREATE DATABASE "${building}"`);
-    await runMigrations({ databaseUrl: databaseUrl(building), databasePoolSize: 2 });
+    await runMigrations({ databaseUrl: databaseUrl(building, server), databasePoolSize: 2 });
     await admin.query(`ALTER DATABASE "${building}" RENAME TO "${TEMPLATE_DB}"`);
   } finally {
     await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
   }
 }
 
-/** A fresh, migrated database for one test file. */
-export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+/** A fresh, migrated database for one test file (on `server`, an admin URL: the tests' server by default). */
+export async function createTestDatabase(server = adminUrl()): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `tributary_test_${RUN}_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   try {
-    await ensureTemplate(admin);
+    await ensureTemplate(admin, server);
     await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
   } finally {
     await admin.end();
   }
   return {
     name,
-    url: databaseUrl(name),
+    url: databaseUrl(name, server),
     drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl() });
+      const c = new pg.Client({ connectionString: server });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -1,16 +1,34 @@
 /** Separate worker processes and a private Redis server, for tests that kill and restart things. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
 const WORKER_ENTRY = join(process.cwd(), 'dist', 'worker.js');
+const API_ENTRY = join(process.cwd(), 'dist', 'main.js');
 
 export function spawnWorker(env: Record<string, string>): ChildProcess {
-  if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: build the backend first (make test does)`);
-  const child = spawn(process.execPath, [WORKER_ENTRY], { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  return spawnEntry(WORKER_ENTRY, env);
+}
+
+/** A separate api process (set PORT in `env`). */
+export function spawnApi(env: Record<string, string>): ChildProcess {
+  return spawnEntry(API_ENTRY, env);
+}
+
+function spawnEntry(entry: string, env: Record<string, string>): ChildProcess {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: build the backend first (make test does)`);
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TEST_WORKER_LOG=<file>: keep what separate processes print (set TEST_LOG_LEVEL too), to debug a test.
+  const logFile = process.env.TEST_WORKER_LOG;
+  if (logFile) {
+    const out = createWriteStream(logFile, { flags: 'a' });
+    child.stdout?.pipe(out);
+    child.stderr?.pipe(out);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
   return child;
 }
 

@@ -28,6 +28,7 @@ const credentials = z
 type Credentials = z.output<typeof credentials>;
 const action = actionWith(credentials);
 const provider: ProviderInfo = { name: 'The HTTP endpoint' };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The request changes an auth credential implies, and the values to keep out of errors. */
 function applyAuth(auth: Credentials, headers: Record<string, string>, query: Record<string, string>): string[] {
@@ -68,6 +69,10 @@ export const http = defineConnector({
         bodyType: z.enum(['json', 'text', 'form']).default('json').describe('How to send the body: JSON, raw text, or form-encoded (object)'),
         failOnError: z.boolean().default(true).describe('Fail the step on 4xx/5xx answers; when false they are returned as output'),
         timeoutMs: z.coerce.number().int().min(100).max(120000).optional().describe('Give up after this many milliseconds'),
+        idempotencyKey: z
+          .boolean()
+          .default(true)
+          .describe('Send the step\'s stable Idempotency-Key header (<executionId>:<stepId>) on requests other than GET, HEAD and OPTIONS, so the endpoint can tell a repeated attempt from a new request'),
       }),
       output: z.object({
         status: z.number(),
@@ -81,6 +86,8 @@ export const http = defineConnector({
         for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
         const query: Record<string, string> = Object.fromEntries(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)]));
         const secrets = applyAuth(ctx.credentials, headers, query);
+        // The same key on every attempt of the step and after a crash; a header the user set wins.
+        if (input.idempotencyKey && !SAFE_METHODS.has(input.method)) headers['idempotency-key'] ??= ctx.idempotencyKey;
         const req: HttpRequest = { method: input.method, url: input.url, headers, query, secrets, timeoutMs: input.timeoutMs };
         if (input.body !== undefined && input.body !== null && input.method !== 'GET' && input.method !== 'HEAD') {
           if (input.bodyType === 'form' && typeof input.body === 'object') {
