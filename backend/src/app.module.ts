@@ -13,6 +13,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthController } from './health/health.controller.js';
+import { ShutdownState } from './health/shutdown-state.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         RealtimeModule,
       ],
       controllers: [HealthController, CatalogueController],
+      providers: [ShutdownState],
     };
   }
 }

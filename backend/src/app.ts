@@ -12,6 +12,7 @@ import { registerRateLimits } from './common/rate-limits.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { registerJsonNulGuard } from './common/json-nul-guard.js';
 import { REDIS } from './common/redis.module.js';
+import { ShutdownState } from './health/shutdown-state.js';
 import { registerConsumerIdentity } from './consumers/consumer-identity.js';
 import { UsageMeter } from './consumers/usage-meter.js';
 import { registerHttpMetrics } from './metrics/http-metrics.js';
@@ -42,7 +43,7 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   });
   const fastify = adapter.getInstance();
   app.useLogger(new PinoNestLogger(fastify.log as unknown as Logger));
-  app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics'] });
   app.useGlobalFilters(new AllExceptionsFilter());
   // @fastify/cors allows only GET, HEAD and POST unless told: the dashboard also saves (PUT), edits (PATCH) and deletes.
   app.enableCors({
@@ -51,10 +52,13 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
   });
-  app.enableShutdownHooks();
   // Hooks on every request are callback-style: an async hook costs a promise and a tick per request.
+  // Once shutting down, every answer closes its connection: clients and load balancers open a new
+  // one, which goes to another api process, and no kept-alive socket holds the exit back.
+  const shutdown = app.get(ShutdownState);
   fastify.addHook('onSend', (req, reply, payload, done) => {
     void reply.header('x-request-id', req.id);
+    if (shutdown.draining) void reply.header('connection', 'close');
     done(null, payload);
   });
   if (!opts.preview) {
