@@ -84,6 +84,38 @@ export function isRowError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
+/** A row JSON.stringify could not encode; only its own caller is told (see insertMany). */
+export class UnencodableRowError extends Error {
+  /** True when the payload nests deeper than the stack allows (the caller's data), not a bug. */
+  readonly tooDeep: boolean;
+  constructor(cause: unknown) {
+    const tooDeep = cause instanceof RangeError;
+    super(tooDeep ? 'it is nested too deeply to encode as JSON' : `it cannot be encoded as JSON (${(cause as Error)?.message ?? String(cause)})`, { cause });
+    this.name = 'UnencodableRowError';
+    this.tooDeep = tooDeep;
+  }
+}
+
+/** One row as the batch's JSON document holds it, or the error that row alone fails with. */
+function encodeRow(r: NewExecution): string | UnencodableRowError {
+  try {
+    return JSON.stringify({
+      id: r.id,
+      tenantId: r.tenantId,
+      workflowId: r.workflowId,
+      workflowVersion: r.workflowVersion,
+      status: r.status ?? 'queued',
+      triggerType: r.triggerType,
+      payload: r.payload ?? {},
+      steps: r.steps ?? [],
+      retryOf: r.retryOf ?? null,
+      jobId: r.jobId ?? null,
+    });
+  } catch (err) {
+    return new UnencodableRowError(err);
+  }
+}
+
 function iso(v: unknown): string | null {
   return v == null ? null : new Date(v as string).toISOString();
 }
@@ -117,44 +149,39 @@ export class ExecutionsRepository {
   }
 
   /**
-   * One INSERT for the batch. If PostgreSQL refuses it for a row's sake (bad data, a workflow deleted
-   * meanwhile: SQLSTATE classes 22 and 23), the rows are inserted one by one so only the rows at
-   * fault fail, not every webhook that shared their tick. Other errors (database down) fail the batch.
+   * One INSERT for the batch. Each row is encoded on its own, so a row JSON cannot encode (a payload
+   * nested deeper than the stack allows) fails alone. If PostgreSQL refuses the INSERT for a row's
+   * sake (bad data, a workflow deleted meanwhile: SQLSTATE classes 22 and 23), the rows are inserted
+   * one by one so only the rows at fault fail, not every webhook that shared their tick. Other errors
+   * (database down) fail the batch.
    */
   private async insertMany(rows: NewExecution[]): Promise<(Error | undefined)[]> {
+    const encoded = rows.map(encodeRow);
+    const results: (Error | undefined)[] = encoded.map((e) => (e instanceof Error ? e : undefined));
+    const good = encoded.flatMap((e, i) => (typeof e === 'string' ? [i] : []));
+    if (!good.length) return results;
     try {
-      await this.insertBatch(rows);
-      return rows.map(() => undefined);
+      await this.insertBatch(good.map((i) => encoded[i] as string));
     } catch (err) {
-      if (rows.length === 1 || !isRowError(err)) throw err;
-      const results: (Error | undefined)[] = [];
-      for (const row of rows) results.push(await this.insertBatch([row]).then(() => undefined, (e: Error) => e));
-      return results;
+      if (good.length === 1 || !isRowError(err)) {
+        for (const i of good) results[i] = err as Error;
+        return results;
+      }
+      for (const i of good) results[i] = await this.insertBatch([encoded[i] as string]).then(() => undefined, (e: Error) => e);
     }
+    return results;
   }
 
-  private async insertBatch(rows: NewExecution[]): Promise<void> {
-    // The batch travels as one JSON document: one JSON.stringify here, one parse in PostgreSQL, and
-    // payloads are not escaped a second time into array literals.
-    const batch = rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenantId,
-      workflowId: r.workflowId,
-      workflowVersion: r.workflowVersion,
-      status: r.status ?? 'queued',
-      triggerType: r.triggerType,
-      payload: r.payload ?? {},
-      steps: r.steps ?? [],
-      retryOf: r.retryOf ?? null,
-      jobId: r.jobId ?? null,
-    }));
+  private async insertBatch(encodedRows: string[]): Promise<void> {
+    // The batch travels as one JSON document (the rows' encodings joined): one parse in PostgreSQL,
+    // and payloads are not escaped a second time into array literals.
     await this.sql(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id, started_at)
        SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
               CASE WHEN t.status = 'running' THEN now() END
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
             "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid)`,
-      [JSON.stringify(batch)],
+      [`[${encodedRows.join(',')}]`],
       { name: 'executions_insert' },
     );
   }

@@ -1,3 +1,4 @@
+import { ExecutionsService } from '../../src/executions/executions.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /** `{"a":{"a":…[1]…}}`: `levels` objects and arrays nested in one another. */
@@ -6,10 +7,11 @@ const nestedJson = (levels: number) => '{"a":'.repeat(levels - 1) + '[1]' + '}'.
 describe('deeply nested JSON', () => {
   let t: TestApp;
   let token: string;
+  let tenantId: string;
   let workflowId: string;
   beforeAll(async () => {
     t = await createTestApp();
-    ({ token } = await t.register());
+    ({ token, user: { tenantId } } = await t.register());
     const wf = await t.request('POST', '/api/workflows', { token, body: { name: 'deep', trigger: { type: 'webhook' }, steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: 1 } }] } });
     workflowId = wf.body.id;
   });
@@ -40,5 +42,19 @@ describe('deeply nested JSON', () => {
     });
     expect(onApi.status).toBe(400);
     expect(onApi.body.message).toBe('JSON is nested too deeply: at most 64 levels of objects and arrays');
+  });
+
+  it('fails alone an execution whose payload cannot be encoded, not the others of its INSERT', async () => {
+    // Past the HTTP guard (events, schedules and retries start executions too): the batch encodes each row on its own.
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const executions = t.app.get(ExecutionsService);
+    const start = (payload: unknown) => executions.start({ tenantId, workflowId, workflowVersion: 1, triggerType: 'manual', payload });
+    const results = await Promise.allSettled([start({ n: 1 }), start(deep), start({ n: 2 })]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ statusCode: 400, message: 'The payload cannot be stored: it is nested too deeply to encode as JSON' });
+    for (const r of [results[0], results[2]] as PromiseFulfilledResult<{ executionId: string }>[]) {
+      expect((await t.request('GET', `/api/executions/${r.value.executionId}`, { token })).status).toBe(200);
+    }
   });
 });
