@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Batcher } from '../common/batcher.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { decodeCursor, fromMicrosSql, keyset, microsSql, toPage, type Page, type Positioned } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
@@ -245,16 +245,19 @@ export class ExecutionsRepository {
     return rows.map((r) => done.has(r.id));
   }
 
-  /** Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a keyset position. */
+  /**
+   * Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a
+   * keyset position. `createdAt` is that position, exact (microseconds since the epoch, see
+   * common/pagination.ts): pass a row back as `after` for the next page.
+   */
   async queuedBefore(olderThanMs: number, limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; jobId: string; createdAt: string }[]> {
-    const rows = await this.sql<{ id: string; jobId: string; createdAt: Date }>(
-      `SELECT id, COALESCE(job_id, id) AS "jobId", created_at AS "createdAt" FROM executions
+    return this.sql<{ id: string; jobId: string; createdAt: string }>(
+      `SELECT id, COALESCE(job_id, id) AS "jobId", ${microsSql('created_at')} AS "createdAt" FROM executions
        WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
-         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+         AND ($3::bigint IS NULL OR (created_at, id) > (${fromMicrosSql('$3')}, $4::uuid))
        ORDER BY created_at, id LIMIT $2`,
       [olderThanMs / 1000, limit, after?.createdAt ?? null, after?.id ?? null],
     );
-    return rows.map((r) => ({ id: r.id, jobId: r.jobId, createdAt: new Date(r.createdAt).toISOString() }));
   }
 
   async list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
@@ -269,17 +272,16 @@ export class ExecutionsRepository {
     if (f.from) add('e.created_at >= ?', f.from);
     if (f.to) add('e.created_at < ?', f.to);
     const pos = decodeCursor(f.cursor);
-    if (pos) {
-      params.push(pos.t, pos.id);
-      where.push(`(e.created_at, e.id) < ($${params.length - 1}, $${params.length})`);
-    }
+    const ks = keyset('e');
+    if (pos) where.push(ks.after(`$${params.push(pos.t)}`, `$${params.push(pos.id)}`));
     params.push(f.limit + 1);
-    const rows = await this.sql<ExecutionSummary>(
-      `SELECT ${SUMMARY_COLUMNS} FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
-       WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.length}`,
+    const rows = await this.sql<ExecutionSummary & Positioned>(
+      `SELECT ${SUMMARY_COLUMNS}, ${ks.position} FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
+       WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
       params,
     );
-    return toPage(rows.map(toSummary), f.limit, (r) => ({ t: r.createdAt, id: r.id }));
+    const page = toPage(rows, f.limit);
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
   }
 
   async get(tenantId: string, id: string): Promise<ExecutionDetail | null> {
