@@ -11,6 +11,7 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
+import { isUuid } from './ids.js';
 
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(50);
 
@@ -62,15 +63,27 @@ export function encodeCursor(pos: CursorPosition): string {
 /** Microseconds that stay exact through PostgreSQL's float8 interval arithmetic: up to the year 2255. */
 const MICROS = /^\d{1,16}$/;
 
+function invalidCursor(message: string): ValidationError {
+  return new ValidationError('Query is invalid', [{ path: 'cursor', message }]);
+}
+
+/**
+ * The position a cursor holds, checked so that PostgreSQL never sees a value it would refuse (a 500):
+ * the id must be a UUID and the time integer microseconds within the years 1970 to 2255.
+ */
 export function decodeCursor(cursor: string | undefined): CursorPosition | undefined {
   if (!cursor) return undefined;
+  let pos: unknown;
   try {
-    const pos = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorPosition;
-    if (typeof pos.t !== 'string' || typeof pos.id !== 'string' || !MICROS.test(pos.t) || Number(pos.t) > Number.MAX_SAFE_INTEGER) throw new Error('shape');
-    return pos;
+    pos = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new ValidationError('Query is invalid', [{ path: 'cursor', message: 'Invalid cursor' }]);
+    pos = undefined;
   }
+  if (!pos || typeof pos !== 'object') throw invalidCursor('Invalid cursor: pass the nextCursor of the previous page unchanged');
+  const { t, id } = pos as Record<string, unknown>;
+  if (typeof id !== 'string' || !isUuid(id)) throw invalidCursor('Invalid cursor: its id is not a UUID');
+  if (typeof t !== 'string' || !MICROS.test(t) || Number(t) > Number.MAX_SAFE_INTEGER) throw invalidCursor('Invalid cursor: its position is not a valid time');
+  return { t, id };
 }
 
 /** Cuts `limit + 1` rows fetched in keyset order into a page and computes the next cursor. */

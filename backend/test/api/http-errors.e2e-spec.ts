@@ -116,6 +116,25 @@ describe('HTTP edges', () => {
     }
   });
 
+  it('answers 400 on `cursor`, not 500, to a cursor with a non-UUID id or an impossible time, on every list', async () => {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const badId = cursor({ t: '1735787045123456', id: 'not-a-uuid' });
+    const badTimes = [cursor({ t: '2024-02-30T00:00:00.000Z', id: randomUUID() }), cursor({ t: '99999999999999999999', id: randomUUID() })];
+    const lists = ['/api/workflows', '/api/kong/templates', '/api/credentials', '/api/consumers', '/api/events', '/api/invitations', '/api/users', '/api/audit', '/api/executions', '/api/logs'];
+    for (const path of lists) {
+      const id = await t.request('GET', `${path}?cursor=${badId}`, { token });
+      expect({ path, status: id.status, body: id.body }).toEqual({
+        path,
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'Query is invalid', details: [{ path: 'cursor', message: 'Invalid cursor: its id is not a UUID' }] },
+      });
+      for (const bad of badTimes) {
+        const time = await t.request('GET', `${path}?cursor=${bad}`, { token });
+        expect({ path, status: time.status, details: time.body.details }).toEqual({ path, status: 400, details: [{ path: 'cursor', message: 'Invalid cursor: its position is not a valid time' }] });
+      }
+    }
+  });
+
   it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {
