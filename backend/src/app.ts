@@ -12,6 +12,7 @@ import { registerRateLimits } from './common/rate-limits.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
 import { registerJsonDepthGuard } from './common/json-depth-guard.js';
 import { registerJsonNulGuard } from './common/json-nul-guard.js';
+import { registerUrlNulGuard } from './common/url-nul-guard.js';
 import { REDIS } from './common/redis.module.js';
 import { registerConsumerIdentity } from './consumers/consumer-identity.js';
 import { UsageMeter } from './consumers/usage-meter.js';
@@ -63,6 +64,7 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
     // Depth first: the NUL guard's exact walk recurses through the parsed body.
     registerJsonDepthGuard(fastify, config.maxJsonDepth);
     registerJsonNulGuard(fastify);
+    registerUrlNulGuard(fastify);
     // Kong's consumer headers: believed from TRUSTED_PROXIES only, stripped from anyone else, metered per consumer.
     const usage = app.get(UsageMeter);
     registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });

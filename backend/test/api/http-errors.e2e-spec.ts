@@ -135,6 +135,27 @@ describe('HTTP edges', () => {
     }
   });
 
+  it('refuses a NUL character (%00) in a query string or path parameter with a 400 naming it, on every route', async () => {
+    const nul = (path: string) => ({ statusCode: 400, error: 'Bad Request', message: 'URL parameters cannot contain the NUL character (%00)', details: [{ path, message: 'contains the NUL character (%00), which cannot be stored' }] });
+    const cases: [string, string, string][] = [
+      ['GET', '/api/credentials?connector=%00', 'connector'],
+      ['GET', '/api/audit?action=a%00b', 'action'],
+      ['GET', '/api/executions?status=queued&workflowId=%00', 'workflowId'],
+      ['GET', '/api/logs?cursor=%00', 'cursor'],
+      ['GET', '/api/events?topic=a&topic=b%00', 'topic'],
+      ['DELETE', '/api/workflows/a%00b', 'id'],
+      ['POST', '/api/workflows/00000000-0000-4000-8000-000000000000/rollback/1%00', 'version'],
+      ['POST', '/api/webhooks/%00', 'workflowId'],
+    ];
+    for (const [method, url, param] of cases) {
+      const res = await t.request(method, url, { token, ...(method === 'POST' ? { body: {} } : {}) });
+      expect({ url, status: res.status, body: res.body }).toEqual({ url, status: 400, body: nul(param) });
+    }
+    // The text "%00" itself (sent as %2500) is an ordinary value.
+    expect((await t.request('GET', '/api/audit?action=%2500', { token })).status).toBe(200);
+    expect((await t.request('GET', '/api/credentials?connector=%2500', { token })).status).toBe(200);
+  });
+
   it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {
