@@ -36,6 +36,16 @@ describe('workflows', () => {
     expect(rb.status).toBe(200);
     expect(rb.body).toMatchObject({ name: 'v1', version: 3, steps: [transformStep('a', 1)] });
     expect((await t.request('POST', `/api/workflows/${wf.id}/rollback/99`, { token })).status).toBe(404);
+    // A version past PostgreSQL's integer range (or not a version at all) is the caller's mistake: 400 on `version`, not 500.
+    for (const version of ['99999999999999999999', '2147483648', '0', '-1', '1.5', '1e3', 'abc']) {
+      const bad = await t.request('POST', `/api/workflows/${wf.id}/rollback/${version}`, { token });
+      expect({ version, status: bad.status, body: bad.body }).toEqual({
+        version,
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'Path is invalid', details: [{ path: 'version', message: 'must be a whole number from 1 to 2147483647' }] },
+      });
+    }
+    expect((await t.request('POST', `/api/workflows/${wf.id}/rollback/2147483647`, { token })).status).toBe(404);
 
     const off = await t.request('PUT', `/api/workflows/${wf.id}/toggle`, { token, body: { enabled: false } });
     expect(off.body.enabled).toBe(false);
