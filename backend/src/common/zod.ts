@@ -37,6 +37,15 @@ export const timezoneSchema = z.string().refine((tz) => {
   }
 }, 'Unknown time zone');
 
+/** An ISO date-time with an offset that PostgreSQL can store: zod's format accepts the year 0000, which PostgreSQL refuses (a 500). */
+export const isoDateTime = z
+  .string()
+  .datetime({ offset: true })
+  .refine((v) => !v.startsWith('0000'), 'There is no year 0000; years start at 0001');
+
+/** A day (YYYY-MM-DD) of usage counts: from 1970, so no range computed back from it leaves PostgreSQL's calendar. */
+export const usageDay = z.iso.date().refine((v) => v >= '1970-01-01', 'Must be 1970-01-01 or later');
+
 const INT32_MAX = 2_147_483_647;
 
 /**

@@ -156,6 +156,23 @@ describe('HTTP edges', () => {
     expect((await t.request('GET', '/api/credentials?connector=%2500', { token })).status).toBe(200);
   });
 
+  it('answers 400, not 500, to a date PostgreSQL cannot store (year 0000) in filters and scheduled events', async () => {
+    const consumer = await t.request('POST', '/api/consumers', { token, body: { username: 'dates' } });
+    const cases: [string, string, unknown, string][] = [
+      ['GET', '/api/executions?from=0000-01-01T00:00:00Z', undefined, 'from'],
+      ['GET', '/api/logs?to=0000-12-31T23:59:59%2B01:00', undefined, 'to'],
+      ['GET', '/api/events?from=0000-06-01T00:00:00Z', undefined, 'from'],
+      ['POST', '/api/events', { topic: 'late', deliverAt: '0000-01-01T00:00:00Z' }, 'deliverAt'],
+      ['GET', `/api/consumers/${consumer.body.consumer.id}/usage?from=0000-01-01`, undefined, 'from'],
+      ['GET', `/api/consumers/${consumer.body.consumer.id}/usage?to=0001-01-05`, undefined, 'to'],
+    ];
+    for (const [method, url, body, field] of cases) {
+      const res = await t.request(method, url, { token, body });
+      expect({ url, status: res.status, paths: res.body.details?.map((d: { path: string }) => d.path) }).toEqual({ url, status: 400, paths: [field] });
+    }
+    expect((await t.request('GET', '/api/executions?from=0001-01-01T00:00:00Z', { token })).status).toBe(200);
+  });
+
   it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {
