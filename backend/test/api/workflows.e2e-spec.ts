@@ -76,6 +76,8 @@ describe('workflows', () => {
         { id: 'b', connector: 'core', action: 'explode', input: {} },
         { id: 'c', connector: 'core', action: 'transform', input: { value: { text: 'Hi {{user.name}' } } },
         { id: 'd', connector: 'core', action: 'transform', input: { value: 1 }, when: '{{#if x}}' },
+        // Handlebars' `log` helper wrote its arguments to the api's log (a forged JSON line): removed, refused like any unknown helper.
+        { id: 'e', connector: 'core', action: 'transform', input: { value: { line: 'ok\n{{log \'{"level":30,"msg":"admin login"}\' level="info"}}' } } },
       ],
     });
     expect(res.status).toBe(400);
@@ -85,6 +87,7 @@ describe('workflows', () => {
     expect(byPath['steps.1.action']).toMatch(/^Unknown action "explode" for connector "core"/);
     expect(byPath['steps.2.input.value.text']).toMatch(/^Template error in step "c" at line 1, column 15: Parse error/);
     expect(byPath['steps.3.when']).toMatch(/^Template error in step "d" at line 1/);
+    expect(byPath['steps.4.input.value.line']).toMatch(/^Template error in step "e" at line 2, column 3: Unknown helper "log"/);
   });
 
   it('refuses duplicate step ids and a credential of another tenant', async () => {
