@@ -10,7 +10,9 @@ import { AllExceptionsFilter } from './common/http-exception.filter.js';
 import { loggerOptions, PinoNestLogger } from './common/logger.js';
 import { registerRateLimits } from './common/rate-limits.js';
 import { registerSecurityHeaders } from './common/security-headers.js';
+import { registerJsonDepthGuard } from './common/json-depth-guard.js';
 import { registerJsonNulGuard } from './common/json-nul-guard.js';
+import { registerUrlNulGuard } from './common/url-nul-guard.js';
 import { REDIS } from './common/redis.module.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { registerConsumerIdentity } from './consumers/consumer-identity.js';
@@ -63,7 +65,10 @@ export async function createApp(config: Config, opts: { preview?: boolean } = {}
   });
   if (!opts.preview) {
     registerSecurityHeaders(fastify);
+    // Depth first: the NUL guard's exact walk recurses through the parsed body.
+    registerJsonDepthGuard(fastify, config.maxJsonDepth);
     registerJsonNulGuard(fastify);
+    registerUrlNulGuard(fastify);
     // Kong's consumer headers: believed from TRUSTED_PROXIES only, stripped from anyone else, metered per consumer.
     const usage = app.get(UsageMeter);
     registerConsumerIdentity(fastify, { trustedProxies: config.trustedProxies, onConsumerRequest: (id, route) => usage.count(id, route) });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { entityPage, type Page } from '../common/pagination.js';
 import { AuditLog } from './audit-log.entity.js';
 
 export interface AuditEntry {
@@ -31,16 +31,8 @@ export class AuditService {
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string; action?: string }): Promise<Page<AuditLog>> {
-    const qb = this.repo
-      .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId', { tenantId })
-      .orderBy('a.created_at', 'DESC')
-      .addOrderBy('a.id', 'DESC')
-      .take(q.limit + 1);
+    const qb = this.repo.createQueryBuilder('a').where('a.tenant_id = :tenantId', { tenantId });
     if (q.action) qb.andWhere('a.action LIKE :action', { action: `${q.action.replace(/[%_]/g, '')}%` });
-    const pos = decodeCursor(q.cursor);
-    if (pos) qb.andWhere('(a.created_at, a.id) < (:t, :id)', { t: pos.t, id: pos.id });
-    const rows = await qb.getMany();
-    return toPage(rows, q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+    return entityPage(qb, q.limit, q.cursor);
   }
 }

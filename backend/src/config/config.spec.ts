@@ -5,7 +5,7 @@ const key = (c: string) => Buffer.alloc(32, c).toString('base64');
 describe('loadConfig', () => {
   it('gives working development defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ env: 'development', port: 8080, devMode: false, queueBackend: 'postgres', maxBodyBytes: 1048576, workerConcurrency: 10 });
+    expect(c).toMatchObject({ env: 'development', port: 8080, devMode: false, queueBackend: 'postgres', maxBodyBytes: 1048576, maxJsonDepth: 64, workerConcurrency: 10 });
     expect(c.encryption.keys.get('v1')).toHaveLength(32);
   });
 

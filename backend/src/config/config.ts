@@ -42,6 +42,11 @@ const envSchema = z.object({
   ENCRYPTION_PREVIOUS_KEYS: z.string().default(''),
   DEV_MODE: bool.default(false),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /**
+   * Deepest nesting of objects and arrays a JSON body may have. Deeper documents answer 400: past a
+   * few thousand levels JSON.stringify overflows the stack, and nothing legitimate nests that deep.
+   */
+  MAX_JSON_DEPTH: z.coerce.number().int().min(1).max(1000).default(64),
   CORS_ORIGINS: csv.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
@@ -106,6 +111,7 @@ export interface Config {
   encryption: { currentKeyId: string; keys: Map<string, Buffer> };
   devMode: boolean;
   maxBodyBytes: number;
+  maxJsonDepth: number;
   corsOrigins: string[];
   logLevel: string;
   rateLimits: { loginPerMinute: number; apiPerMinute: number; webhookPerMinute: number };
@@ -220,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Dev mode is never honoured in production, whatever DEV_MODE says.
     devMode: e.DEV_MODE && !production,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
     rateLimits: {

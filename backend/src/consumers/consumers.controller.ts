@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { limitSchema } from '../common/pagination.js';
-import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
+import { ApiZodBody, ApiZodQuery, usageDay, ZodBody, ZodQuery } from '../common/zod.js';
 import { ConsumersService } from './consumers.service.js';
 
 /** Kong names: letters, digits and . _ ~ - (so they also fit in tags and ACL groups). */
@@ -15,8 +15,7 @@ const createSchema = z.strictObject({
   groups: z.array(kongName).max(20).default([]),
 });
 const listQuery = z.object({ limit: limitSchema, cursor: z.string().optional() });
-const day = z.iso.date();
-const usageQuery = z.object({ from: day.optional(), to: day.optional() });
+const usageQuery = z.object({ from: usageDay.optional(), to: usageDay.optional() });
 
 @ApiTags('consumers')
 @ApiBearerAuth()

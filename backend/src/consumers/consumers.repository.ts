@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor } from '../common/pagination.js';
+import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { ApiConsumer } from './api-consumer.entity.js';
 
@@ -53,11 +53,12 @@ export class ConsumersRepository {
   }
 
   /** `limit + 1` rows, newest first, after the cursor. */
-  async list(tenantId: string, limit: number, cursor?: string): Promise<ApiConsumer[]> {
+  async list(tenantId: string, limit: number, cursor?: string): Promise<(ApiConsumer & Positioned)[]> {
     const pos = decodeCursor(cursor);
-    return this.sql<ApiConsumer>(
-      `SELECT ${COLUMNS} FROM api_consumers WHERE tenant_id = $1 ${pos ? 'AND (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $2`,
+    const ks = keyset();
+    return this.sql<ApiConsumer & Positioned>(
+      `SELECT ${COLUMNS}, ${ks.position} FROM api_consumers WHERE tenant_id = $1 ${pos ? `AND ${ks.after('$3', '$4')}` : ''}
+       ORDER BY ${ks.orderBy} LIMIT $2`,
       pos ? [tenantId, limit + 1, pos.t, pos.id] : [tenantId, limit + 1],
     );
   }

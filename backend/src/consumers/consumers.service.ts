@@ -83,7 +83,7 @@ export class ConsumersService {
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string }): Promise<Page<ConsumerView>> {
-    const page = toPage(await this.repo.list(tenantId, q.limit, q.cursor), q.limit, (r) => ({ t: iso(r.createdAt), id: r.id }));
+    const page = toPage(await this.repo.list(tenantId, q.limit, q.cursor), q.limit);
     return { items: page.items.map(toConsumerView), nextCursor: page.nextCursor };
   }
 

@@ -4,7 +4,7 @@ import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SecretBox, maskSecret } from '../common/crypto.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { entityPage, type Page } from '../common/pagination.js';
 import { zodIssuesToFieldErrors } from '../common/zod.js';
 import { findConnector } from '../engine/connectors.js';
 import { SECRET_BOX } from './secret-box.provider.js';
@@ -54,16 +54,9 @@ export class CredentialsService {
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<CredentialView>> {
-    const qb = this.repo
-      .createQueryBuilder('c')
-      .where('c.tenant_id = :tenantId', { tenantId })
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .take(q.limit + 1);
+    const qb = this.repo.createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
     if (q.connector) qb.andWhere('c.connector = :connector', { connector: q.connector });
-    const pos = decodeCursor(q.cursor);
-    if (pos) qb.andWhere('(c.created_at, c.id) < (:t, :id)', { t: pos.t, id: pos.id });
-    const page = toPage(await qb.getMany(), q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+    const page = await entityPage(qb, q.limit, q.cursor);
     return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 

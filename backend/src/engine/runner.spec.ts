@@ -43,6 +43,19 @@ const testConnector = defineConnector({
       },
     }),
     defineAction({
+      // An endpoint that reflects the request, as echo services and some error pages do.
+      key: 'reflect',
+      name: 'Reflect',
+      input: z.object({ note: z.string().optional(), failFirst: z.boolean().optional(), fail: z.boolean().optional() }),
+      output: z.unknown(),
+      async execute({ input, credentials }) {
+        const { token } = credentials as { token: string };
+        if (input.fail) throw new ConnectorError(`provider answered 401: invalid key ${token}`, { retryable: false, status: 401 });
+        if (input.failFirst && flaky++ === 0) throw new ConnectorError(`provider answered 503 to key ${token}`, { retryable: true, status: 503 });
+        return { headers: { authorization: `Bearer ${token}`, 'x-api-key': token }, url: `/echo?key=${encodeURIComponent(token)}`, [token]: 'as a key', list: [token, 1, null, true], note: input.note };
+      },
+    }),
+    defineAction({
       key: 'hang',
       name: 'Hang',
       input: z.object({}),
@@ -56,6 +69,7 @@ const deps: RunDeps = {
   findConnector: (k) => (k === 'core' ? coreConnector : k === 'test' ? testConnector : undefined),
   resolveCredential: async (id) => {
     if (id === 'cred-1') return { connector: 'test', data: { token: 't0k3n' } };
+    if (id === 'cred-2') return { connector: 'test', data: { token: 's3cr3t/+=k' } };
     throw new Error('Credential not found');
   },
   http: { request: async () => Promise.reject(new Error('no http in this test')) },
@@ -235,5 +249,31 @@ describe('runWorkflow', () => {
     );
     expect(r.status).toBe('succeeded');
     expect(keys).toEqual(['exec-1:first', 'exec-1:first']);
+  });
+
+  it('keeps the secret of a step\'s credential out of its recorded input, output, error and warnings, and out of later steps', async () => {
+    const secret = 's3cr3t/+=k';
+    const reflect = (id: string, input: Record<string, unknown>) => ({ ...step(id, 'reflect', input, { retry: { attempts: 2, backoffMs: 0 } }), credentialId: 'cred-2' });
+    const r = await runWorkflow(
+      {
+        executionId: 'e',
+        payload: { pasted: `my key is ${secret}` },
+        steps: [reflect('a', { note: '{{pasted}}', failFirst: true }), step('b', 'echo', { text: 'got {{steps.a.headers.authorization}}' }), reflect('c', { fail: true })],
+      },
+      deps,
+    );
+    expect(r.steps[0]).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      input: { note: 'my key is ***', failFirst: true },
+      output: { headers: { authorization: 'Bearer ***', 'x-api-key': '***' }, url: '/echo?key=***', '***': 'as a key', list: ['***', 1, null, true], note: 'my key is ***' },
+      warnings: [expect.stringMatching(/^attempt 1 failed \(provider answered 503 to key \*\*\*\); retrying in \d+ ms$/)],
+    });
+    // A later step (with another credential) reads the redacted output, so it cannot carry the secret on.
+    expect(r.steps[1].input).toEqual({ text: 'got Bearer ***' });
+    expect(r.steps[2]).toMatchObject({ status: 'failed', error: 'provider answered 401: invalid key ***' });
+    expect(r.error).toBe('Step "c" failed: provider answered 401: invalid key ***');
+    const recorded = JSON.stringify(r);
+    for (const form of [secret, encodeURIComponent(secret)]) expect(recorded).not.toContain(form);
   });
 });

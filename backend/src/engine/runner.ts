@@ -9,6 +9,7 @@
 import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import type { StepDefinition } from '../workflows/workflow.schema.js';
+import { stepRedactor } from './secret-redaction.js';
 import { isTruthy, renderValue } from './templates.js';
 import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
 
@@ -137,7 +138,9 @@ async function runStep(
   const t0 = performance.now();
   const warnings: string[] = [];
   const base = { stepId: step.id, connector: step.connector, action: step.action, startedAt: startedAt.toISOString() };
-  const done = (r: Partial<StepResult> & Pick<StepResult, 'status'>): StepResult => ({
+  // Replaced once the step's credential is known: its secret values never reach the result (secret-redaction.ts).
+  let redact = (r: StepResult): StepResult => r;
+  const done = (r: Partial<StepResult> & Pick<StepResult, 'status'>): StepResult => redact({
     ...base,
     warnings,
     attempts: 0,
@@ -187,6 +190,7 @@ async function runStep(
         const parsed = connector.credentials.safeParse(resolved.data);
         if (!parsed.success) throw new Error(`Stored credential does not match the connector's fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
         credentials = parsed.data;
+        redact = stepRedactor(resolved.data) ?? redact;
       } catch (err) {
         return done({ status: 'failed', input, error: `Credential: ${errorMessage(err)}` });
       }

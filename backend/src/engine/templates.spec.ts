@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { checkTemplateSyntax, isTruthy, renderTemplate, renderValue } from './templates.js';
 
 describe('templates', () => {
@@ -53,6 +54,34 @@ describe('templates', () => {
     expect(err!.column).toBe(14); // the lone '}'
     expect(err!.message).toMatch(/Parse error/);
     expect(checkTemplateSyntax('{{#if x}}open')).not.toBeNull();
+  });
+
+  it('refuses at save time a call of a helper that does not exist, Handlebars\' removed `log` included, with its position', () => {
+    expect(checkTemplateSyntax('Order {{log "x"}}')).toEqual({ message: expect.stringMatching(/^Unknown helper "log" \(helpers: .*json.*\)$/), line: 1, column: 9 });
+    expect(checkTemplateSyntax('a\n{{#if ok}}\n  {{upper (log "forged" level="error")}}\n{{/if}}')).toMatchObject({ message: expect.stringMatching(/^Unknown helper "log"/), line: 3, column: 12 });
+    expect(checkTemplateSyntax('{{#log "x"}}y{{/log}}')).toMatchObject({ message: expect.stringMatching(/^Unknown helper "log"/), line: 1, column: 4 });
+    expect(checkTemplateSyntax('{{shout user.name}}')).toMatchObject({ message: expect.stringMatching(/^Unknown helper "shout"/) });
+    // Data lookups and sections are not helper calls: `log` as a field of the payload stays usable.
+    expect(checkTemplateSyntax('{{log}} {{#log}}{{.}}{{/log}} {{lookup user "name"}} {{#each items}}{{json this}}{{/each}} {{default x "y"}}')).toBeNull();
+    expect(renderTemplate('{{log}}', { log: 'entry' }).value).toBe('entry');
+  });
+
+  it('writes nothing to stdout or stderr when a template tries to log or reach the prototype', () => {
+    const writes: unknown[] = [];
+    const spies = [
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => writes.push(chunk) > 0),
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => writes.push(chunk) > 0),
+      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => jest.spyOn(console, m).mockImplementation((...args) => void writes.push(args))),
+    ];
+    try {
+      const forged = '{{log \'{"level":50,"msg":"forged admin login"}\' level="error"}}';
+      expect(() => renderTemplate(`x ${forged}`, {})).toThrow(/Missing helper: "log"/);
+      expect(renderTemplate('{{toString}}{{valueOf}} {{user.hasOwnProperty}}{{constructor}}!', { user: {} }).value).toBe(' !');
+      expect(renderTemplate('{{#with user}}{{isPrototypeOf}}{{/with}}ok', { user: { name: 'a' } }).value).toBe('ok');
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(writes).toEqual([]);
   });
 
   it('judges truthiness of rendered conditions', () => {

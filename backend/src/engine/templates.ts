@@ -3,6 +3,12 @@
  * outputs live at `steps.<id>`, plus `$execution` and `$now`. No HTML escaping (outputs are data),
  * prototype access off, each template compiled once and cached. A template that is exactly one
  * expression (`{{steps.fetch.body}}`) keeps the value's type instead of becoming a string.
+ *
+ * Rendering writes nothing to the process's output: templates are written by workflow editors and
+ * rendered in the api and the workers, whose stdout is the JSON log. Handlebars' `log` helper (which
+ * wrote its arguments to the console: a forged log line) is removed and refused at save time like
+ * any unknown helper, and denied prototype access is not reported on the console either. The other
+ * built-ins (if, unless, each, with, lookup, helperMissing, blockHelperMissing) only compute output.
  */
 import Handlebars from 'handlebars';
 
@@ -10,6 +16,9 @@ type Hbs = typeof Handlebars;
 type Node = hbs.AST.Node;
 
 const hbs: Hbs = Handlebars.create();
+hbs.unregisterHelper('log');
+/** Still denied (own properties only), but silently: an unset default makes Handlebars console.error each denied name. */
+const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
 
 function isOptions(v: unknown): boolean {
   return typeof v === 'object' && v !== null && 'hash' in v && 'data' in v;
@@ -47,7 +56,7 @@ hbs.registerHelper('date', (value: unknown, ...rest: unknown[]) => {
 });
 
 export const TEMPLATE_HELPERS = ['json', 'default', 'upper', 'lower', 'date', 'eq', 'and', 'or', 'not'] as const;
-const BUILTIN_BLOCKS = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log', ...TEMPLATE_HELPERS]);
+const BUILTIN_BLOCKS = new Set(['if', 'unless', 'each', 'with', 'lookup', ...TEMPLATE_HELPERS]);
 
 export interface TemplateSyntaxError {
   message: string;
@@ -135,11 +144,33 @@ function locateParseError(template: string, message: string): { line: number; co
   return { line, column: 1 };
 }
 
-/** Null when the template parses; else the parser's message with its line and column (1-based). */
+/** A call (with arguments, or a block with arguments) of a helper that does not exist, such as the removed `log`. */
+function findUnknownHelper(node: Node | undefined): TemplateSyntaxError | null {
+  if (!node) return null;
+  // The statements that can call a helper, and every node holding others (programs, arguments).
+  const n = node as unknown as { type: string; path?: Node; params?: Node[]; hash?: hbs.AST.Hash; body?: Node[]; program?: Node; inverse?: Node };
+  const children: (Node | undefined)[] = [...(n.body ?? []), ...(n.params ?? []), ...(n.hash?.pairs.map((p) => p.value) ?? []), n.program, n.inverse];
+  const isCall = (n.type === 'MustacheStatement' || n.type === 'SubExpression' || n.type === 'BlockStatement') && ((n.params?.length ?? 0) > 0 || !!n.hash);
+  if (isCall && n.path?.type === 'PathExpression') {
+    const path = n.path as hbs.AST.PathExpression;
+    if (!Object.prototype.hasOwnProperty.call(hbs.helpers, path.original)) {
+      const known = Object.keys(hbs.helpers).filter((h) => !h.endsWith('Missing'));
+      return { message: `Unknown helper "${path.original}" (helpers: ${known.join(', ')})`, line: path.loc.start.line, column: path.loc.start.column + 1 };
+    }
+  }
+  for (const child of children) {
+    const found = findUnknownHelper(child);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Null when the template parses and calls only known helpers; else the problem with its line and column (1-based). */
 export function checkTemplateSyntax(template: string): TemplateSyntaxError | null {
   try {
-    hbs.precompile(parse(template));
-    return null;
+    const ast = parse(template);
+    hbs.precompile(ast);
+    return findUnknownHelper(ast);
   } catch (err) {
     const message = String((err as Error).message ?? 'invalid template');
     const { line, column } = locateParseError(template, message);
@@ -166,8 +197,9 @@ function compile(template: string): Compiled {
       if (!p.data && p.depth === 0) singlePath = p.parts;
     }
   }
-  const fn = hbs.compile(ast, { noEscape: true, strict: false });
-  c = { render: (ctx) => fn(ctx), singlePath, paths };
+  // The compiler inlines calls of its built-ins: `log` must go through helperMissing ("Missing helper").
+  const fn = hbs.compile(ast, { noEscape: true, strict: false, knownHelpers: { log: false } });
+  c = { render: (ctx) => fn(ctx, RUNTIME_OPTIONS), singlePath, paths };
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(template, c);
   return c;

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { decodeCursor, keyset, toPage, type Page, type Positioned } from '../common/pagination.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 
 export interface EventView {
@@ -107,14 +107,12 @@ export class EventsRepository {
     const params: unknown[] = [];
     let where = this.where(tenantId, f, params);
     const pos = decodeCursor(f.cursor);
-    if (pos) {
-      params.push(pos.t, pos.id);
-      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
-    }
+    const ks = keyset();
+    if (pos) where += ` AND ${ks.after(`$${params.push(pos.t)}`, `$${params.push(pos.id)}`)}`;
     params.push(f.limit + 1);
-    const rows = await this.sql<Row>(`SELECT ${COLUMNS} FROM events WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
-    const page = toPage(rows.map(toStored), f.limit, (r) => ({ t: r.createdAt, id: r.id }));
-    return { items: page.items.map(toView), nextCursor: page.nextCursor };
+    const rows = await this.sql<Row & Positioned>(`SELECT ${COLUMNS}, ${ks.position} FROM events WHERE ${where} ORDER BY ${ks.orderBy} LIMIT $${params.length}`, params);
+    const page = toPage(rows, f.limit);
+    return { items: page.items.map((r) => toView(toStored(r))), nextCursor: page.nextCursor };
   }
 
   /** Counts per hour or day (starting in `timezone`); buckets without events are left out. */

@@ -1,6 +1,6 @@
 /** What the events API accepts. */
 import { z } from 'zod';
-import { timezoneSchema } from '../common/zod.js';
+import { isoDateTime, timezoneSchema } from '../common/zod.js';
 import { limitSchema } from '../common/pagination.js';
 
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
@@ -14,9 +14,7 @@ export const publishEventSchema = z.object({
   /** Free-form JSON object; workflows triggered by the topic start with it as their payload. */
   data: z.record(z.string(), z.unknown()).default({}),
   /** Deliver later (ISO time with offset); a time in the past or now delivers at once. */
-  deliverAt: z
-    .string()
-    .datetime({ offset: true })
+  deliverAt: isoDateTime
     .refine((v) => !(Date.parse(v) - Date.now() > MAX_SCHEDULE_AHEAD_MS), 'At most 366 days ahead')
     .optional(),
 });
@@ -28,8 +26,8 @@ export const listEventsQuery = z
       .max(200)
       .regex(/^[A-Za-z0-9_.:*-]+$/, 'Letters, digits and . _ : - only, with * as a wildcard')
       .optional(),
-    from: z.string().datetime({ offset: true }).optional().describe('ISO time, inclusive (publish time)'),
-    to: z.string().datetime({ offset: true }).optional().describe('ISO time, exclusive (publish time)'),
+    from: isoDateTime.optional().describe('ISO time, inclusive (publish time)'),
+    to: isoDateTime.optional().describe('ISO time, exclusive (publish time)'),
     limit: limitSchema,
     cursor: z.string().optional(),
     groupBy: z.enum(['hour', 'day']).optional().describe('Answer { buckets: [{ bucket, count }] } instead of a page'),

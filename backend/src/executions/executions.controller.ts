@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/decorators.js';
 import { limitSchema } from '../common/pagination.js';
-import { ApiZodQuery, ZodQuery } from '../common/zod.js';
+import { ApiZodQuery, isoDateTime, ZodQuery } from '../common/zod.js';
 import { EXECUTION_STATUSES } from './execution.entity.js';
 import { ExecutionsService } from './executions.service.js';
 
@@ -13,8 +13,8 @@ const listQuery = z.object({
   cursor: z.string().optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
   workflowId: z.string().uuid().optional(),
-  from: z.string().datetime({ offset: true }).optional().describe('ISO time, inclusive'),
-  to: z.string().datetime({ offset: true }).optional().describe('ISO time, exclusive'),
+  from: isoDateTime.optional().describe('ISO time, inclusive'),
+  to: isoDateTime.optional().describe('ISO time, exclusive'),
 });
 
 @ApiTags('executions')

@@ -3,9 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Batcher } from '../common/batcher.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { decodeCursor, fromMicrosSql, keyset, microsSql, toPage, type Page, type Positioned } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { ValidationError } from '../common/errors.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
 import type { ExecutionStatus, TriggerType } from './execution.entity.js';
@@ -105,21 +104,37 @@ export function isRowError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
-/** One row of the batch INSERT's JSON document (throws when the payload cannot be serialised). */
-function rowDocument(r: NewExecution): string {
-  return JSON.stringify({
-    id: r.id,
-    tenantId: r.tenantId,
-    workflowId: r.workflowId,
-    workflowVersion: r.workflowVersion,
-    status: r.status ?? 'queued',
-    triggerType: r.triggerType,
-    payload: r.payload ?? {},
-    steps: r.steps ?? [],
-    retryOf: r.retryOf ?? null,
-    jobId: r.jobId ?? null,
-    idempotencyKey: r.idempotencyKey ?? null,
-  });
+/** A row JSON.stringify could not encode; only its own caller is told (see insertMany). */
+export class UnencodableRowError extends Error {
+  /** True when the payload nests deeper than the stack allows (the caller's data), not a bug. */
+  readonly tooDeep: boolean;
+  constructor(cause: unknown) {
+    const tooDeep = cause instanceof RangeError;
+    super(tooDeep ? 'it is nested too deeply to encode as JSON' : `it cannot be encoded as JSON (${(cause as Error)?.message ?? String(cause)})`, { cause });
+    this.name = 'UnencodableRowError';
+    this.tooDeep = tooDeep;
+  }
+}
+
+/** One row as the batch's JSON document holds it, or the error that row alone fails with. */
+function encodeRow(r: NewExecution): string | UnencodableRowError {
+  try {
+    return JSON.stringify({
+      id: r.id,
+      tenantId: r.tenantId,
+      workflowId: r.workflowId,
+      workflowVersion: r.workflowVersion,
+      status: r.status ?? 'queued',
+      triggerType: r.triggerType,
+      payload: r.payload ?? {},
+      steps: r.steps ?? [],
+      retryOf: r.retryOf ?? null,
+      jobId: r.jobId ?? null,
+      idempotencyKey: r.idempotencyKey ?? null,
+    });
+  } catch (err) {
+    return new UnencodableRowError(err);
+  }
 }
 
 function iso(v: unknown): string | null {
@@ -165,41 +180,35 @@ export class ExecutionsRepository {
   }
 
   /**
-   * One INSERT for the batch. If PostgreSQL refuses it for a row's sake (bad data, a workflow deleted
-   * meanwhile: SQLSTATE classes 22 and 23), the rows are inserted one by one so only the rows at
-   * fault fail, not every webhook that shared their tick. Other errors (database down) fail the batch.
+   * One INSERT for the batch. Each row is encoded on its own, so a row JSON cannot encode (a payload
+   * nested deeper than the stack allows) fails alone. If PostgreSQL refuses the INSERT for a row's
+   * sake (bad data, a workflow deleted meanwhile: SQLSTATE classes 22 and 23), the rows are inserted
+   * one by one so only the rows at fault fail, not every webhook that shared their tick. Other errors
+   * (database down) fail the batch.
    */
   private async insertMany(rows: NewExecution[]): Promise<InsertResult[]> {
-    // Each row is serialised on its own: a payload that cannot be (nested too deep for the stack)
-    // fails its own webhook only.
-    const results: (InsertResult | undefined)[] = new Array(rows.length).fill(undefined);
-    const docs: string[] = [];
-    const ok: NewExecution[] = [];
-    rows.forEach((r, i) => {
-      try {
-        docs.push(rowDocument(r));
-        ok.push(r);
-      } catch (err) {
-        results[i] = { refused: new ValidationError(`The payload cannot be stored: ${(err as Error).message}`) };
-      }
-    });
-    if (!ok.length) return results as InsertResult[];
-    let outcomes: InsertResult[];
+    const encoded = rows.map(encodeRow);
+    const results: (InsertResult | undefined)[] = encoded.map((e) => (typeof e === 'string' ? undefined : { refused: e }));
+    const good = encoded.flatMap((e, i) => (typeof e === 'string' ? [i] : []));
+    if (!good.length) return results as InsertResult[];
+    const insert = (idx: number[]) => this.insertBatch(idx.map((i) => rows[i]), idx.map((i) => encoded[i] as string));
     try {
-      outcomes = await this.insertBatch(ok, docs);
+      const outcomes = await insert(good);
+      for (const [k, i] of good.entries()) results[i] = outcomes[k];
     } catch (err) {
-      if (ok.length === 1 || !isRowError(err)) throw err;
-      outcomes = [];
-      for (let i = 0; i < ok.length; i++) outcomes.push(await this.insertBatch([ok[i]], [docs[i]]).then((o): InsertResult => o[0], (e: Error) => ({ refused: e })));
+      if (good.length === 1 || !isRowError(err)) {
+        for (const i of good) results[i] = { refused: err as Error };
+        return results as InsertResult[];
+      }
+      for (const i of good) results[i] = await insert([i]).then((o): InsertResult => o[0], (e: Error) => ({ refused: e }));
     }
-    let next = 0;
-    return results.map((r) => r ?? outcomes[next++]);
+    return results as InsertResult[];
   }
 
-  private async insertBatch(rows: NewExecution[], docs: string[]): Promise<InsertOutcome[]> {
-    // The batch travels as one JSON document: one parse in PostgreSQL, and payloads are not escaped
-    // a second time into array literals. Running rows (sync webhooks) are claimed at once: attempt 1
-    // and a lease, like a worker's claim.
+  private async insertBatch(rows: NewExecution[], encodedRows: string[]): Promise<InsertOutcome[]> {
+    // The batch travels as one JSON document (the rows' encodings joined): one parse in PostgreSQL,
+    // and payloads are not escaped a second time into array literals. Running rows (sync webhooks)
+    // are claimed at once: attempt 1 and a lease, like a worker's claim.
     const keyed = rows.some((r) => r.idempotencyKey !== undefined);
     const inserted = await this.sql<{ id: string }>(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id,
@@ -210,7 +219,7 @@ export class ExecutionsRepository {
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
             "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text)
        ${keyed ? 'ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id' : ''}`,
-      [`[${docs.join(',')}]`, this.leaseSeconds],
+      [`[${encodedRows.join(',')}]`, this.leaseSeconds],
       { name: keyed ? 'executions_insert_keyed' : 'executions_insert' },
     );
     if (!keyed) return rows.map(() => ({ created: true }));
@@ -333,16 +342,19 @@ export class ExecutionsRepository {
     return row.n;
   }
 
-  /** Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a keyset position. */
+  /**
+   * Queued executions older than `olderThanMs` (their job may be missing), oldest first, after a
+   * keyset position. `createdAt` is that position, exact (microseconds since the epoch, see
+   * common/pagination.ts): pass a row back as `after` for the next page.
+   */
   async queuedBefore(olderThanMs: number, limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; jobId: string; createdAt: string }[]> {
-    const rows = await this.sql<{ id: string; jobId: string; createdAt: Date }>(
-      `SELECT id, COALESCE(job_id, id) AS "jobId", created_at AS "createdAt" FROM executions
+    return this.sql<{ id: string; jobId: string; createdAt: string }>(
+      `SELECT id, COALESCE(job_id, id) AS "jobId", ${microsSql('created_at')} AS "createdAt" FROM executions
        WHERE status = 'queued' AND created_at < now() - make_interval(secs => $1)
-         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+         AND ($3::bigint IS NULL OR (created_at, id) > (${fromMicrosSql('$3')}, $4::uuid))
        ORDER BY created_at, id LIMIT $2`,
       [olderThanMs / 1000, limit, after?.createdAt ?? null, after?.id ?? null],
     );
-    return rows.map((r) => ({ id: r.id, jobId: r.jobId, createdAt: new Date(r.createdAt).toISOString() }));
   }
 
   async list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
@@ -357,17 +369,16 @@ export class ExecutionsRepository {
     if (f.from) add('e.created_at >= ?', f.from);
     if (f.to) add('e.created_at < ?', f.to);
     const pos = decodeCursor(f.cursor);
-    if (pos) {
-      params.push(pos.t, pos.id);
-      where.push(`(e.created_at, e.id) < ($${params.length - 1}, $${params.length})`);
-    }
+    const ks = keyset('e');
+    if (pos) where.push(ks.after(`$${params.push(pos.t)}`, `$${params.push(pos.id)}`));
     params.push(f.limit + 1);
-    const rows = await this.sql<ExecutionSummary>(
-      `SELECT ${SUMMARY_COLUMNS} FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
-       WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT $${params.length}`,
+    const rows = await this.sql<ExecutionSummary & Positioned>(
+      `SELECT ${SUMMARY_COLUMNS}, ${ks.position} FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
+       WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $${params.length}`,
       params,
     );
-    return toPage(rows.map(toSummary), f.limit, (r) => ({ t: r.createdAt, id: r.id }));
+    const page = toPage(rows, f.limit);
+    return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
   }
 
   async get(tenantId: string, id: string): Promise<ExecutionDetail | null> {

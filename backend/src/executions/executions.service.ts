@@ -10,7 +10,7 @@ import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factory.js';
 import type { TriggerType } from './execution.entity.js';
 import { PlatformEvents } from './execution-events.js';
-import { ExecutionsRepository, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
+import { ExecutionsRepository, UnencodableRowError, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -43,6 +43,8 @@ export const RUN_JOB_ATTEMPTS = 100_000;
 
 /** What a caller is told when PostgreSQL refused its execution row (see ExecutionsRepository.insert). */
 function refusal(err: Error): Error {
+  // Too deep is the caller's data (the HTTP routes refuse it earlier, see json-depth-guard.ts); anything else JSON cannot encode is a bug: 500.
+  if (err instanceof UnencodableRowError) return err.tooDeep ? new ValidationError(`The payload cannot be stored: ${err.message}`) : err;
   const code = (err as { code?: unknown }).code;
   // The workflow (or its tenant) was deleted between the lookup and the insert.
   if (code === '23503') return new NotFoundError('Workflow');

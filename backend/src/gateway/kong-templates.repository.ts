@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { decodeCursor } from '../common/pagination.js';
+import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { KongTemplateRecord } from './kong-template.entity.js';
 
@@ -58,13 +58,17 @@ export class KongTemplatesRepository {
   }
 
   /** `limit + 1` rows, newest first, after the cursor. */
-  list(tenantId: string, limit: number, cursor?: string, workflowId?: string): Promise<KongTemplateRecord[]> {
+  list(tenantId: string, limit: number, cursor?: string, workflowId?: string): Promise<(KongTemplateRecord & Positioned)[]> {
     const pos = decodeCursor(cursor);
+    const ks = keyset();
     const params: unknown[] = [tenantId, limit + 1];
     const where = ['tenant_id = $1'];
     if (workflowId) where.push(`workflow_id = $${params.push(workflowId)}`);
-    if (pos) where.push(`(created_at, id) < ($${params.push(pos.t)}::timestamptz, $${params.push(pos.id)}::uuid)`);
-    return this.sql<KongTemplateRecord>(`SELECT ${COLUMNS} FROM kong_templates WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $2`, params);
+    if (pos) where.push(ks.after(`$${params.push(pos.t)}`, `$${params.push(pos.id)}`));
+    return this.sql<KongTemplateRecord & Positioned>(
+      `SELECT ${COLUMNS}, ${ks.position} FROM kong_templates WHERE ${where.join(' AND ')} ORDER BY ${ks.orderBy} LIMIT $2`,
+      params,
+    );
   }
 
   /** Every template of the tenant, or of the installation when tenantId is undefined (for Kong's config). */

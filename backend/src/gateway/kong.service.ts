@@ -170,7 +170,7 @@ export class KongService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string; workflowId?: string }): Promise<Page<StoredTemplateView>> {
-    const page = toPage(await this.templates.list(tenantId, q.limit, q.cursor, q.workflowId), q.limit, (r) => ({ t: new Date(r.createdAt).toISOString(), id: r.id }));
+    const page = toPage(await this.templates.list(tenantId, q.limit, q.cursor, q.workflowId), q.limit);
     return { items: page.items.map(toStoredView), nextCursor: page.nextCursor };
   }
 

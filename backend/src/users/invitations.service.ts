@@ -74,7 +74,7 @@ export class InvitationsService {
 
   async listPending(tenantId: string, q: { limit: number; cursor?: string }): Promise<Page<InvitationView>> {
     const rows = await this.repo.listPendingInvitations(tenantId, q.limit, q.cursor);
-    const page = toPage(rows, q.limit, (i) => ({ t: new Date(i.createdAt).toISOString(), id: i.id }));
+    const page = toPage(rows, q.limit);
     return { items: page.items.map(toInvitationView), nextCursor: page.nextCursor };
   }
 

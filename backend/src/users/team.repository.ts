@@ -7,7 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../auth/user.entity.js';
-import { decodeCursor } from '../common/pagination.js';
+import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
 import { poolOf, sqlOf, sqlOn, type Sql } from '../database/sql.js';
 
 export interface MemberRow {
@@ -63,11 +63,12 @@ export class TeamRepository {
   }
 
   /** `limit + 1` members, newest first, after the cursor. */
-  listMembers(tenantId: string, limit: number, cursor?: string): Promise<MemberRow[]> {
+  listMembers(tenantId: string, limit: number, cursor?: string): Promise<(MemberRow & Positioned)[]> {
     const pos = decodeCursor(cursor);
-    return this.sql<MemberRow>(
-      `SELECT ${MEMBER} FROM users WHERE tenant_id = $1 ${pos ? 'AND (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $2`,
+    const ks = keyset();
+    return this.sql<MemberRow & Positioned>(
+      `SELECT ${MEMBER}, ${ks.position} FROM users WHERE tenant_id = $1 ${pos ? `AND ${ks.after('$3', '$4')}` : ''}
+       ORDER BY ${ks.orderBy} LIMIT $2`,
       pos ? [tenantId, limit + 1, pos.t, pos.id] : [tenantId, limit + 1],
     );
   }
@@ -120,13 +121,14 @@ export class TeamRepository {
   }
 
   /** `limit + 1` invitations not accepted, revoked or expired, newest first, after the cursor. */
-  listPendingInvitations(tenantId: string, limit: number, cursor?: string): Promise<InvitationRow[]> {
+  listPendingInvitations(tenantId: string, limit: number, cursor?: string): Promise<(InvitationRow & Positioned)[]> {
     const pos = decodeCursor(cursor);
-    return this.sql<InvitationRow>(
-      `SELECT ${INVITATION} FROM invitations
+    const ks = keyset();
+    return this.sql<InvitationRow & Positioned>(
+      `SELECT ${INVITATION}, ${ks.position} FROM invitations
        WHERE tenant_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         ${pos ? 'AND (created_at, id) < ($3::timestamptz, $4::uuid)' : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $2`,
+         ${pos ? `AND ${ks.after('$3', '$4')}` : ''}
+       ORDER BY ${ks.orderBy} LIMIT $2`,
       pos ? [tenantId, limit + 1, pos.t, pos.id] : [tenantId, limit + 1],
     );
   }

@@ -51,7 +51,7 @@ export class UsersService {
   ) {}
 
   async list(tenantId: string, q: { limit: number; cursor?: string }): Promise<Page<MemberView>> {
-    const page = toPage(await this.repo.listMembers(tenantId, q.limit, q.cursor), q.limit, (u) => ({ t: new Date(u.createdAt).toISOString(), id: u.id }));
+    const page = toPage(await this.repo.listMembers(tenantId, q.limit, q.cursor), q.limit);
     return { items: page.items.map(toMemberView), nextCursor: page.nextCursor };
   }
 

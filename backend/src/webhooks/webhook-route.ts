@@ -67,7 +67,8 @@ export const webhookOpenApi = {
       summary: 'Trigger a workflow',
       description:
         'Records the execution (queued) and queues it, then answers 202 with its id: once answered, the run happens. ' +
-        'A workflow in `sync` response mode runs at once and answers with its last step\'s output (504 past its timeout; the run still completes and is recorded).',
+        'A workflow in `sync` response mode runs at once and answers with its last step\'s output (504 past its timeout; the run still completes and is recorded). ' +
+        'The body may nest objects and arrays at most `MAX_JSON_DEPTH` levels deep (default 64); a deeper body answers 400 with the limit in its message.',
       parameters: [
         { in: 'path', name: 'workflowId', required: true, schema: { type: 'string', format: 'uuid' } },
         { in: 'header', name: 'X-Tributary-Signature', required: false, description: 'sha256=<hex HMAC-SHA256 of the body>, when the workflow has a secret', schema: { type: 'string' } },
@@ -81,7 +82,7 @@ export const webhookOpenApi = {
           headers: { 'Idempotent-Replayed': { description: 'true when this answers a repeated Idempotency-Key', schema: { type: 'string' } } },
           content: { 'application/json': { schema: { type: 'object', required: ['executionId'], properties: { executionId: { type: 'string', format: 'uuid' } } } } },
         },
-        '400': errorResponse('Malformed JSON or an invalid Idempotency-Key'),
+        '400': errorResponse('Malformed JSON, JSON nested deeper than MAX_JSON_DEPTH, a NUL character (\\u0000) in a string, or an invalid Idempotency-Key'),
         '401': errorResponse('Missing or wrong signature (workflows with a secret)'),
         '404': errorResponse('No enabled webhook workflow with this id'),
         '413': errorResponse('Body larger than MAX_BODY_BYTES'),

@@ -1,10 +1,10 @@
-import { Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/decorators.js';
 import { limitSchema } from '../common/pagination.js';
-import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
+import { ApiPositiveIntParam, ApiZodBody, ApiZodQuery, positiveIntParam, ZodBody, ZodParam, ZodQuery } from '../common/zod.js';
 import { workflowInputSchema, workflowUpdateSchema, type WorkflowInput, type WorkflowUpdate } from './workflow.schema.js';
 import { WorkflowsService } from './workflows.service.js';
 
@@ -64,7 +64,8 @@ export class WorkflowsController {
 
   @Post(':id/rollback/:version')
   @HttpCode(200)
-  rollback(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('version', ParseIntPipe) version: number) {
+  @ApiPositiveIntParam('version')
+  rollback(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodParam('version', positiveIntParam) version: number) {
     return this.workflows.rollback(user.tenantId, user.userId, id, version);
   }
 }

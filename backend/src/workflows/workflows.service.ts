@@ -4,7 +4,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
-import { decodeCursor, toPage, type Page } from '../common/pagination.js';
+import { entityPage, type Page } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { findConnector } from '../engine/connectors.js';
@@ -80,17 +80,10 @@ export class WorkflowsService {
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string; enabled?: boolean; triggerType?: string }): Promise<Page<WorkflowView>> {
-    const qb = this.repo
-      .createQueryBuilder('w')
-      .where('w.tenant_id = :tenantId', { tenantId })
-      .orderBy('w.created_at', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .take(q.limit + 1);
+    const qb = this.repo.createQueryBuilder('w').where('w.tenant_id = :tenantId', { tenantId });
     if (q.enabled !== undefined) qb.andWhere('w.enabled = :enabled', { enabled: q.enabled });
     if (q.triggerType) qb.andWhere(`w.trigger->>'type' = :tt`, { tt: q.triggerType });
-    const pos = decodeCursor(q.cursor);
-    if (pos) qb.andWhere('(w.created_at, w.id) < (:t, :id)', { t: pos.t, id: pos.id });
-    const page = toPage(await qb.getMany(), q.limit, (r) => ({ t: r.createdAt.toISOString(), id: r.id }));
+    const page = await entityPage(qb, q.limit, q.cursor);
     return { items: page.items.map((w) => this.view(w)), nextCursor: page.nextCursor };
   }
 

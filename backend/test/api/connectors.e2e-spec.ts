@@ -72,6 +72,41 @@ describe('connectors in real workflows', () => {
     expect(JSON.stringify(e)).not.toContain('wrong-secret-token');
   });
 
+  it('shows *** instead of a credential an endpoint echoes back, in the recorded steps and to later steps', async () => {
+    const apiKey = await credentialFor('http', { type: 'apiKey', name: 'X-API-Key', value: 'mock-http-api-key', in: 'header' });
+    const basic = await credentialFor('http', { type: 'basic', username: 'echo-user', password: 'echo-pa55word' });
+    const echo = `${mock.url}/http/anything/echo`;
+    const wf = await t.request('POST', '/api/workflows', {
+      token,
+      body: {
+        name: 'echo',
+        trigger: { type: 'manual' },
+        steps: [
+          { id: 'key', connector: 'http', action: 'request', credentialId: apiKey, input: { method: 'GET', url: echo, query: { note: 'sent' } } },
+          { id: 'basic', connector: 'http', action: 'request', credentialId: basic, input: { method: 'POST', url: echo, body: { forwarded: '{{steps.key.body.headers.x-api-key}}' } } },
+        ],
+      },
+    });
+    expect(wf.status).toBe(201);
+    const run = await t.request('POST', `/api/workflows/${wf.body.id}/run`, { token, body: {} });
+    const e = await finished(run.body.executionId);
+    expect(e.status).toBe('succeeded');
+    // The endpoint really received (and echoed) the secrets…
+    const received = mock.requests.filter((r) => r.path === '/http/anything/echo').slice(-2);
+    expect(received.map((r) => [r.headers['x-api-key'], r.headers.authorization])).toEqual([
+      ['mock-http-api-key', undefined],
+      [undefined, `Basic ${Buffer.from('echo-user:echo-pa55word').toString('base64')}`],
+    ]);
+    // …and the execution detail, readable by every viewer, shows *** for them.
+    expect(e.steps[0].output.body.headers['x-api-key']).toBe('***');
+    expect(e.steps[1].output.body.headers.authorization).toBe('Basic ***');
+    expect(e.steps[1].input.body).toEqual({ forwarded: '***' });
+    expect(e.steps[1].output.body.json).toEqual({ forwarded: '***' });
+    expect(e.steps[1].output.body.headers['x-api-key']).toBeUndefined();
+    const detail = JSON.stringify(e);
+    for (const secret of ['mock-http-api-key', 'echo-pa55word', Buffer.from('echo-user:echo-pa55word').toString('base64')]) expect(detail).not.toContain(secret);
+  });
+
   it('bridges REST to SOAP: a sync webhook answers JSON from the SOAP service, and a SOAP fault is a clear error', async () => {
     const soap = connectors.find((c) => c.key === 'soap')!;
     const credentialId = await credentialFor('soap', rebaseOnMock(soap.sampleCredentials, mock.url));

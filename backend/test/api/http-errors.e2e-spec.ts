@@ -116,6 +116,63 @@ describe('HTTP edges', () => {
     }
   });
 
+  it('answers 400 on `cursor`, not 500, to a cursor with a non-UUID id or an impossible time, on every list', async () => {
+    const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const badId = cursor({ t: '1735787045123456', id: 'not-a-uuid' });
+    const badTimes = [cursor({ t: '2024-02-30T00:00:00.000Z', id: randomUUID() }), cursor({ t: '99999999999999999999', id: randomUUID() })];
+    const lists = ['/api/workflows', '/api/kong/templates', '/api/credentials', '/api/consumers', '/api/events', '/api/invitations', '/api/users', '/api/audit', '/api/executions', '/api/logs'];
+    for (const path of lists) {
+      const id = await t.request('GET', `${path}?cursor=${badId}`, { token });
+      expect({ path, status: id.status, body: id.body }).toEqual({
+        path,
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'Query is invalid', details: [{ path: 'cursor', message: 'Invalid cursor: its id is not a UUID' }] },
+      });
+      for (const bad of badTimes) {
+        const time = await t.request('GET', `${path}?cursor=${bad}`, { token });
+        expect({ path, status: time.status, details: time.body.details }).toEqual({ path, status: 400, details: [{ path: 'cursor', message: 'Invalid cursor: its position is not a valid time' }] });
+      }
+    }
+  });
+
+  it('refuses a NUL character (%00) in a query string or path parameter with a 400 naming it, on every route', async () => {
+    const nul = (path: string) => ({ statusCode: 400, error: 'Bad Request', message: 'URL parameters cannot contain the NUL character (%00)', details: [{ path, message: 'contains the NUL character (%00), which cannot be stored' }] });
+    const cases: [string, string, string][] = [
+      ['GET', '/api/credentials?connector=%00', 'connector'],
+      ['GET', '/api/audit?action=a%00b', 'action'],
+      ['GET', '/api/executions?status=queued&workflowId=%00', 'workflowId'],
+      ['GET', '/api/logs?cursor=%00', 'cursor'],
+      ['GET', '/api/events?topic=a&topic=b%00', 'topic'],
+      ['DELETE', '/api/workflows/a%00b', 'id'],
+      ['POST', '/api/workflows/00000000-0000-4000-8000-000000000000/rollback/1%00', 'version'],
+      ['POST', '/api/webhooks/%00', 'workflowId'],
+    ];
+    for (const [method, url, param] of cases) {
+      const res = await t.request(method, url, { token, ...(method === 'POST' ? { body: {} } : {}) });
+      expect({ url, status: res.status, body: res.body }).toEqual({ url, status: 400, body: nul(param) });
+    }
+    // The text "%00" itself (sent as %2500) is an ordinary value.
+    expect((await t.request('GET', '/api/audit?action=%2500', { token })).status).toBe(200);
+    expect((await t.request('GET', '/api/credentials?connector=%2500', { token })).status).toBe(200);
+  });
+
+  it('answers 400, not 500, to a date PostgreSQL cannot store (year 0000) in filters and scheduled events', async () => {
+    const consumer = await t.request('POST', '/api/consumers', { token, body: { username: 'dates' } });
+    const cases: [string, string, unknown, string][] = [
+      ['GET', '/api/executions?from=0000-01-01T00:00:00Z', undefined, 'from'],
+      ['GET', '/api/logs?to=0000-12-31T23:59:59%2B01:00', undefined, 'to'],
+      ['GET', '/api/events?from=0000-06-01T00:00:00Z', undefined, 'from'],
+      ['POST', '/api/events', { topic: 'late', deliverAt: '0000-01-01T00:00:00Z' }, 'deliverAt'],
+      ['GET', `/api/consumers/${consumer.body.consumer.id}/usage?from=0000-01-01`, undefined, 'from'],
+      ['GET', `/api/consumers/${consumer.body.consumer.id}/usage?to=0001-01-05`, undefined, 'to'],
+    ];
+    for (const [method, url, body, field] of cases) {
+      const res = await t.request(method, url, { token, body });
+      expect({ url, status: res.status, paths: res.body.details?.map((d: { path: string }) => d.path) }).toEqual({ url, status: 400, paths: [field] });
+    }
+    expect((await t.request('GET', '/api/executions?from=0001-01-01T00:00:00Z', { token })).status).toBe(200);
+  });
+
   it('lets the dashboard origin make every method the API uses (CORS preflight), and no other origin', async () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const res = await t.request('OPTIONS', '/api/workflows/00000000-0000-4000-8000-000000000000', {

@@ -220,7 +220,7 @@ describe('team management', () => {
       expect(p2.body).toEqual({ items: [expect.objectContaining({ id: admin.user.id })], nextCursor: null });
       const bad = await t.request('GET', '/api/users?cursor=garbage', { token: admin.token });
       expect(bad.status).toBe(400);
-      expect(bad.body.details).toEqual([{ path: 'cursor', message: 'Invalid cursor' }]);
+      expect(bad.body.details).toEqual([{ path: 'cursor', message: 'Invalid cursor: pass the nextCursor of the previous page unchanged' }]);
 
       expect((await t.request('GET', '/api/users', { token: editor.token })).status).toBe(403);
       expect((await t.request('GET', '/api/users', { token: viewer.token })).status).toBe(403);

@@ -36,6 +36,16 @@ describe('workflows', () => {
     expect(rb.status).toBe(200);
     expect(rb.body).toMatchObject({ name: 'v1', version: 3, steps: [transformStep('a', 1)] });
     expect((await t.request('POST', `/api/workflows/${wf.id}/rollback/99`, { token })).status).toBe(404);
+    // A version past PostgreSQL's integer range (or not a version at all) is the caller's mistake: 400 on `version`, not 500.
+    for (const version of ['99999999999999999999', '2147483648', '0', '-1', '1.5', '1e3', 'abc']) {
+      const bad = await t.request('POST', `/api/workflows/${wf.id}/rollback/${version}`, { token });
+      expect({ version, status: bad.status, body: bad.body }).toEqual({
+        version,
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'Path is invalid', details: [{ path: 'version', message: 'must be a whole number from 1 to 2147483647' }] },
+      });
+    }
+    expect((await t.request('POST', `/api/workflows/${wf.id}/rollback/2147483647`, { token })).status).toBe(404);
 
     const off = await t.request('PUT', `/api/workflows/${wf.id}/toggle`, { token, body: { enabled: false } });
     expect(off.body.enabled).toBe(false);
@@ -66,6 +76,8 @@ describe('workflows', () => {
         { id: 'b', connector: 'core', action: 'explode', input: {} },
         { id: 'c', connector: 'core', action: 'transform', input: { value: { text: 'Hi {{user.name}' } } },
         { id: 'd', connector: 'core', action: 'transform', input: { value: 1 }, when: '{{#if x}}' },
+        // Handlebars' `log` helper wrote its arguments to the api's log (a forged JSON line): removed, refused like any unknown helper.
+        { id: 'e', connector: 'core', action: 'transform', input: { value: { line: 'ok\n{{log \'{"level":30,"msg":"admin login"}\' level="info"}}' } } },
       ],
     });
     expect(res.status).toBe(400);
@@ -75,6 +87,7 @@ describe('workflows', () => {
     expect(byPath['steps.1.action']).toMatch(/^Unknown action "explode" for connector "core"/);
     expect(byPath['steps.2.input.value.text']).toMatch(/^Template error in step "c" at line 1, column 15: Parse error/);
     expect(byPath['steps.3.when']).toMatch(/^Template error in step "d" at line 1/);
+    expect(byPath['steps.4.input.value.line']).toMatch(/^Template error in step "e" at line 2, column 3: Unknown helper "log"/);
   });
 
   it('refuses duplicate step ids and a credential of another tenant', async () => {
