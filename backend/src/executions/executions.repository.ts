@@ -326,14 +326,32 @@ export class ExecutionsRepository {
     return rows.map((r) => done.has(r.id));
   }
 
-  /** Running executions whose lease lapsed (their process died or lost the database), longest lapsed first. */
+  /**
+   * Running executions whose lease lapsed (their process died or lost the database). Found tenant by
+   * tenant through executions_tenant_status_idx: running rows are few, and an index of their own
+   * would cost every claim an entry (see the ExecutionLeases migration).
+   */
   async lapsedLeases(limit: number): Promise<LeaseToken[]> {
     return this.sql<LeaseToken>(
-      `SELECT id, attempts FROM executions
-       WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())
-       ORDER BY lease_expires_at NULLS FIRST LIMIT $1`,
+      `SELECT e.id, e.attempts FROM tenants t
+       CROSS JOIN LATERAL (
+         SELECT id, attempts FROM executions
+         WHERE tenant_id = t.id AND status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())
+         LIMIT $1
+       ) e
+       LIMIT $1`,
       [limit],
     );
+  }
+
+  /** Of these executions, the ones still waiting for a worker: queued, or running under a lease that lapsed. */
+  async stillWaiting(ids: string[]): Promise<string[]> {
+    const rows = await this.sql<{ id: string }>(
+      `SELECT id FROM executions WHERE id = ANY($1::uuid[])
+         AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())))`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Queued executions, counted up to `cap` (the count stops there: its cost is bounded by the cap). */

@@ -106,9 +106,10 @@ export class ExecutionsService {
 
   /**
    * Adds run jobs. A job id is the id of its first execution, so adding a job again while it exists
-   * is a no-op (the reconciler relies on it). Never throws: rows stay queued for the reconciler.
+   * is a no-op (the reconciler relies on it). Never throws: when the queue is unreachable the rows
+   * stay queued for the reconciler, and the answer is false.
    */
-  async enqueue(batches: RunBatch[]): Promise<void> {
+  async enqueue(batches: RunBatch[]): Promise<boolean> {
     const jobs = batches.map((b) => ({
       name: RUN_JOB,
       data: { executionIds: b.executionIds } satisfies RunJobData,
@@ -118,28 +119,34 @@ export class ExecutionsService {
       // One job (every accept batch) is one script call; addBulk wraps even one job in a pipeline.
       if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
       else await this.queue.addBulk(jobs);
+      return true;
     } catch (err) {
       const count = batches.reduce((n, b) => n + b.executionIds.length, 0);
       this.logger.warn({ msg: 'queue unreachable; executions stay queued in PostgreSQL for the reconciler', count, err: (err as Error).message });
+      return false;
     }
   }
 
   /**
-   * Makes sure each batch has a live job: a job that is missing (lost with Redis, or never added) is
-   * added, and one that failed or completed while its executions still wait is replaced, since adding
-   * a job under an existing id is a no-op. Waiting, delayed and active jobs are left alone. Answers
-   * how many executions got a job. Throws when the queue is unreachable.
+   * Run jobs in the queue's failed set (their attempts ran out, or they were added before jobs were
+   * retried until they succeed), with the executions they carry; at most `limit`. Adding a job again
+   * under the id of a failed one is a no-op, so these are what the reconciler must replace.
    */
-  async ensureJobs(batches: RunBatch[]): Promise<number> {
-    const missing: RunBatch[] = [];
-    for (const b of batches) {
-      const state = await this.queue.getJobState(b.jobId);
-      if (state === 'failed' || state === 'completed') await this.queue.remove(b.jobId);
-      else if (state !== 'unknown') continue;
-      missing.push(b);
-    }
-    if (missing.length) await this.enqueue(missing);
-    return missing.reduce((n, b) => n + b.executionIds.length, 0);
+  async failedRunJobs(limit: number): Promise<RunBatch[]> {
+    if (!(await this.queue.getFailedCount())) return [];
+    const jobs = await this.queue.getFailed(0, limit - 1);
+    return jobs
+      .filter((j) => j?.id && j.name === RUN_JOB)
+      .map((j) => {
+        const data = j.data as RunJobData;
+        return { jobId: j.id!, executionIds: data.executionIds ?? (data.executionId ? [data.executionId] : []) };
+      });
+  }
+
+  /** Replaces a failed job by a fresh one under the same id, carrying the given executions. */
+  async replaceJob(batch: RunBatch): Promise<void> {
+    await this.queue.remove(batch.jobId);
+    await this.enqueue([batch]);
   }
 
   list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {

@@ -7,12 +7,22 @@ import { ExecutionsService, type RunBatch } from './executions.service.js';
 /** Rows per page and pages per pass over the queued backlog. */
 const PAGE = 1000;
 const PAGES = 20;
+/**
+ * A job re-added (or found present) is not re-added again for this long. Re-adding a present job is
+ * a no-op, but with a long backlog doing it every tick for every job cost the api and Redis a tenth
+ * of a core; once a minute still recovers jobs a Redis restart or failover lost.
+ */
+const RECHECK_MS = 60_000;
+/** Memory bound of that record (job ids), oldest dropped first. */
+const MAX_REMEMBERED = 200_000;
 
 /**
  * The 202 promise, kept whatever happened to the queue or to a worker:
- * - executions still queued after RECONCILE_AFTER_MS get their job back when it is missing (the
- *   queue was down at accept time, Redis restarted empty) or dead (it failed or completed while they
- *   waited, e.g. its attempts ran out during a database outage);
+ * - executions still queued after RECONCILE_AFTER_MS get their job added again, under the id it was
+ *   added with: a no-op while it exists, and the job back when it was lost (the queue was down at
+ *   accept time, the api died between the INSERT and the add, Redis restarted empty);
+ * - jobs in the queue's failed set whose executions still wait are replaced (re-adding under a
+ *   failed job's id would be a no-op);
  * - running executions whose lease lapsed (their worker died, or lost the database) are queued
  *   again, and the next worker resumes them after their last recorded step.
  * Lapsed leases are only taken once this process has seen the database answer for a whole lease
@@ -26,6 +36,8 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
   private timer?: NodeJS.Timeout;
   /** Since when the database has answered every tick (unset by an outage; a fresh process starts now). */
   private healthySince: number | undefined = Date.now();
+  /** Job id → when it was last added (or found present), in insertion order. */
+  private readonly added = new Map<string, number>();
 
   constructor(
     private readonly repo: ExecutionsRepository,
@@ -43,17 +55,19 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass; answers how many executions got a job. */
+  /** One pass; answers how many executions were given a job. */
   async tick(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     try {
       const requeued = await this.requeueWaiting();
       this.healthySince ??= Date.now();
+      const replaced = await this.replaceFailedJobs();
       const resumed = Date.now() - this.healthySince >= this.config.executionLeaseMs ? await this.resumeLapsed() : 0;
-      if (requeued) this.logger.log({ msg: 'gave queued executions their job back', count: requeued });
+      if (requeued) this.logger.log({ msg: 'added the jobs of queued executions again (a no-op for jobs still in the queue)', count: requeued });
+      if (replaced) this.logger.warn({ msg: 'replaced failed queue jobs whose executions still wait', count: replaced });
       if (resumed) this.logger.warn({ msg: 'resuming executions whose lease lapsed (worker died or lost the database)', count: resumed });
-      return requeued + resumed;
+      return requeued + replaced + resumed;
     } catch (err) {
       if (isDependencyUnavailable(err)) this.healthySince = undefined;
       this.logger.warn({ msg: 'reconcile failed; will retry', err: (err as Error).message });
@@ -77,15 +91,44 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
         ids.push(r.id);
         jobs.set(r.jobId, ids);
       }
-      total += await this.executions.ensureJobs([...jobs].map(([jobId, executionIds]): RunBatch => ({ jobId, executionIds })));
+      total += await this.add([...jobs].map(([jobId, executionIds]) => ({ jobId, executionIds })));
       after = rows[rows.length - 1];
+    }
+    return total;
+  }
+
+  private async replaceFailedJobs(): Promise<number> {
+    let total = 0;
+    for (const job of await this.executions.failedRunJobs(PAGE)) {
+      const waiting = await this.repo.stillWaiting(job.executionIds);
+      if (!waiting.length) continue;
+      await this.executions.replaceJob({ jobId: job.jobId, executionIds: waiting });
+      this.added.set(job.jobId, Date.now());
+      total += waiting.length;
     }
     return total;
   }
 
   private async resumeLapsed(): Promise<number> {
     const lapsed = await this.repo.lapsedLeases(PAGE);
-    // One job per run and claim: a second pass before it runs finds the same job waiting.
-    return lapsed.length ? this.executions.ensureJobs(lapsed.map((l) => ({ jobId: `resume-${l.id}-${l.attempts}`, executionIds: [l.id] }))) : 0;
+    // One job per run and claim: a second pass before it runs finds the same job.
+    return this.add(lapsed.map((l) => ({ jobId: `resume-${l.id}-${l.attempts}`, executionIds: [l.id] })));
+  }
+
+  /** Adds the jobs not added within RECHECK_MS; answers how many executions they carry. */
+  private async add(batches: RunBatch[]): Promise<number> {
+    const now = Date.now();
+    const due = batches.filter((b) => now - (this.added.get(b.jobId) ?? 0) >= RECHECK_MS);
+    if (!due.length) return 0;
+    if (!(await this.executions.enqueue(due))) return 0;
+    for (const b of due) {
+      this.added.delete(b.jobId);
+      this.added.set(b.jobId, now);
+    }
+    for (const key of this.added.keys()) {
+      if (this.added.size <= MAX_REMEMBERED) break;
+      this.added.delete(key);
+    }
+    return due.reduce((n, b) => n + b.executionIds.length, 0);
   }
 }
