@@ -64,19 +64,30 @@ export function unavailable(err: unknown): ServiceUnavailableError {
  * any other error is thrown at once. `giveUpAfterMs` bounds the wait (then the last error is thrown);
  * `onWait` hears of the first failure of an outage (to log it once).
  */
-export async function retryWhileUnavailable<T>(
+export function retryWhileUnavailable<T>(
   fn: () => Promise<T>,
   opts: { giveUpAfterMs?: number; signal?: AbortSignal; onWait?: (err: unknown) => void } = {},
 ): Promise<T> {
+  // The first try costs no more than `fn` itself: the worker calls this several times per execution.
   const started = Date.now();
+  return fn().catch((err: unknown) => {
+    if (!isDependencyUnavailable(err) || outOfPatience(started, opts)) throw err;
+    opts.onWait?.(err);
+    return retryAfterOutage(started, fn, opts);
+  });
+}
+
+function outOfPatience(started: number, opts: { giveUpAfterMs?: number }): boolean {
+  return opts.giveUpAfterMs !== undefined && Date.now() - started >= opts.giveUpAfterMs;
+}
+
+async function retryAfterOutage<T>(started: number, fn: () => Promise<T>, opts: { giveUpAfterMs?: number; signal?: AbortSignal }): Promise<T> {
   for (let attempt = 0; ; attempt++) {
+    await sleep(Math.min(200 * 2 ** attempt, 2000), opts.signal);
     try {
       return await fn();
     } catch (err) {
-      if (!isDependencyUnavailable(err)) throw err;
-      if (opts.giveUpAfterMs !== undefined && Date.now() - started >= opts.giveUpAfterMs) throw err;
-      if (attempt === 0) opts.onWait?.(err);
-      await sleep(Math.min(200 * 2 ** attempt, 2000), opts.signal);
+      if (!isDependencyUnavailable(err) || outOfPatience(started, opts)) throw err;
     }
   }
 }

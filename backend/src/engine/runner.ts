@@ -6,6 +6,7 @@
  * handed to `deps.checkpoint` and recorded before anything else runs, so a crash later never repeats
  * it. After the last step the completion records them instead.
  */
+import type { Cancellation } from '../common/cancellation.js';
 import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import type { StepDefinition } from '../workflows/workflow.schema.js';
@@ -37,10 +38,9 @@ function isRetryable(err: unknown): boolean {
   return false;
 }
 
-async function withTimeout<T>(ms: number, parent: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withTimeout<T>(ms: number, parent: Cancellation | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent?.reason);
-  parent?.addEventListener('abort', onParentAbort, { once: true });
+  const stopListening = parent?.onCancel((reason) => controller.abort(reason));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -54,7 +54,7 @@ async function withTimeout<T>(ms: number, parent: AbortSignal | undefined, fn: (
     return await Promise.race([fn(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
+    stopListening?.();
   }
 }
 
@@ -88,7 +88,7 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
   });
 
   for (const [index, step] of req.steps.entries()) {
-    if (req.signal?.aborted) return finish('cancelled', 'Execution was cancelled');
+    if (req.cancellation?.cancelled) return finish('cancelled', 'Execution was cancelled');
     const prior = carried.get(step.id);
     if (prior) {
       // Recorded before a crash, or carried over by a retry from the failed step: it stands as it was.
@@ -206,7 +206,7 @@ async function runStep(
   for (;;) {
     attempt++;
     try {
-      const output = await withTimeout(timeoutMs, req.signal, (signal) =>
+      const output = await withTimeout(timeoutMs, req.cancellation, (signal) =>
         action.execute({
           credentials,
           input: parsedInput.data,
@@ -221,13 +221,13 @@ async function runStep(
       );
       return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt });
     } catch (err) {
-      if (req.signal?.aborted || attempt >= maxAttempts || !isRetryable(err)) {
+      if (req.cancellation?.cancelled || attempt >= maxAttempts || !isRetryable(err)) {
         return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt });
       }
       const delay = backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
       warnings.push(`attempt ${attempt} failed (${errorMessage(err)}); retrying in ${Math.round(delay)} ms`);
       try {
-        await sleep(delay, req.signal);
+        await sleep(delay, req.cancellation?.signal);
       } catch {
         return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt });
       }

@@ -1,4 +1,5 @@
 /** The engine's contract: plain data in, plain data out. No database, HTTP framework or queue. */
+import type { Cancellation } from '../common/cancellation.js';
 import type { HttpClient } from '../common/http/http-client.js';
 import type { ConnectorLogger } from '../connectors/sdk.js';
 import type { StepDefinition } from '../workflows/workflow.schema.js';
@@ -34,7 +35,8 @@ export interface RunRequest {
    * are not run again.
    */
   previous?: StepResult[];
-  signal?: AbortSignal;
+  /** Stops the run: before the next step, and the step in flight through its signal. */
+  cancellation?: Cancellation;
 }
 
 export interface ResolvedCredential {

@@ -47,7 +47,7 @@ export class ExecutionRunner {
       try {
         result = await this.engine.run(
           e.tenantId,
-          { executionId: e.id, steps, payload: e.payload, previous: e.steps, signal: lease.signal },
+          { executionId: e.id, steps, payload: e.payload, previous: e.steps, cancellation: lease.cancellation },
           {
             onStep: (step) => this.events.publish(e.tenantId, 'execution.step', { executionId: e.id, workflowId: e.workflowId, step: stepEvent(step) }),
             checkpoint: async (results) => {

@@ -6,6 +6,7 @@
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG, type Config } from '../config/config.js';
+import { Cancellation } from '../common/cancellation.js';
 import { isDependencyUnavailable } from '../common/unavailable.js';
 import { ExecutionsRepository, type LeaseToken } from './executions.repository.js';
 
@@ -18,8 +19,8 @@ export class LeaseLostError extends Error {
 }
 
 export interface Lease {
-  /** Aborted when the lease is lost. */
-  readonly signal: AbortSignal;
+  /** Cancelled when the lease is lost. */
+  readonly cancellation: Cancellation;
   readonly lost: boolean;
   /** Marks the lease lost (a write was refused) and aborts the run. */
   lose(): void;
@@ -30,7 +31,7 @@ export interface Lease {
 interface Held {
   token: LeaseToken;
   since: number;
-  controller: AbortController;
+  cancellation: Cancellation;
 }
 
 @Injectable()
@@ -49,18 +50,18 @@ export class LeaseKeeper implements OnModuleDestroy {
   }
 
   hold(token: LeaseToken): Lease {
-    const held: Held = { token, since: Date.now(), controller: new AbortController() };
+    const held: Held = { token, since: Date.now(), cancellation: new Cancellation() };
     this.held.set(token.id, held);
     this.timer ??= setInterval(() => void this.renew(), this.periodMs).unref();
     const lose = () => {
-      if (held.controller.signal.aborted) return;
+      if (held.cancellation.cancelled) return;
       this.held.delete(token.id);
-      held.controller.abort(new LeaseLostError(token.id));
+      held.cancellation.cancel(new LeaseLostError(token.id));
     };
     return {
-      signal: held.controller.signal,
+      cancellation: held.cancellation,
       get lost() {
-        return held.controller.signal.aborted;
+        return held.cancellation.cancelled;
       },
       lose,
       release: () => {
@@ -91,7 +92,7 @@ export class LeaseKeeper implements OnModuleDestroy {
         if (this.held.get(h.token.id) !== h) continue;
         this.logger.warn({ msg: 'lease lost; stopping the run here (another worker resumes it)', executionId: h.token.id });
         this.held.delete(h.token.id);
-        h.controller.abort(new LeaseLostError(h.token.id));
+        h.cancellation.cancel(new LeaseLostError(h.token.id));
       }
     } catch (err) {
       // The database is away: the runs go on; their next checkpoint waits for it, and fencing refuses
