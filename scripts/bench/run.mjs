@@ -12,6 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -74,8 +75,12 @@ function startSlackSink() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, arrivals, port: server.address().port })));
 }
 
+// BENCH_NODE_ARGS: extra node flags for the api and worker processes, e.g. to profile them:
+// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (profiles written when they exit).
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function startProcess(name, entry, env) {
-  const child = spawn(process.execPath, [join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
   return child;
 }
@@ -184,6 +189,49 @@ async function countExecutions(dbUrl, statuses = ['queued', 'running', 'succeede
   }
 }
 
+/**
+ * PostgreSQL's work so far, machine-wide: WAL bytes written and transactions committed (every
+ * database: the queue's own tables too on the PostgreSQL backend). Their differences over a phase,
+ * per execution, do not drift with the machine's speed as times do.
+ */
+async function pgWork(dbUrl) {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    // Counters are flushed to shared memory about every second: wait that long so the phase's commits show.
+    await sleep(1100);
+    const { rows } = await c.query(
+      `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal, (SELECT sum(xact_commit)::bigint FROM pg_stat_database) AS commits`,
+    );
+    return { wal: Number(rows[0].wal), commits: Number(rows[0].commits) };
+  } finally {
+    await c.end();
+  }
+}
+
+/** Redis commands served so far (INFO commandstats), by command, over a plain socket. */
+function redisCalls(redisUrl) {
+  const u = new URL(redisUrl);
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
+    let buf = '';
+    s.on('error', reject);
+    s.on('connect', () => s.write('INFO commandstats\r\n'));
+    s.on('data', (d) => {
+      buf += d.toString();
+      const m = /^\$(\d+)\r\n/.exec(buf);
+      if (!m || Buffer.byteLength(buf) < m[0].length + Number(m[1])) return;
+      s.destroy();
+      const calls = {};
+      for (const line of buf.split('\r\n')) {
+        const c = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
+        if (c) calls[c[1]] = Number(c[2]);
+      }
+      resolve(calls);
+    });
+  });
+}
+
 async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
   const dbName = `tributary_bench_${backend}`;
   const admin = new pg.Client({ connectionString: pgServerUrl });
@@ -248,8 +296,10 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
     const apiCpuUsPerWebhook = Math.round(((cpuMs(apiProc.pid) - apiCpu0) * 1000) / ingest.accepted);
 
     // Drain that backlog with the worker before the end-to-end phase.
-    workerProc = startProcess('worker', 'worker.js', env);
     const backlog = await countExecutions(dbUrl);
+    const pgBefore = await pgWork(dbUrl);
+    const redisBefore = backend === 'redis' ? await redisCalls(redisUrl) : undefined;
+    workerProc = startProcess('worker', 'worker.js', env);
     const drainStart = performance.now();
     // Worker CPU per execution, counted from its first finished execution (not its start-up).
     let workerCpu0;
@@ -261,6 +311,21 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
       await sleep(500);
     }
     const drainSeconds = (performance.now() - drainStart) / 1000;
+    const pgAfter = await pgWork(dbUrl);
+    let redisPerExecution;
+    if (redisBefore) {
+      const after = await redisCalls(redisUrl);
+      const total = (calls) => Object.values(calls).reduce((a, b) => a + b, 0);
+      redisPerExecution = { commands: Math.round(((total(after) - total(redisBefore)) / backlog) * 1000) / 1000 };
+      for (const [cmd, n] of Object.entries(after)) {
+        const per = (n - (redisBefore[cmd] ?? 0)) / backlog;
+        if (per >= 0.01) redisPerExecution[cmd] = Math.round(per * 1000) / 1000;
+      }
+    }
+    const postgresPerExecution = {
+      walBytes: Math.round((pgAfter.wal - pgBefore.wal) / backlog),
+      commits: Math.round(((pgAfter.commits - pgBefore.commits) / backlog) * 1000) / 1000,
+    };
     const workerCpuUsPerExecution = Math.round(((cpuMs(workerProc.pid) - workerCpu0.ms) * 1000) / Math.max(1, backlog - workerCpu0.done));
     log(`${backend}: drained ${backlog} in ${drainSeconds.toFixed(1)} s`);
     sink.arrivals.clear();
@@ -321,7 +386,7 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
         latencyMs: { p50: ingest.p50, p99: ingest.p99 },
         apiCpuUsPerWebhook,
       },
-      backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds), workerCpuUsPerExecution },
+      backlogDrain: { executions: backlog, seconds: Math.round(drainSeconds * 10) / 10, executionsPerSec: Math.round(backlog / drainSeconds), workerCpuUsPerExecution, postgresPerExecution, redisPerExecution },
       endToEnd: {
         webhooks: E2E_COUNT,
         delivered: arrivals.length,
