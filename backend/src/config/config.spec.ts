@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_ENCRYPTION_KEY, DEFAULT_JWT_SECRET, loadConfig } from './config.js';
+import { ConfigError, DEFAULT_ENCRYPTION_KEY, DEFAULT_JWT_SECRET, loadConfig, sessionDatabaseUrl } from './config.js';
 
 const key = (c: string) => Buffer.alloc(32, c).toString('base64');
 
@@ -43,6 +43,41 @@ describe('loadConfig', () => {
 
   it('reports invalid values by variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(/PORT[\s\S]*DATABASE_URL/);
+  });
+
+  it('reads the database topology: pooling mode, direct URL and timeouts', () => {
+    expect(loadConfig({})).toMatchObject({ databasePooling: 'session', databaseConnectTimeoutMs: 5000, databaseQueryTimeoutMs: 30000 });
+    expect(loadConfig({}).databaseDirectUrl).toBeUndefined();
+    const c = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://app@pgbouncer:6432/tributary',
+      DATABASE_POOLING: 'transaction',
+      DATABASE_DIRECT_URL: 'postgres://app@postgres:5432/tributary',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_QUERY_TIMEOUT_MS: '0',
+    });
+    expect(c).toMatchObject({ databasePooling: 'transaction', databaseDirectUrl: 'postgres://app@postgres:5432/tributary', databaseConnectTimeoutMs: 2000, databaseQueryTimeoutMs: 0 });
+    expect(sessionDatabaseUrl(c)).toBe('postgres://app@postgres:5432/tributary');
+    expect(sessionDatabaseUrl(loadConfig({ DATABASE_URL: 'postgres://app@postgres:5432/tributary' }))).toBe('postgres://app@postgres:5432/tributary');
+    expect(() => loadConfig({ DATABASE_POOLING: 'statement' })).toThrow(/DATABASE_POOLING/);
+  });
+
+  it('refuses transaction pooling without DATABASE_DIRECT_URL when something needs a session, naming each', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ DATABASE_POOLING: 'transaction', ...env });
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({})).toEqual([
+      expect.stringMatching(/^DATABASE_DIRECT_URL: DATABASE_POOLING=transaction with the PostgreSQL queue \(no REDIS_URL\) needs it: .*LISTENs for jobs.*or run the queue on Redis \(REDIS_URL\)$/),
+      expect.stringMatching(/^DATABASE_DIRECT_URL: DATABASE_POOLING=transaction with live events through PostgreSQL \(zero-install mode, no REDIS_URL\) needs it: .*or set REDIS_URL$/),
+    ]);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_BACKEND: 'postgres' })).toEqual([expect.stringContaining('with the PostgreSQL queue (QUEUE_BACKEND=postgres) needs it')]);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([]);
+    expect(problems({ DATABASE_DIRECT_URL: 'postgres://postgres@127.0.0.1:5432/tributary' })).toEqual([]);
   });
 
   it('collects connector base URL overrides', () => {

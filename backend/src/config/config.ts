@@ -4,6 +4,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { parseSentinelUrl, SENTINEL_SCHEME, type SentinelTarget } from './redis-url.js';
 
 export const DEFAULT_JWT_SECRET = 'tributary-dev-jwt-secret-not-for-production';
 /** base64 of 32 bytes; only for development and tests. */
@@ -20,6 +21,8 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+const anyUrl = z.string().url();
+
 /** An optional URL where an empty value (`KONG_ADMIN_URL=` in a .env file) means unset. */
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
@@ -30,7 +33,23 @@ const envSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/tributary'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-  REDIS_URL: z.string().url().optional(),
+  /**
+   * `transaction`: DATABASE_URL is a transaction pooler (PgBouncer pool_mode=transaction), where a
+   * client's statements run on whichever server connection is free: no prepared statements, and
+   * what needs a session uses DATABASE_DIRECT_URL.
+   */
+  DATABASE_POOLING: z.enum(['session', 'transaction']).default('session'),
+  /** PostgreSQL itself, not through the pooler: LISTEN, the PostgreSQL queue and migrations' lock. */
+  DATABASE_DIRECT_URL: optionalUrl,
+  /** Opening a connection fails after this long (a partitioned database answers errors, not hangs). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** A statement whose answer has not arrived by then fails and its connection is dropped; 0 waits forever. */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** redis://… or rediss://… (one server), or redis+sentinel://… (a Sentinel-monitored master, see redis-url.ts). */
+  REDIS_URL: z
+    .string()
+    .refine((v) => v.startsWith(SENTINEL_SCHEME) || anyUrl.safeParse(v).success, `must be a URL: redis://…, rediss://… or ${SENTINEL_SCHEME}…`)
+    .optional(),
   /** Prefix of every Redis key and BullMQ queue, so several installations (or test runs) can share a server. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('tributary'),
   QUEUE_BACKEND: z.enum(['redis', 'postgres']).optional(),
@@ -96,6 +115,7 @@ const envSchema = z.object({
 });
 
 export type QueueBackend = 'redis' | 'postgres';
+export type DatabasePooling = 'session' | 'transaction';
 
 export interface Config {
   env: 'development' | 'test' | 'production';
@@ -104,7 +124,16 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string;
   databasePoolSize: number;
+  /** `transaction`: DATABASE_URL keeps no session between transactions (PgBouncer pool_mode=transaction). */
+  databasePooling: DatabasePooling;
+  /** A direct connection for what needs a session; see sessionDatabaseUrl. */
+  databaseDirectUrl?: string;
+  databaseConnectTimeoutMs: number;
+  /** 0: no client-side timeout. */
+  databaseQueryTimeoutMs: number;
   redisUrl?: string;
+  /** Set when REDIS_URL is redis+sentinel://: connections ask these sentinels for the master (connectRedis in common/redis.module.ts). */
+  redisSentinel?: SentinelTarget;
   redisPrefix: string;
   queueBackend: QueueBackend;
   jwt: { secret: string; expiresIn: string };
@@ -200,6 +229,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   if (e.QUEUE_BACKEND === 'redis' && !e.REDIS_URL) problems.push('QUEUE_BACKEND=redis needs REDIS_URL');
+  let redisSentinel: SentinelTarget | undefined;
+  if (e.REDIS_URL?.startsWith(SENTINEL_SCHEME)) {
+    try {
+      redisSentinel = parseSentinelUrl(e.REDIS_URL);
+    } catch (err) {
+      problems.push(`REDIS_URL: ${(err as Error).message} (expected ${SENTINEL_SCHEME}[:password@]host:26379,host:26379/<master name>[?db=0])`);
+    }
+  }
+  const queueBackend = e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : 'postgres');
+  if (e.DATABASE_POOLING === 'transaction' && !e.DATABASE_DIRECT_URL) {
+    // What holds a PostgreSQL session, which a transaction pooler hands to another client after each transaction.
+    const fix = 'set DATABASE_DIRECT_URL to PostgreSQL itself (not through the pooler)';
+    if (queueBackend === 'postgres') {
+      problems.push(
+        `DATABASE_DIRECT_URL: DATABASE_POOLING=transaction with the PostgreSQL queue (${e.REDIS_URL ? 'QUEUE_BACKEND=postgres' : 'no REDIS_URL'}) needs it: ` +
+          `BullMQ's PostgreSQL backend LISTENs for jobs and sets its search_path per connection, which needs a session; ${fix}, or run the queue on Redis (REDIS_URL)`,
+      );
+    }
+    if (!e.REDIS_URL) {
+      problems.push(
+        `DATABASE_DIRECT_URL: DATABASE_POOLING=transaction with live events through PostgreSQL (zero-install mode, no REDIS_URL) needs it: ` +
+          `the api LISTENs for their NOTIFY, which needs a session; ${fix}, or set REDIS_URL`,
+      );
+    }
+  }
   for (const entry of e.TRUSTED_PROXIES) {
     if (!ipaddr.isValid(entry) && !isCidr(entry)) problems.push(`TRUSTED_PROXIES: "${entry}" is neither an IP address nor a CIDR range`);
   }
@@ -218,9 +272,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePooling: e.DATABASE_POOLING,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+    databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    redisSentinel,
     redisPrefix: e.REDIS_PREFIX,
-    queueBackend: e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'redis' : 'postgres'),
+    queueBackend,
     jwt: { secret: e.JWT_SECRET, expiresIn: e.JWT_EXPIRES_IN },
     encryption: { currentKeyId: e.ENCRYPTION_KEY_ID, keys },
     // Dev mode is never honoured in production, whatever DEV_MODE says.
@@ -258,6 +317,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     connectorBaseUrls,
   };
+}
+
+/**
+ * Where a PostgreSQL session is kept (LISTEN, the PostgreSQL queue, a session advisory lock):
+ * DATABASE_DIRECT_URL, else DATABASE_URL unless that is a transaction pooler (loadConfig refuses
+ * the combinations that would need one then).
+ */
+export function sessionDatabaseUrl(config: Pick<Config, 'databaseUrl' | 'databaseDirectUrl'> & Partial<Pick<Config, 'databasePooling'>>): string | undefined {
+  return config.databaseDirectUrl ?? (config.databasePooling === 'transaction' ? undefined : config.databaseUrl);
 }
 
 /** DI token for the Config object. */

@@ -1,5 +1,7 @@
 /** One dependency of a /health answer (the api's and each worker's): reachable within 2 s, and how fast. */
+import type { DataSource } from 'typeorm';
 import { withTimeout } from '../common/timeout.js';
+import { statementsOf } from '../database/sql.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -18,4 +20,11 @@ export async function checkDependency(fn: () => Promise<unknown>): Promise<Depen
   } catch (err) {
     return { status: 'down', error: (err as Error).message };
   }
+}
+
+/** PostgreSQL's check; notes a transaction pooler found behind DATABASE_URL while DATABASE_POOLING says session. */
+export async function checkPostgres(db: DataSource): Promise<DependencyCheck> {
+  const check = await checkDependency(() => db.query('SELECT 1'));
+  const pooler = statementsOf(db).poolerDetected;
+  return pooler ? { ...check, note: pooler } : check;
 }

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { checkDependency, type DependencyCheck } from './dependency-check.js';
+import { checkDependency, checkPostgres, type DependencyCheck } from './dependency-check.js';
 import { ShutdownState } from './shutdown-state.js';
 
 @ApiTags('health')
@@ -39,7 +39,7 @@ export class HealthController {
   @Get()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
-      checkDependency(() => this.db.query('SELECT 1')),
+      checkPostgres(this.db),
       this.redis ? checkDependency(() => this.redis!.ping()) : Promise.resolve<DependencyCheck>({ status: 'skipped', note: 'no REDIS_URL: queue runs on PostgreSQL' }),
     ]);
     const ok = postgres.status === 'up' && redis.status !== 'down' && !this.shutdown.draining;

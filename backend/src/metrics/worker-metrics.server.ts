@@ -13,7 +13,7 @@ import { NotFoundError } from '../common/errors.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { checkDependency, type DependencyCheck } from '../health/dependency-check.js';
+import { checkDependency, checkPostgres, type DependencyCheck } from '../health/dependency-check.js';
 import { checkMetricsToken } from './metrics-token.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -94,7 +94,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, BeforeApplic
       return send(res, 200, await this.metrics.scrape(), { 'content-type': this.metrics.contentType });
     }
     const [postgres, redis] = await Promise.all([
-      checkDependency(() => this.db.query('SELECT 1')),
+      checkPostgres(this.db),
       this.redis ? checkDependency(() => this.redis!.ping()) : Promise.resolve<DependencyCheck>({ status: 'skipped' }),
     ]);
     const up = postgres.status === 'up' && redis.status !== 'down';

@@ -3,8 +3,10 @@
  * default. Everything else asks this factory for queues and workers and never knows which it got.
  */
 import { createPostgresBackend, Queue, Worker, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
-import type { Config } from '../config/config.js';
+import type { Redis } from 'ioredis';
+import { connectRedis } from '../common/redis.module.js';
+import { sessionDatabaseUrl, type Config } from '../config/config.js';
+import { connectionOptions } from '../database/connection-options.js';
 
 export const EXECUTIONS_QUEUE = 'executions';
 export const EVENTS_QUEUE = 'events';
@@ -47,7 +49,7 @@ export class QueueFactory {
   private redis(purpose: 'producer' | 'worker'): Redis {
     // Producers fail fast while Redis is down (the row stays queued and the reconciler re-adds it);
     // workers wait and reconnect (BullMQ needs maxRetriesPerRequest: null on blocking connections).
-    const conn = new Redis(this.config.redisUrl!, {
+    const conn = connectRedis(this.config, {
       connectionName: `tributary:${purpose}`,
       maxRetriesPerRequest: purpose === 'worker' ? null : 1,
       enableOfflineQueue: purpose === 'worker',
@@ -65,7 +67,9 @@ export class QueueFactory {
   }
 
   private postgresConnection() {
-    return { connectionString: this.config.databaseUrl, schema: 'bullmq', migrate: true, max: 10 };
+    // BullMQ's PostgreSQL backend LISTENs for jobs and sets search_path as a startup option: it needs a
+    // session, so DATABASE_DIRECT_URL behind a transaction pooler (loadConfig insists on it there).
+    return { connectionString: sessionDatabaseUrl(this.config), schema: 'bullmq', migrate: true, max: 10, ...connectionOptions(this.config) };
   }
 
   queue(name: string, opts: Omit<QueueOptions, 'connection'> = {}): AnyQueue {

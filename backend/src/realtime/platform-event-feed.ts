@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
+import { connectRedis } from '../common/redis.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { CONFIG, type Config } from '../config/config.js';
+import { CONFIG, sessionDatabaseUrl, type Config } from '../config/config.js';
+import { connectionOptions } from '../database/connection-options.js';
 import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
@@ -35,7 +37,7 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     // A subscribed connection can issue nothing else, hence its own; ioredis re-subscribes after a reconnect.
-    const sub = new Redis(this.config.redisUrl, { connectionName: 'tributary:realtime', maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    const sub = connectRedis(this.config, { connectionName: 'tributary:realtime', maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
     sub.on('error', (err) => this.logger.warn({ msg: 'realtime subscriber connection error', err: err.message }));
     sub.on('message', (channel: string, message: string) => this.receive(channel, message));
     // Back after an outage: announce our tenants again, for publishers that started or lost track meanwhile.
@@ -55,7 +57,8 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
   /** Without Redis: LISTEN on PostgreSQL, reconnecting with a growing pause when the connection drops. */
   private async listen(failures: number): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'tributary:realtime' });
+    // LISTEN holds a session: DATABASE_DIRECT_URL behind a transaction pooler (loadConfig insists on it there).
+    const client = new pg.Client({ connectionString: sessionDatabaseUrl(this.config), application_name: 'tributary:realtime', ...connectionOptions(this.config) });
     let retried = false;
     const retry = (err?: Error) => {
       if (retried || this.stopped) return;

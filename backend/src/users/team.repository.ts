@@ -8,7 +8,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../auth/user.entity.js';
 import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
-import { poolOf, sqlOf, sqlOn, type Sql } from '../database/sql.js';
+import { poolOf, sqlOf, sqlOn, statementsOf, type Sql } from '../database/sql.js';
 
 export interface MemberRow {
   id: string;
@@ -47,7 +47,7 @@ export class TeamRepository {
   /** Runs `fn` in one transaction; with a tenant id, after locking that tenant's row (membership changes). */
   async transaction<T>(tenantId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
     const client = await poolOf(this.db).connect();
-    const sql = sqlOn(() => client);
+    const sql = sqlOn(() => client, statementsOf(this.db));
     try {
       await client.query('BEGIN');
       if (tenantId) await client.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);

@@ -34,9 +34,16 @@ export interface TestApp {
 
 let counter = 0;
 
-/** `opts.postgres`: the admin URL of another PostgreSQL server to create the database on (a private one a test stops). */
-export async function createTestApp(env: Record<string, string> = {}, opts: { postgres?: string } = {}): Promise<TestApp> {
+/**
+ * `env` may depend on the test's database (e.g. DATABASE_URL through a pooler in front of it);
+ * `opts.postgres`: the admin URL of another PostgreSQL server to create the database on (a private one a test stops).
+ */
+export async function createTestApp(
+  env: Record<string, string> | ((db: { name: string; url: string }) => Record<string, string>) = {},
+  opts: { postgres?: string } = {},
+): Promise<TestApp> {
   const db = await createTestDatabase(opts.postgres);
+  if (typeof env === 'function') env = env(db);
   const baseEnv: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -51,14 +51,29 @@ export async function createTestDatabase(server = adminUrl()): Promise<{ name: s
   return {
     name,
     url: databaseUrl(name, server),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
+    drop: () => dropDatabase(name, server),
   };
+}
+
+/** An empty database (no migrations), e.g. for migration tests; `suffix` keeps its name readable. */
+export async function createEmptyDatabase(suffix: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = `tributary_test_${RUN}_${suffix}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
+}
+
+async function dropDatabase(name: string, server = adminUrl()): Promise<void> {
+  const c = new pg.Client({ connectionString: server });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
 }

@@ -1,5 +1,5 @@
-/** Separate worker processes and a private Redis server, for tests that kill and restart things. */
-import { spawn, type ChildProcess } from 'node:child_process';
+/** Separate worker and api processes and private servers (Redis, PgBouncer, Sentinel), for tests that kill and restart things. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -49,9 +49,29 @@ export async function freePort(): Promise<number> {
 }
 
 /** A throwaway redis-server on its own port (so stopping it disturbs nobody else). */
-export async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const until = Date.now() + 10000;
+export async function startRedis(port: number, args: string[] = []): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
+  await listening(port, 'redis-server');
+  return child;
+}
+
+/**
+ * A program from Debian's packages (pgbouncer, redis-sentinel): present, or installed when we may
+ * (root, as on CI), else the reason a test skips. Runs once, synchronously, where a file declares its tests.
+ */
+export function debianProgram(pkg: string, path: string): { path: string } | { skip: string } {
+  if (existsSync(path)) return { path };
+  if (process.getuid?.() !== 0) return { skip: `${path} is missing and installing ${pkg} needs root (apt-get install -y ${pkg})` };
+  const apt = (...args: string[]) => spawnSync('apt-get', args, { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status;
+  // A fresh machine may have no package lists yet: update once and try again.
+  const status = apt('install', '-y', '-qq', pkg) === 0 ? 0 : (apt('update', '-qq'), apt('install', '-y', '-qq', pkg));
+  if (status === 0 && existsSync(path)) return { path };
+  return { skip: `${path} is missing and \`apt-get install -y ${pkg}\` failed (exit ${status})` };
+}
+
+/** Resolves once something accepts TCP connections on the port (or rejects after `timeoutMs`). */
+export async function listening(port: number, what: string, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
@@ -61,8 +81,8 @@ export async function startRedis(port: number): Promise<ChildProcess> {
       });
       s.once('error', () => resolve(false));
     });
-    if (ok) return child;
+    if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('redis-server did not start');
+  throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
 }
