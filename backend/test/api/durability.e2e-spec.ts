@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
+import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { exited, freePort, spawnWorker, startRedis } from '../helpers/processes.js';
@@ -38,8 +39,13 @@ describe('durability', () => {
     t = await createTestApp();
     token = (await t.register()).token;
   });
+  // A test that fails before stopping its workers must not leave them taking the next test's jobs.
+  afterEach(async () => {
+    const alive = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of alive) c.kill('SIGKILL');
+    await Promise.all(alive.map((c) => exited(c)));
+  });
   afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
     await t?.close();
   });
 
@@ -67,7 +73,8 @@ describe('durability', () => {
   });
 
   it('a worker killed with SIGKILL mid-batch: every execution of the shared job finishes once elsewhere', async () => {
-    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
+    // Long enough that all eight are running at once even on a loaded machine.
+    const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(5) })).body;
     const first = spawnWorker(t.env);
     children.push(first);
     const answers = await Promise.all(Array.from({ length: 8 }, () => t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })));
@@ -95,7 +102,7 @@ describe('durability', () => {
       const wf = (
         await t.request('POST', '/api/workflows', {
           token,
-          body: { name: 'three posts', trigger: { type: 'webhook' }, steps: [post('s1'), { id: 'pause', connector: 'core', action: 'delay', input: { seconds: 2 } }, post('s2'), post('s3')] },
+          body: { name: 'three posts', trigger: { type: 'webhook' }, steps: [post('s1'), { id: 'pause', connector: 'core', action: 'delay', input: { seconds: 4 } }, post('s2'), post('s3')] },
         })
       ).body;
       const first = spawnWorker(t.env);
@@ -219,8 +226,13 @@ describe('queue outage', () => {
 
 describe('schedules', () => {
   let a: TestApp;
+  let b: INestApplication | undefined;
 
-  afterAll(async () => a?.close());
+  // Closed here too, so a failed assertion cannot leave the second api's timers running (jest would never exit).
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
 
   it('fires an interval schedule once per tick with two api processes, and stops when disabled', async () => {
     a = await createTestApp();
@@ -233,7 +245,7 @@ describe('schedules', () => {
     ).body;
     // A second api process on the same database and queue: it syncs the same scheduler at boot.
     const { createApp } = await import('../../src/app.js');
-    const b = await createApp(a.config);
+    b = await createApp(a.config);
     await b.init();
     await a.startWorker();
     await new Promise((r) => setTimeout(r, 4500));
@@ -254,5 +266,6 @@ describe('schedules', () => {
     const after = await a.request('GET', `/api/executions?workflowId=${wf.id}&limit=100`, { token });
     expect(after.body.items.length).toBe(times.length);
     await b.close();
+    b = undefined;
   });
 });
