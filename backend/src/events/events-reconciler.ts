@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { nonOverlapping } from '../common/non-overlapping.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventsRepository } from './events.repository.js';
 
@@ -7,9 +8,8 @@ import { EventsRepository } from './events.repository.js';
 const LATE_BY_MS = 15_000;
 
 @Injectable()
-export class EventsReconciler {
+export class EventsReconciler implements OnApplicationShutdown {
   private readonly logger = new Logger('Events');
-  private running = false;
 
   constructor(
     private readonly repo: EventsRepository,
@@ -17,9 +17,18 @@ export class EventsReconciler {
   ) {}
 
   @Interval(10_000)
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  tick(): Promise<number> {
+    return this.pass();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pass.idle();
+  }
+
+  /** Delivers what is overdue; answers how many (0 while the previous pass still runs). */
+  private readonly pass = nonOverlapping(() => this.deliverOverdue(), 0);
+
+  private async deliverOverdue(): Promise<number> {
     let delivered = 0;
     try {
       for (const e of await this.repo.overdue(LATE_BY_MS, 200)) {
@@ -28,8 +37,6 @@ export class EventsReconciler {
       if (delivered) this.logger.warn({ msg: 'delivered overdue scheduled events', count: delivered });
     } catch (err) {
       this.logger.warn({ msg: 'event reconcile failed; will retry', err: (err as Error).message });
-    } finally {
-      this.running = false;
     }
     return delivered;
   }

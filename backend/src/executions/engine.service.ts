@@ -1,5 +1,6 @@
 /** The engine wired to the platform: connectors, decrypted credentials, the shared HTTP client. */
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { PromiseCache } from '../common/promise-cache.js';
 import { createHttpClient, type ClosableHttpClient } from '../common/http/http-client.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
@@ -23,7 +24,7 @@ export class EngineService implements OnApplicationShutdown {
   private readonly http: ClosableHttpClient;
   private readonly logger = new Logger('Engine');
   /** Decrypted credentials kept briefly in memory: a busy workflow does not decrypt per run. */
-  private readonly credentialCache = new Map<string, { value: Promise<ResolvedCredential>; expires: number }>();
+  private readonly credentialCache = new PromiseCache<string, ResolvedCredential>({ ttlMs: CREDENTIAL_TTL_MS, max: 10_000 });
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -81,15 +82,7 @@ export class EngineService implements OnApplicationShutdown {
   }
 
   private credential(tenantId: string, id: string): Promise<ResolvedCredential> {
-    const key = `${tenantId}:${id}`;
-    const now = Date.now();
-    const hit = this.credentialCache.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    const value = this.credentials.reveal(tenantId, id);
-    this.credentialCache.set(key, { value, expires: now + CREDENTIAL_TTL_MS });
-    value.catch(() => this.credentialCache.delete(key));
-    if (this.credentialCache.size > 10_000) this.credentialCache.clear();
-    return value;
+    return this.credentialCache.get(`${tenantId}:${id}`, () => this.credentials.reveal(tenantId, id));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG, type Config } from '../config/config.js';
 import { isDependencyUnavailable } from '../common/unavailable.js';
+import { nonOverlapping } from '../common/non-overlapping.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService, type RunBatch } from './executions.service.js';
 
@@ -32,7 +33,6 @@ const MAX_REMEMBERED = 200_000;
 @Injectable()
 export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Reconciler');
-  private running = false;
   private timer?: NodeJS.Timeout;
   /** Since when the database has answered every tick (unset by an outage; a fresh process starts now). */
   private healthySince: number | undefined = Date.now();
@@ -51,14 +51,15 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
     this.timer = setInterval(() => void this.tick(), period).unref();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.tick.idle();
   }
 
-  /** One pass; answers how many executions were given a job. */
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  /** One pass; answers how many executions were given a job (0 while the previous pass still runs). */
+  readonly tick = nonOverlapping(() => this.pass(), 0);
+
+  private async pass(): Promise<number> {
     try {
       const requeued = await this.requeueWaiting();
       this.healthySince ??= Date.now();
@@ -72,8 +73,6 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
       if (isDependencyUnavailable(err)) this.healthySince = undefined;
       this.logger.warn({ msg: 'reconcile failed; will retry', err: (err as Error).message });
       return 0;
-    } finally {
-      this.running = false;
     }
   }
 

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import type { Role } from '../auth/user.entity.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
+import { PromiseCache } from '../common/promise-cache.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { PlatformEvents } from '../executions/execution-events.js';
 import { TeamRepository, type MemberRow } from './team.repository.js';
@@ -42,7 +43,7 @@ export function toMemberView(u: MemberRow): MemberView {
 @Injectable()
 export class UsersService {
   /** userId → the user as read at `readAt` (null: no such user any more), trusted until `expires`. */
-  private readonly identities = new Map<string, { value: Promise<AuthUser | null>; readAt: number; expires: number }>();
+  private readonly identities = new PromiseCache<string, AuthUser | null>({ ttlMs: IDENTITY_TTL_MS, max: IDENTITY_CACHE_MAX });
 
   constructor(
     private readonly repo: TeamRepository,
@@ -93,15 +94,12 @@ export class UsersService {
    * token issued after the last read (a fresh login sees what it was issued with).
    */
   identity(userId: string, issuedAtMs = 0): Promise<AuthUser | null> {
-    const now = Date.now();
-    const hit = this.identities.get(userId);
-    if (hit && hit.expires > now && hit.readAt >= issuedAtMs) return hit.value;
-    const value = this.repo.findUserById(userId).then((u) => (u ? { userId: u.id, tenantId: u.tenantId, role: u.role, email: u.email } : null));
-    if (this.identities.size >= IDENTITY_CACHE_MAX) this.identities.clear();
-    this.identities.set(userId, { value, readAt: now, expires: now + IDENTITY_TTL_MS });
-    // A failed read is not remembered: the next request asks again.
-    value.catch(() => this.identities.delete(userId));
-    return value;
+    // A failed read is not remembered (PromiseCache): the next request asks again.
+    return this.identities.get(
+      userId,
+      () => this.repo.findUserById(userId).then((u) => (u ? { userId: u.id, tenantId: u.tenantId, role: u.role, email: u.email } : null)),
+      issuedAtMs,
+    );
   }
 
   private forget(userId: string): void {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PromiseCache } from '../common/promise-cache.js';
 import { WorkflowEvents } from '../workflows/workflow-events.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
@@ -11,7 +12,7 @@ const TTL_MS = 5000;
  */
 @Injectable()
 export class WorkflowCache {
-  private readonly entries = new Map<string, { value: Promise<Workflow | null>; expires: number }>();
+  private readonly entries = new PromiseCache<string, Workflow | null>({ ttlMs: TTL_MS, max: 50_000 });
 
   constructor(
     private readonly workflows: WorkflowsService,
@@ -23,13 +24,6 @@ export class WorkflowCache {
   }
 
   get(id: string): Promise<Workflow | null> {
-    const now = Date.now();
-    const hit = this.entries.get(id);
-    if (hit && hit.expires > now) return hit.value;
-    const value = this.workflows.findById(id);
-    this.entries.set(id, { value, expires: now + TTL_MS });
-    value.catch(() => this.entries.delete(id));
-    if (this.entries.size > 50_000) this.entries.clear();
-    return value;
+    return this.entries.get(id, () => this.workflows.findById(id));
   }
 }

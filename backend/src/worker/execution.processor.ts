@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Job, Worker } from 'bullmq';
 import { CONFIG, type Config } from '../config/config.js';
 import { retryWhileUnavailable } from '../common/unavailable.js';
+import { PromiseCache } from '../common/promise-cache.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
 import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
@@ -23,7 +24,8 @@ const CLAIM_PATIENCE_MS = 5_000;
 export class ExecutionProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Worker');
   private worker?: Worker;
-  private readonly versions = new Map<string, Promise<WorkflowVersion | null>>();
+  /** Versions never change once saved: kept for the life of the process (the 5,000 most recently used). */
+  private readonly versions = new PromiseCache<string, WorkflowVersion | null>({ ttlMs: 0, max: 5000 });
   private readonly slots: LimitFunction;
 
   constructor(
@@ -98,16 +100,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
   }
 
   private version(e: ClaimedExecution): Promise<WorkflowVersion | null> {
-    const key = `${e.workflowId}:${e.workflowVersion}`;
-    let v = this.versions.get(key);
-    if (!v) {
-      // Versions never change once saved: cached for the life of the process.
-      v = this.workflows.getVersion(e.tenantId, e.workflowId, e.workflowVersion);
-      this.versions.set(key, v);
-      v.catch(() => this.versions.delete(key));
-      if (this.versions.size > 5000) this.versions.clear();
-    }
-    return v;
+    return this.versions.get(`${e.workflowId}:${e.workflowVersion}`, () => this.workflows.getVersion(e.tenantId, e.workflowId, e.workflowVersion));
   }
 
   async execute(executionId: string): Promise<string> {

@@ -3,12 +3,12 @@ import type { ChildProcess } from 'node:child_process';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { exited, freePort, spawnWorker, startRedis } from '../helpers/processes.js';
+import { exited, spawnWorker, withOwnRedis, type OwnRedis } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 import { startSink } from '../helpers/sink.js';
 import { ExecutionsRepository } from '../../src/executions/executions.repository.js';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 const slowWorkflow = (seconds: number) => ({
   name: 'slow',
@@ -54,7 +54,7 @@ describe('durability', () => {
     const first = spawnWorker(t.env);
     children.push(first);
     const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
-    await waitFor('the first worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running');
+    await waitFor('the first worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running', 60_000);
     first.kill('SIGKILL');
     await exited(first);
     const second = spawnWorker(t.env);
@@ -62,7 +62,7 @@ describe('durability', () => {
     const row = await waitFor('the run to finish on the second worker', async () => {
       const r = await executionRow(t, executionId);
       return r?.status === 'succeeded' ? r : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(row.attempts).toBe(2);
     const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
     expect(list.body.items.map((i: { status: string }) => i.status)).toEqual(['succeeded']);
@@ -79,7 +79,7 @@ describe('durability', () => {
     children.push(first);
     const answers = await Promise.all(Array.from({ length: 8 }, () => t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })));
     const ids: string[] = answers.map((a) => a.body.executionId);
-    await waitFor('the first worker to start the runs', async () => (await Promise.all(ids.map((id) => executionRow(t, id)))).every((r) => r?.status === 'running'));
+    await waitFor('the first worker to start the runs', async () => (await Promise.all(ids.map((id) => executionRow(t, id)))).every((r) => r?.status === 'running'), 60_000);
     first.kill('SIGKILL');
     await exited(first);
     const second = spawnWorker(t.env);
@@ -87,7 +87,7 @@ describe('durability', () => {
     const rows = await waitFor('every run to finish on the second worker', async () => {
       const rs = await Promise.all(ids.map((id) => executionRow(t, id)));
       return rs.every((r) => r?.status === 'succeeded') ? rs : undefined;
-    }, 30_000);
+    }, 60_000);
     expect(rows.map((r) => r!.attempts)).toEqual(Array(8).fill(2));
     const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
     expect(list.body.items.map((i: { id: string }) => i.id).sort()).toEqual([...ids].sort());
@@ -108,7 +108,7 @@ describe('durability', () => {
       const first = spawnWorker(t.env);
       children.push(first);
       const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: { ref: 'k' } })).body;
-      await waitFor('the first step to be delivered', async () => sink.countBy('/s1', 'ref', 'k') === 1);
+      await waitFor('the first step to be delivered', async () => sink.countBy('/s1', 'ref', 'k') === 1, 60_000);
       await new Promise((r) => setTimeout(r, 300));
       first.kill('SIGKILL');
       await exited(first);
@@ -117,7 +117,7 @@ describe('durability', () => {
       const row = await waitFor('the run to finish on the second worker', async () => {
         const r = await executionRow(t, executionId);
         return r?.status === 'succeeded' ? r : undefined;
-      }, 30_000);
+      }, 60_000);
       expect(row.attempts).toBe(2);
       expect(['/s1', '/s2', '/s3'].map((p) => sink.countBy(p, 'ref', 'k'))).toEqual([1, 1, 1]);
       // Each step's stable key: the same on every attempt and after the crash.
@@ -165,7 +165,7 @@ describe('durability', () => {
     const worker = spawnWorker(t.env);
     children.push(worker);
     const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
-    await waitFor('the worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running');
+    await waitFor('the worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running', 60_000);
     worker.kill('SIGTERM');
     const exit = await exited(worker);
     const row = await executionRow(t, executionId);
@@ -177,18 +177,16 @@ describe('durability', () => {
 
 describe('queue outage', () => {
   let t: TestApp;
-  let redis: ChildProcess;
-  let port: number;
+  let redis: OwnRedis;
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, RECONCILE_AFTER_MS: '300' });
+    redis = await withOwnRedis();
+    t = await createTestApp({ REDIS_URL: redis.url, RECONCILE_AFTER_MS: '300' });
     await t.startWorker();
   });
   afterAll(async () => {
     await t?.close();
-    redis?.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('accepts webhooks (202) while Redis is down and runs every one of them when it returns', async () => {
@@ -199,8 +197,7 @@ describe('queue outage', () => {
         body: { name: 'durable', trigger: { type: 'webhook' }, steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: '{{n}}' } }] },
       })
     ).body;
-    redis.kill('SIGKILL');
-    await exited(redis);
+    await redis.kill();
     const ids: string[] = [];
     for (let n = 0; n < 20; n++) {
       const res = await t.request('POST', `/api/webhooks/${wf.id}`, { body: { n } });
@@ -209,7 +206,7 @@ describe('queue outage', () => {
     }
     const queued = await t.request('GET', `/api/executions?workflowId=${wf.id}&status=queued&limit=100`, { token });
     expect(queued.body.items).toHaveLength(20);
-    redis = await startRedis(port);
+    await redis.start();
     await waitFor(
       'all 20 executions to succeed after Redis returns',
       async () => {

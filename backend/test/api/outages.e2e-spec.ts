@@ -13,7 +13,7 @@ import { ExecutionsReconciler } from '../../src/executions/reconciler.js';
 import { SchedulerService } from '../../src/scheduler/scheduler.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startPostgres, type PrivatePostgres } from '../helpers/postgres.js';
-import { exited, freePort, spawnWorker, startRedis } from '../helpers/processes.js';
+import { spawnWorker, withOwnRedis, type OwnRedis } from '../helpers/processes.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -77,7 +77,8 @@ describe('PostgreSQL outage', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await waitFor('webhooks to run before the outage', async () => sink.deliveries.length > 30);
+    // The worker process may take a while to boot on a loaded machine: the outage starts once it runs.
+    await waitFor('webhooks to run before the outage', async () => sink.deliveries.length > 30, 60_000);
     server.stop('fast');
     await new Promise((r) => setTimeout(r, 1000));
     const during = await t.request('GET', '/api/workflows', { token });
@@ -121,7 +122,7 @@ describe('PostgreSQL outage', () => {
     sink.delayMs.set('/slow', 2500);
     const res = await t.request('POST', `/api/webhooks/${wf.id}`, { body: { ref: 'kept' } });
     expect(res.status).toBe(202);
-    await waitFor('the slow step to start', async () => sink.countBy('/slow', 'ref', 'kept') === 1);
+    await waitFor('the slow step to start', async () => sink.countBy('/slow', 'ref', 'kept') === 1, 60_000);
     server.stop('fast');
     // The step answers during the outage; the worker holds its result.
     await new Promise((r) => setTimeout(r, 5000));
@@ -149,17 +150,15 @@ describe('PostgreSQL outage', () => {
 
 describe('queue jobs that died', () => {
   let t: TestApp;
-  let redisPort: number;
-  let redis: ChildProcess;
+  let redis: OwnRedis;
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
-    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${redisPort}`, RECONCILE_AFTER_MS: '300' });
+    redis = await withOwnRedis();
+    t = await createTestApp({ REDIS_URL: redis.url, RECONCILE_AFTER_MS: '300' });
   });
   afterAll(async () => {
     await t?.close();
-    redis?.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('replaces a job that failed while its executions still wait (adding it again under its id would be a no-op)', async () => {
@@ -169,7 +168,7 @@ describe('queue jobs that died', () => {
     ).body;
     // No worker yet: the webhook's job waits in the queue.
     const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: { n: 7 } })).body;
-    const connection = new Redis(redisPort, '127.0.0.1', { maxRetriesPerRequest: null });
+    const connection = new Redis(redis.port, '127.0.0.1', { maxRetriesPerRequest: null });
     const queue = new Queue(EXECUTIONS_QUEUE, { connection, prefix: t.config.redisPrefix });
     const job = (await queue.getJob(executionId))!;
     expect(job.name).toBe(RUN_JOB);
@@ -204,11 +203,10 @@ describe('queue jobs that died', () => {
     ).body;
     const scheduler = t.app.get(SchedulerService);
     expect(await scheduler.checkSchedules()).toBe(false);
-    redis.kill('SIGKILL');
-    await exited(redis);
+    await redis.kill();
     const ids: string[] = [];
     for (let n = 0; n < 30; n++) ids.push((await t.request('POST', `/api/webhooks/${wf.id}`, { body: { n } })).body.executionId);
-    redis = await startRedis(redisPort);
+    await redis.start();
     // The restarted Redis has no schedule: the periodic check finds the difference and recreates it
     // (once the queue's connection is back).
     await waitFor('the schedule check to find it missing and recreate it', async () => (await scheduler.checkSchedules()) || undefined, 10_000, 200);

@@ -1,9 +1,8 @@
 /** API_RATE_LIMIT_PER_MINUTE: authenticated /api requests per tenant, shared by api processes through Redis. */
-import type { ChildProcess } from 'node:child_process';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.js';
 import { createTestApp, type TestApp, type TestResponse } from '../helpers/app.js';
-import { exited, freePort, startRedis } from '../helpers/processes.js';
+import { withOwnRedis, type OwnRedis } from '../helpers/processes.js';
 
 const LIMIT = 5;
 
@@ -109,17 +108,15 @@ describe('per-tenant API rate limit', () => {
 
 describe('per-tenant API rate limit when Redis fails', () => {
   let t: TestApp;
-  let redis: ChildProcess;
-  let port: number;
+  let redis: OwnRedis;
 
   beforeAll(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
-    t = await createTestApp({ REDIS_URL: `redis://127.0.0.1:${port}`, API_RATE_LIMIT_PER_MINUTE: '2' });
+    redis = await withOwnRedis();
+    t = await createTestApp({ REDIS_URL: redis.url, API_RATE_LIMIT_PER_MINUTE: '2' });
   });
   afterAll(async () => {
     await t?.close();
-    redis?.kill('SIGKILL');
+    await redis?.kill();
   });
 
   it('lets requests through uncounted when Redis hangs or is down, and counts again when it is back', async () => {
@@ -130,7 +127,7 @@ describe('per-tenant API rate limit when Redis fails', () => {
     expect((await get()).status).toBe(429);
 
     // Hung: the count times out and the request passes, without limit headers.
-    redis.kill('SIGSTOP');
+    redis.signal('SIGSTOP');
     try {
       const started = Date.now();
       const hung = await get();
@@ -138,11 +135,10 @@ describe('per-tenant API rate limit when Redis fails', () => {
       expect(hung.headers['x-ratelimit-limit']).toBeUndefined();
       expect(Date.now() - started).toBeLessThan(2000);
     } finally {
-      redis.kill('SIGCONT');
+      redis.signal('SIGCONT');
     }
 
-    redis.kill('SIGKILL');
-    await exited(redis);
+    await redis.kill();
     for (let i = 0; i < 3; i++) {
       const down = await get();
       expect(down.status).toBe(200);
@@ -150,7 +146,7 @@ describe('per-tenant API rate limit when Redis fails', () => {
     }
 
     // A fresh Redis (the count was lost with the old one): counted from zero.
-    redis = await startRedis(port);
+    await redis.start();
     const until = Date.now() + 10_000;
     let back = await get();
     while (back.headers['x-ratelimit-limit'] === undefined && Date.now() < until) {

@@ -86,3 +86,44 @@ export async function listening(port: number, what: string, timeoutMs = 10_000):
   }
   throw new Error(`${what} did not listen on ${port} within ${timeoutMs} ms`);
 }
+
+/** A private redis-server a test may kill, hang and bring back (empty: it keeps nothing on disk), always on the same port. */
+export interface OwnRedis {
+  port: number;
+  url: string;
+  /** SIGKILL, and wait until it is gone (nothing when it is not running). */
+  kill(): Promise<void>;
+  /** Start it (again, empty) on the same port. */
+  start(): Promise<void>;
+  /** Send a signal (SIGSTOP/SIGCONT to hang it). */
+  signal(sig: NodeJS.Signals): void;
+}
+
+/**
+ * The one way a test gets a Redis of its own to stop: `redis = await withOwnRedis()` in a beforeAll,
+ * `await redis.kill()` in the afterAll after the app using it is closed.
+ */
+export async function withOwnRedis(): Promise<OwnRedis> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const own: OwnRedis = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async kill() {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      c.kill('SIGKILL');
+      await exited(c);
+    },
+    async start() {
+      await own.kill();
+      child = await startRedis(port);
+    },
+    signal(sig) {
+      child?.kill(sig);
+    },
+  };
+  await own.start();
+  return own;
+}
