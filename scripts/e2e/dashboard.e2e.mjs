@@ -153,6 +153,18 @@ async function main() {
     });
 
     await stage(page, 'save', async () => {
+      // A `-` in a step id: the api refuses it (steps.<id> in templates), so the builder must say so before sending.
+      const stepId = page.getByTestId('step-0-id');
+      const goodId = await stepId.inputValue();
+      await stepId.fill('send-message');
+      await page.getByTestId('save-workflow').click();
+      await page
+        .getByText('letters, digits and _ only', { exact: false })
+        .first()
+        .waitFor({ timeout: 5000 })
+        .catch(() => fail('the builder accepted the step id "send-message", which the api refuses'));
+      if (!page.url().endsWith('/workflows/new')) fail('a step id the api refuses was sent');
+      await stepId.fill(goodId);
       await page.getByTestId('save-workflow').click();
       await page.waitForURL(/\/workflows\/(?!new)[^/]+$/, { timeout: 20_000 }).catch(async () => {
         const err = await page.getByTestId('save-errors').textContent().catch(() => null);
