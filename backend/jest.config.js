@@ -7,7 +7,12 @@ delete swc.$schema;
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // @tributary/contracts from its TypeScript source, so a test needs no build of it.
+  moduleNameMapper: {
+    '^@tributary/contracts$': '<rootDir>/contracts/src/index.ts',
+    '^@tributary/contracts/(.*)$': '<rootDir>/contracts/src/$1.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/global-setup.mjs',

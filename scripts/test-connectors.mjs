@@ -5,7 +5,7 @@
  * and `sampleCredentials` against a freshly started scripts/mock-apis, and prints a table
  * (connector, action, status, latency ms). Exits 1 when any action fails.
  *
- * Assumption: the backend is compiled first (`npm run build -w backend`), because this plain ESM
+ * Assumption: the backend is compiled first (`npm run build -w @tributary/backend`), because this plain ESM
  * script imports the TypeScript connectors from backend/dist/connectors/{registry,testing}.js.
  * The samples are written against http://127.0.0.1:4010; they are rebased onto the mock started
  * here (a free port, so a running `make dev` mock is not disturbed).
@@ -18,7 +18,7 @@ import { startMockApis } from './mock-apis/server.js';
 
 const dist = fileURLToPath(new URL('../backend/dist/connectors/', import.meta.url));
 if (!existsSync(`${dist}registry.js`) || !existsSync(`${dist}testing.js`)) {
-  console.error(`test-connectors: ${dist}registry.js not found; build the backend first (npm run build -w backend).`);
+  console.error(`test-connectors: ${dist}registry.js not found; build the backend first (npm run build -w @tributary/backend).`);
   process.exit(2);
 }
 const { connectors } = await import(pathToFileURL(`${dist}registry.js`).href);

@@ -1,5 +1,5 @@
 // Micro-benchmark of the JSON depth guard (backend/src/common/json-depth-guard.ts) on the webhook
-// route's typical body: what the preValidation hook adds per request. Needs `npm run build -w backend`.
+// route's typical body: what the preValidation hook adds per request. Needs `npm run build -w @tributary/backend`.
 //   node scripts/bench/json-depth.mjs
 import { countOpeners, findTooDeep } from '../../backend/dist/common/json-depth-guard.js';
 

@@ -153,6 +153,25 @@ async function main() {
     });
 
     await stage(page, 'save', async () => {
+      // A `-` in a step id: the api refuses it (steps.<id> in templates), so the builder must say so before sending.
+      // (The api's 400 shows the same words, hence the count of saves sent.)
+      const stepId = page.getByTestId('step-0-id');
+      const goodId = await stepId.inputValue();
+      let saves = 0;
+      const countSaves = (req) => {
+        if (req.method() === 'POST' && new URL(req.url()).pathname.endsWith('/api/workflows')) saves++;
+      };
+      page.on('request', countSaves);
+      await stepId.fill('send-message');
+      await page.getByTestId('save-workflow').click();
+      await page
+        .getByText('letters, digits and _ only', { exact: false })
+        .first()
+        .waitFor({ timeout: 5000 })
+        .catch(() => fail('the builder did not refuse the step id "send-message", which the api refuses'));
+      page.off('request', countSaves);
+      if (saves) fail('the builder sent the step id "send-message" to the api instead of refusing it itself');
+      await stepId.fill(goodId);
       await page.getByTestId('save-workflow').click();
       await page.waitForURL(/\/workflows\/(?!new)[^/]+$/, { timeout: 20_000 }).catch(async () => {
         const err = await page.getByTestId('save-errors').textContent().catch(() => null);

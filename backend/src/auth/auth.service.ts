@@ -10,27 +10,18 @@ import { Tenant } from '../tenants/tenant.entity.js';
 import { InvitationsService } from '../users/invitations.service.js';
 import type { JwtPayload } from './auth.types.js';
 import { User } from './user.entity.js';
+import type { Session as AuthResult, User as PublicUser } from '@tributary/contracts';
 
 export const DEV_USER_EMAIL = 'dev@tributary.local';
 const BCRYPT_ROUNDS = 10;
 // A real hash to compare against when the email is unknown, so timing does not reveal accounts.
 const DUMMY_HASH = bcrypt.hashSync('tributary-timing-equaliser', BCRYPT_ROUNDS);
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: User['role'];
-  tenantId: string;
-  tenantName: string;
-}
+/** The signed-in user and a session, as answered: the contract's. */
+export type { User as PublicUser, Session as AuthResult } from '@tributary/contracts';
 
 type SessionUser = Pick<User, 'id' | 'tenantId' | 'email' | 'name' | 'role'>;
 
-export interface AuthResult {
-  token: string;
-  user: PublicUser;
-}
 
 @Injectable()
 export class AuthService {

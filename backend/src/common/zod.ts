@@ -27,15 +27,8 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform {
   }
 }
 
-/** An IANA time zone name (e.g. Europe/Paris) that this runtime knows. */
-export const timezoneSchema = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'Unknown time zone');
+/** An IANA time zone name (e.g. Europe/Paris) that this runtime knows: one definition, in the contracts. */
+export { timezoneSchema } from '@tributary/contracts';
 
 /** An ISO date-time with an offset that PostgreSQL can store: zod's format accepts the year 0000, which PostgreSQL refuses (a 500). */
 export const isoDateTime = z

@@ -1,12 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { GatewaySyncReport } from '@tributary/contracts';
 
 /** What a gateway sync reports back: null when no Kong Admin API is configured. */
-export interface GatewaySyncReport {
-  ok: boolean;
-  status: number;
-  unchanged?: boolean;
-  error?: string;
-}
+export type { GatewaySyncReport } from '@tributary/contracts';
 
 type Listener = () => Promise<GatewaySyncReport | null>;
 

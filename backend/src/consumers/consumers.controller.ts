@@ -6,12 +6,13 @@ import { CurrentUser, Roles } from '../auth/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, usageDay, ZodBody, ZodQuery } from '../common/zod.js';
 import { ConsumersService } from './consumers.service.js';
+import { CONSUMER_PLAN_PATTERN, KONG_NAME_PATTERN } from '@tributary/contracts';
 
 /** Kong names: letters, digits and . _ ~ - (so they also fit in tags and ACL groups). */
-const kongName = z.string().regex(/^[A-Za-z0-9._~-]{1,64}$/, 'letters, digits and . _ ~ - only (at most 64)');
+const kongName = z.string().regex(KONG_NAME_PATTERN, 'letters, digits and . _ ~ - only (at most 64)');
 const createSchema = z.strictObject({
   username: kongName,
-  plan: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - only (at most 32)').default('free'),
+  plan: z.string().regex(CONSUMER_PLAN_PATTERN, 'letters, digits, _ and - only (at most 32)').default('free'),
   groups: z.array(kongName).max(20).default([]),
 });
 const listQuery = z.object({ limit: limitSchema, cursor: z.string().optional() });

@@ -13,33 +13,11 @@ import { ConsumerChanges, type GatewaySyncReport } from './consumer-changes.js';
 import { ConsumersRepository, type SealedKey } from './consumers.repository.js';
 import { UsageMeter } from './usage-meter.js';
 import { isUuid } from '../common/ids.js';
+import type { ApiConsumer as ConsumerView, ApiConsumerWithKey as ConsumerWithKey, ConsumerUsage as UsageReport } from '@tributary/contracts';
 
-export interface ConsumerView {
-  id: string;
-  username: string;
-  plan: string;
-  groups: string[];
-  /** The consumer's username in Kong (unique across tenants), sent upstream as X-Consumer-Username. */
-  kongUsername: string;
-  keyHint: string;
-  createdAt: string;
-  keyRotatedAt: string;
-}
+export type { ApiConsumer as ConsumerView, ApiConsumerWithKey as ConsumerWithKey, ConsumerUsage as UsageReport } from '@tributary/contracts';
 
-export interface ConsumerWithKey {
-  consumer: ConsumerView;
-  /** Shown once: only a hash and a sealed copy for Kong are kept. */
-  apiKey: string;
-  pushed: GatewaySyncReport | null;
-}
 
-export interface UsageReport {
-  consumerId: string;
-  from: string;
-  to: string;
-  items: { day: string; route: string; count: number }[];
-  total: number;
-}
 
 const DAY_MS = 86_400_000;
 

@@ -11,15 +11,11 @@ import { SECRET_BOX } from './secret-box.provider.js';
 import { Credential } from './credential.entity.js';
 import { aad, rotateCredentialKeys } from './key-rotation.js';
 import { isUuid } from '../common/ids.js';
+import type { credentialSchema } from '@tributary/contracts';
+import type { z } from 'zod';
 
-export interface CredentialView {
-  id: string;
-  connector: string;
-  name: string;
-  hints: Record<string, string>;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** The contract's credential (createdAt and updatedAt leave as ISO strings). */
+export type CredentialView = z.input<typeof credentialSchema>;
 
 export function toView(c: Credential): CredentialView {
   return { id: c.id, connector: c.connector, name: c.name, hints: c.hints, createdAt: c.createdAt, updatedAt: c.updatedAt };

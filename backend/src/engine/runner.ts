@@ -9,7 +9,7 @@
 import type { Cancellation } from '../common/cancellation.js';
 import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
-import type { StepDefinition } from '../workflows/workflow.schema.js';
+import type { StepDefinition } from '@tributary/contracts';
 import { stepRedactor } from './secret-redaction.js';
 import { isTruthy, renderValue } from './templates.js';
 import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';

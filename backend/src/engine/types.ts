@@ -2,28 +2,11 @@
 import type { Cancellation } from '../common/cancellation.js';
 import type { HttpClient } from '../common/http/http-client.js';
 import type { ConnectorLogger } from '../connectors/sdk.js';
-import type { StepDefinition } from '../workflows/workflow.schema.js';
+import type { StepDefinition, StepResult } from '@tributary/contracts';
 import type { ConnectorLookup } from './connectors.js';
 
-export type StepStatus = 'succeeded' | 'failed' | 'skipped';
-
-export interface StepResult {
-  stepId: string;
-  connector: string;
-  action: string;
-  status: StepStatus;
-  /** The rendered input (credentials are never part of it). */
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  warnings: string[];
-  attempts: number;
-  durationMs: number;
-  startedAt: string;
-  finishedAt: string;
-  /** Set when the result was carried over from an earlier run (retry from the failed step). */
-  reused?: boolean;
-}
+/** A step's outcome and its recorded result: the contract's shape (as executions answer it). */
+export type { StepResult, StepStatus } from '@tributary/contracts';
 
 export interface RunRequest {
   executionId: string;

@@ -4,20 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decodeCursor, keyset, toPage, type Page, type Positioned } from '../common/pagination.js';
 import { sqlOf, type Sql } from '../database/sql.js';
+import type { PublishedEvent as EventView } from '@tributary/contracts';
 
-export interface EventView {
-  id: string;
-  topic: string;
-  data: Record<string, unknown>;
-  publisherId: string | null;
-  deliverAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}
+/** A published event as answered: the contract's. */
+export type { PublishedEvent as EventView } from '@tributary/contracts';
 
-export interface StoredEvent extends EventView {
+export type StoredEvent = EventView & {
   tenantId: string;
-}
+};
 
 export interface EventFilter {
   topic?: string;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { isoDateTime, timezoneSchema } from '../common/zod.js';
 import { limitSchema } from '../common/pagination.js';
+import { EVENT_TOPIC_PATTERN, TOPIC_PATTERN } from '@tributary/contracts';
 
 const MAX_SCHEDULE_AHEAD_MS = 366 * 24 * 3600 * 1000;
 
@@ -10,7 +11,7 @@ export const publishEventSchema = z.object({
     .string()
     .min(1)
     .max(200)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'Letters, digits and . _ : - only'),
+    .regex(EVENT_TOPIC_PATTERN, 'Letters, digits and . _ : - only'),
   /** Free-form JSON object; workflows triggered by the topic start with it as their payload. */
   data: z.record(z.string(), z.unknown()).default({}),
   /** Deliver later (ISO time with offset); a time in the past or now delivers at once. */
@@ -24,7 +25,7 @@ export const listEventsQuery = z
     topic: z
       .string()
       .max(200)
-      .regex(/^[A-Za-z0-9_.:*-]+$/, 'Letters, digits and . _ : - only, with * as a wildcard')
+      .regex(TOPIC_PATTERN, 'Letters, digits and . _ : - only, with * as a wildcard')
       .optional(),
     from: isoDateTime.optional().describe('ISO time, inclusive (publish time)'),
     to: isoDateTime.optional().describe('ISO time, exclusive (publish time)'),

@@ -6,13 +6,11 @@ import { EventDelivery } from './event-delivery.js';
 import { DELIVER_EVENT_JOB, type DeliverEventJobData } from './event-jobs.js';
 import { EventsRepository, toView, type Bucket, type EventView } from './events.repository.js';
 import type { ListEventsQuery, PublishEventInput } from './events.schema.js';
+import type { PublishResult } from '@tributary/contracts';
 
 export const EVENTS_JOBS = Symbol('EVENTS_JOBS');
-export interface PublishResult extends EventView {
-  /** Executions started by the event (empty while it is scheduled). */
-  executionIds: string[];
-  scheduled: boolean;
-}
+/** The answer of `POST /events`: the contract's (executionIds is empty while the event is scheduled). */
+export type { PublishResult } from '@tributary/contracts';
 
 @Injectable()
 export class EventsService {

@@ -24,17 +24,15 @@ import type { DataSource } from 'typeorm';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { sqlOf, type Sql } from '../database/sql.js';
+import type { PlatformEventPayloads } from '@tributary/contracts';
 
-export type PlatformEventName =
-  | 'execution.queued'
-  | 'execution.started'
-  | 'execution.step'
-  | 'execution.succeeded'
-  | 'execution.failed'
-  | 'workflow.updated'
-  | 'event.published'
-  /** Internal: a member was removed; every api process closes that user's sockets (not sent to clients). */
-  | 'user.removed';
+/**
+ * What each event carries: the contract's payloads (what clients read, see @tributary/contracts'
+ * realtime), and one internal event: a member was removed; every api process closes that user's
+ * sockets (not sent to clients).
+ */
+export type PlatformEventData = PlatformEventPayloads & { 'user.removed': { userId: string } };
+export type PlatformEventName = keyof PlatformEventData;
 
 export interface PlatformEvent {
   tenantId: string;
@@ -142,7 +140,7 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
     return this.redis ? this.watched.has(tenantId) : true;
   }
 
-  publish(tenantId: string, event: PlatformEventName, data: unknown): void {
+  publish<E extends PlatformEventName>(tenantId: string, event: E, data: PlatformEventData[E]): void {
     if (!this.isWatched(tenantId)) return;
     const message: PlatformEvent = { tenantId, event, data };
     if (!this.redis) {

@@ -10,7 +10,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { retryWhileUnavailable } from '../common/unavailable.js';
 import type { RunResult, StepResult } from '../engine/types.js';
-import type { StepDefinition } from '../workflows/workflow.schema.js';
+import type { StepDefinition } from '@tributary/contracts';
 import { EngineService } from './engine.service.js';
 import { PlatformEvents } from './execution-events.js';
 import { ExecutionsRepository, type ClaimedExecution } from './executions.repository.js';

@@ -1,9 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { StepResult } from '../engine/types.js';
+import type { ExecutionStatus, ExecutionTriggerType as TriggerType, StepResult } from '@tributary/contracts';
 
-export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-export type TriggerType = 'webhook' | 'schedule' | 'event' | 'manual' | 'retry';
+export { EXECUTION_STATUSES } from '@tributary/contracts';
+export type { ExecutionStatus, ExecutionTriggerType as TriggerType } from '@tributary/contracts';
 
 @Entity('executions')
 export class Execution {

@@ -7,6 +7,7 @@ import { decodeCursor, fromMicrosSql, keyset, microsSql, toPage, type Page, type
 import { CONFIG, type Config } from '../config/config.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
+import type { Execution as ExecutionDetail, ExecutionSummary, Stats } from '@tributary/contracts';
 import type { ExecutionStatus, TriggerType } from './execution.entity.js';
 
 export interface NewExecution {
@@ -63,27 +64,8 @@ export interface ClaimedExecution {
   attempts: number;
 }
 
-export interface ExecutionSummary {
-  id: string;
-  workflowId: string;
-  workflowName: string | null;
-  workflowVersion: number;
-  status: ExecutionStatus;
-  triggerType: TriggerType;
-  error: string | null;
-  attempts: number;
-  retryOf: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
-
-export interface ExecutionDetail extends ExecutionSummary {
-  payload: unknown;
-  output: unknown;
-  steps: StepResult[];
-}
+/** An execution in lists, and one with its payload, output and steps: the contract's shapes, as answered. */
+export type { ExecutionSummary, Execution as ExecutionDetail } from '@tributary/contracts';
 
 export interface ListFilter {
   limit: number;
@@ -411,20 +393,20 @@ export class ExecutionsRepository {
   async stats(tenantId: string) {
     const [byStatus, today, perWorkflow, perHour] = await Promise.all([
       this.sql(`SELECT status, count(*)::int AS n FROM executions WHERE tenant_id = $1 GROUP BY status`, [tenantId]),
-      this.sql(
+      this.sql<Stats['today']>(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
                 count(*) FILTER (WHERE status = 'failed')::int AS failed
          FROM executions WHERE tenant_id = $1 AND created_at >= date_trunc('day', now())`,
         [tenantId],
       ),
-      this.sql(
+      this.sql<Stats['perWorkflow'][number]>(
         `SELECT e.workflow_id AS "workflowId", w.name, count(*)::int AS total,
                 count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded, count(*) FILTER (WHERE e.status = 'failed')::int AS failed
          FROM executions e JOIN workflows w ON w.id = e.workflow_id WHERE e.tenant_id = $1
          GROUP BY e.workflow_id, w.name ORDER BY total DESC LIMIT 50`,
         [tenantId],
       ),
-      this.sql(
+      this.sql<Omit<Stats['perHour'][number], 'hour'> & { hour: Date }>(
         `SELECT h.hour, count(e.id)::int AS total, count(e.id) FILTER (WHERE e.status = 'succeeded')::int AS succeeded,
                 count(e.id) FILTER (WHERE e.status = 'failed')::int AS failed
          FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') AS h(hour)
@@ -433,7 +415,7 @@ export class ExecutionsRepository {
         [tenantId],
       ),
     ]);
-    return { byStatus: byStatus as { status: ExecutionStatus; n: number }[], today: today[0], perWorkflow, perHour: (perHour as { hour: Date }[]).map((h) => ({ ...h, hour: new Date(h.hour).toISOString() })) };
+    return { byStatus: byStatus as { status: ExecutionStatus; n: number }[], today: today[0], perWorkflow, perHour: perHour.map((h) => ({ ...h, hour: new Date(h.hour).toISOString() })) };
   }
 
   /** Retention: deletes finished executions older than `days`, in batches; returns how many. */

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { statsSchema, type ExecutionStarted } from '@tributary/contracts';
+import type { z } from 'zod';
 import { CONFIG, type Config } from '../config/config.js';
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '../common/batcher.js';
@@ -160,7 +162,7 @@ export class ExecutionsService {
   }
 
   /** A new execution of the same workflow version and payload that keeps the steps before the failure. */
-  async retry(tenantId: string, id: string): Promise<{ executionId: string }> {
+  async retry(tenantId: string, id: string): Promise<ExecutionStarted> {
     const e = await this.get(tenantId, id);
     if (e.status !== 'failed' && e.status !== 'cancelled') throw new ConflictError(`Only failed or cancelled executions can be retried (this one is ${e.status})`);
     this.assertAcceptingWork();
@@ -179,7 +181,7 @@ export class ExecutionsService {
     return { executionId };
   }
 
-  async stats(tenantId: string) {
+  async stats(tenantId: string): Promise<z.input<typeof statsSchema>> {
     const s = await this.repo.stats(tenantId);
     const byStatus = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const r of s.byStatus) byStatus[r.status] = r.n;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/decorators.js';
 import { ApiZodBody, ZodBody } from '../common/zod.js';
-import { stepSchema, triggerSchema } from '../workflows/workflow.schema.js';
+import { stepSchema, triggerSchema, type dryRunResultSchema, type ExecutionStarted, type StepDefinition } from '@tributary/contracts';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { EngineService } from './engine.service.js';
 import { ExecutionsService } from './executions.service.js';
@@ -47,14 +47,14 @@ export class WorkflowRunsController {
   @Post(':id/run')
   @HttpCode(202)
   @ApiZodBody(payloadSchema)
-  async run(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
+  async run(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>): Promise<ExecutionStarted> {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
     this.executions.assertAcceptingWork();
     const { executionId } = await this.executions.start({ tenantId: user.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'manual', payload: body.payload });
     return { executionId };
   }
 
-  private async dryRun(tenantId: string, steps: z.output<typeof stepSchema>[], payload: unknown) {
+  private async dryRun(tenantId: string, steps: StepDefinition[], payload: unknown): Promise<z.input<typeof dryRunResultSchema>> {
     const r = await this.engine.run(tenantId, { executionId: `dry-run-${randomUUID()}`, steps, payload });
     return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };
   }

@@ -15,9 +15,10 @@ import {
   type KongRoute,
   type KongService,
 } from './kong-types.js';
+import { KONG_USE_CASES, type KongUseCase } from '@tributary/contracts';
 
-export const KONG_USE_CASES = ['protocol_bridge', 'webhook_handler', 'smart_aggregator', 'federated_security', 'usage_tracking'] as const;
-export type KongUseCase = (typeof KONG_USE_CASES)[number];
+/** The five patterns: the contract's list (the dashboard offers the same). */
+export { KONG_USE_CASES, type KongUseCase } from '@tributary/contracts';
 
 export const DEFAULT_LOGSTASH_URL = 'http://logstash:8080';
 /** Key-auth and jwt fall back to this consumer, so either credential can satisfy the route. */

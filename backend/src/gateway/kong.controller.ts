@@ -7,8 +7,9 @@ import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
 import { KONG_USE_CASES } from './kong-templates.js';
 import { KongService } from './kong.service.js';
+import { KONG_NAME_PATTERN, KONG_PATH_PATTERN } from '@tributary/contracts';
 
-const kongName = z.string().regex(/^[A-Za-z0-9._~-]{1,64}$/, 'letters, digits and . _ ~ - only (at most 64)');
+const kongName = z.string().regex(KONG_NAME_PATTERN, 'letters, digits and . _ ~ - only (at most 64)');
 const optionsSchema = z.strictObject({
   auth: z.enum(['key-auth', 'jwt']).optional(),
   allowGroups: z.array(kongName).min(1).max(20).optional(),
@@ -17,7 +18,7 @@ const optionsSchema = z.strictObject({
   rateLimitPerSecond: z.number().int().min(1).max(100_000).optional(),
   rateLimitBy: z.enum(['ip', 'service', 'consumer']).optional(),
   cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
-  path: z.string().regex(/^\/[A-Za-z0-9._~/-]{1,200}$/, 'a path of letters, digits and . _ ~ / -').optional(),
+  path: z.string().regex(KONG_PATH_PATTERN, 'a path of letters, digits and . _ ~ / -').optional(),
 });
 const generateSchema = z.object({
   workflow_id: z.string().min(1),

@@ -24,6 +24,8 @@ import { DEFAULT_LOGSTASH_URL, generateKongTemplate, type KongTemplateOptions, t
 import type { KongDeclarativeConfig } from './kong-types.js';
 import { validateKongConfig, type KongValidationResult } from './kong-validate.js';
 import { isUuid } from '../common/ids.js';
+import type { GeneratedKongTemplate, kongTemplateSchema, KongTenantConfig } from '@tributary/contracts';
+import type { z } from 'zod';
 
 /** Paths the base config routes to the api: a generated route there would capture its traffic. */
 const RESERVED_PATHS = /^\/(api|health|metrics|ws)(\/|$)/i;
@@ -35,30 +37,14 @@ export interface GenerateInput {
   options?: Omit<KongTemplateOptions, 'tags' | 'logstashUrl'>;
 }
 
-export interface GeneratedTemplate {
-  id: string;
-  workflowId: string;
-  useCase: KongUseCase;
-  description: string;
-  config: KongDeclarativeConfig;
-  notes: string[];
-  path: string;
-  pushed: GatewaySyncReport | null;
-}
-
-export interface StoredTemplateView {
-  id: string;
-  workflowId: string;
-  useCase: KongUseCase;
-  path: string;
-  options: KongTemplateOptions;
-  config: KongDeclarativeConfig;
-  createdAt: string;
-}
-
-export interface TenantKongConfig extends KongValidationResult {
-  config: KongDeclarativeConfig;
-}
+/**
+ * The answers: the contract's shapes (@tributary/contracts), with the gateway's own types for the
+ * Kong config and the template options, which the contract leaves open.
+ */
+type WithKongTypes<T> = Omit<T, 'config' | 'options'> & { config: KongDeclarativeConfig } & ('options' extends keyof T ? { options: KongTemplateOptions } : unknown);
+export type GeneratedTemplate = WithKongTypes<GeneratedKongTemplate>;
+export type StoredTemplateView = WithKongTypes<z.input<typeof kongTemplateSchema>>;
+export type TenantKongConfig = WithKongTypes<KongTenantConfig> & KongValidationResult;
 
 type PushOutcome = { report: GatewaySyncReport; details: KongPushErrorDetail[] | string[] } | null;
 

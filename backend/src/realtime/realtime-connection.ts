@@ -1,14 +1,9 @@
 import { WebSocket } from 'ws';
+import { CLOSE_CODES, type ControlEventName, type ControlEventPayloads } from '@tributary/contracts';
 import { compileTopics, type TopicMatcher } from './topics.js';
 
 /** Close codes a client can act on: re-authenticate on 4401/4408, reconnect with back-off otherwise. */
-export const CLOSE_CODES = {
-  shutdown: 1001,
-  policy: 1008,
-  slowConsumer: 4008,
-  unauthorized: 4401,
-  authTimeout: 4408,
-} as const;
+export { CLOSE_CODES } from '@tributary/contracts';
 
 export interface RealtimeIdentity {
   userId: string;
@@ -58,7 +53,8 @@ export class RealtimeConnection {
     return true;
   }
 
-  send(event: string, data: unknown): boolean {
+  /** A control message of the connection (platform events go through sendFrame, serialised once). */
+  send<E extends ControlEventName>(event: E, data: ControlEventPayloads[E]): boolean {
     return this.sendFrame(Buffer.from(JSON.stringify({ event, data })));
   }
 

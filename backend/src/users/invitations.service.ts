@@ -7,22 +7,12 @@ import { isUuid } from '../common/ids.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { hashSecretToken, newSecretToken } from '../common/secret-token.js';
 import { TeamRepository, type InvitationRow, type MemberRow } from './team.repository.js';
+import type { CreatedInvitation, Invitation as InvitationView } from '@tributary/contracts';
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
 
-export interface InvitationView {
-  id: string;
-  email: string;
-  role: Role;
-  invitedBy: string | null;
-  expiresAt: string;
-  createdAt: string;
-}
-
-/** The answer of POST /invitations: the only time the token is readable (a hash is kept). */
-export interface CreatedInvitation extends InvitationView {
-  token: string;
-}
+/** A pending invitation, and the answer of POST /invitations (the only time the token is readable; a hash is kept). */
+export type { Invitation as InvitationView, CreatedInvitation } from '@tributary/contracts';
 
 function toInvitationView(i: InvitationRow): InvitationView {
   return {

@@ -8,15 +8,10 @@ import { PromiseCache } from '../common/promise-cache.js';
 import { toPage, type Page } from '../common/pagination.js';
 import { PlatformEvents } from '../executions/execution-events.js';
 import { TeamRepository, type MemberRow } from './team.repository.js';
+import type { TeamMember as MemberView } from '@tributary/contracts';
 
-export interface MemberView {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
+/** A member as answered: the contract's team member. */
+export type { TeamMember as MemberView } from '@tributary/contracts';
 
 /**
  * How long this process trusts what it read about a token's user. A role change or a removal made

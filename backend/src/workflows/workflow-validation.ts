@@ -6,7 +6,7 @@ import type { FieldError } from '../common/errors.js';
 import { toJsonSchema } from '../connectors/sdk.js';
 import type { ConnectorLookup } from '../engine/connectors.js';
 import { checkTemplateSyntax, findTemplates } from '../engine/templates.js';
-import type { StepDefinition } from './workflow.schema.js';
+import type { StepDefinition } from '@tributary/contracts';
 
 function templateErrors(value: unknown, path: string[], stepId: string): FieldError[] {
   const errors: FieldError[] = [];

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import type { StepDefinition, TriggerDefinition } from './workflow.schema.js';
+import type { StepDefinition, TriggerDefinition } from '@tributary/contracts';
 
 /** An immutable snapshot of a workflow as saved; executions reference the version they ran. */
 @Entity('workflow_versions')

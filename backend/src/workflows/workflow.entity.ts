@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { StepDefinition, TriggerDefinition } from './workflow.schema.js';
+import type { StepDefinition, TriggerDefinition } from '@tributary/contracts';
 
 @Entity('workflows')
 @Index(['tenantId', 'createdAt'])

@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiPositiveIntParam, ApiZodBody, ApiZodQuery, positiveIntParam, ZodBody, ZodParam, ZodQuery } from '../common/zod.js';
-import { workflowInputSchema, workflowUpdateSchema, type WorkflowInput, type WorkflowUpdate } from './workflow.schema.js';
+import { workflowInputSchema, workflowUpdateSchema, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';
 import { WorkflowsService } from './workflows.service.js';
 
 const listQuery = z.object({

@@ -11,23 +11,13 @@ import { findConnector } from '../engine/connectors.js';
 import { validateSteps } from './workflow-validation.js';
 import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
-import type { TriggerDefinition, WorkflowInput, WorkflowUpdate } from './workflow.schema.js';
+import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema } from '@tributary/contracts';
+import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
 import { isUuid } from '../common/ids.js';
 
-export interface WorkflowView {
-  id: string;
-  name: string;
-  description: string;
-  enabled: boolean;
-  trigger: TriggerDefinition;
-  steps: Workflow['steps'];
-  version: number;
-  webhookUrl?: string;
-  nextRuns?: string[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A workflow as answered: the contract's shape (createdAt and updatedAt leave as ISO strings). */
+export type WorkflowView = z.input<typeof workflowSchema>;
 
 
 export function nextRuns(trigger: TriggerDefinition, count = 5, from = new Date()): string[] {
@@ -153,7 +143,7 @@ export class WorkflowsService {
     await this.events.emit({ type: 'deleted', workflow: w });
   }
 
-  async listVersions(tenantId: string, id: string): Promise<{ items: Omit<WorkflowVersion, 'tenantId'>[] }> {
+  async listVersions(tenantId: string, id: string): Promise<z.input<typeof workflowVersionListSchema>> {
     await this.getEntityOrThrow(tenantId, id);
     const rows = await this.versions.find({ where: { workflowId: id, tenantId }, order: { version: 'DESC' } });
     return { items: rows.map(({ tenantId: _t, ...rest }) => rest) };

@@ -11,9 +11,10 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { InlineError } from '@/components/common/states';
+import { KONG_NAME_PATTERN } from '@tributary/contracts/patterns';
 
-// The api's rules (Kong names), checked here first for a quicker answer.
-const kongName = /^[A-Za-z0-9._~-]{1,64}$/;
+// The api's rules (Kong names, from the contracts), checked here first for a quicker answer.
+const kongName = KONG_NAME_PATTERN;
 const schema = z.object({
   username: z.string().trim().regex(kongName, 'Letters, digits and . _ ~ - only (at most 64)'),
   plan: z.string().trim().regex(/^[A-Za-z0-9_-]{0,32}$/, 'Letters, digits, _ and - only (at most 32)'),

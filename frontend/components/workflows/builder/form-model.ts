@@ -3,6 +3,7 @@
  * api, and the conversions between it and the api's workflow. Field names mirror the api's, so an
  * error at `steps.1.input.text` lands on the form field `steps.1.input.text`.
  */
+import { stepIdError, stepIdFrom } from '@tributary/contracts/patterns';
 import { z } from 'zod';
 import type { Connector, Step, Trigger, TriggerType, Workflow, WorkflowInput } from '@/lib/api/types';
 import { apiValues, formValues, schemaFields, type FormValue } from '@/lib/json-schema';
@@ -40,12 +41,18 @@ export interface BuilderValues {
   steps: StepValues[];
 }
 
-const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const intString = (label: string) =>
   z.string().refine((s) => s.trim() === '' || /^\d+$/.test(s.trim()), `${label} must be a whole number`);
 
 const stepSchema = z.looseObject({
-  id: z.string().trim().min(1, 'Give the step an id').regex(STEP_ID, 'Start with a letter; use letters, digits, - and _'),
+  // The api's own rule (the contracts' pattern): a `-` would be refused on save.
+  id: z
+    .string()
+    .trim()
+    .superRefine((id, ctx) => {
+      const error = stepIdError(id);
+      if (error) ctx.addIssue({ code: 'custom', message: error });
+    }),
   inputJson: z.string(),
   retry: z.object({ attempts: intString('Attempts'), backoffMs: intString('Backoff') }),
   timeoutMs: intString('Timeout'),
@@ -196,18 +203,9 @@ export function toWorkflowInput(v: BuilderValues, connectors: Connector[]): Work
   };
 }
 
-function slug(s: string) {
-  return s
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .replace(/^(\d)/, 's$1');
-}
-
 export function newStep(connector: Connector, actionKey: string, takenIds: string[]): StepValues {
   const action = connector.actions.find((a) => a.key === actionKey);
-  const base = slug(actionKey) || slug(connector.key) || 'step';
+  const base = stepIdFrom(actionKey, stepIdFrom(connector.key));
   let id = base;
   for (let n = 2; takenIds.includes(id); n++) id = `${base}_${n}`;
   const fields = action ? schemaFields(action.input) : [];

@@ -1,7 +1,8 @@
-/** The shape of a workflow's trigger and steps, as the API accepts and stores them. */
+/** A workflow's definition (trigger and steps) as the api accepts and stores it, and the workflows it answers. */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { timezoneSchema } from '../common/zod.js';
+import { idSchema, timestampSchema, timezoneSchema } from './common.js';
+import { STEP_ID_MAX_LENGTH, STEP_ID_MESSAGE, STEP_ID_PATTERN, TOPIC_PATTERN } from './patterns.js';
 
 export const webhookTriggerSchema = z.object({
   type: z.literal('webhook'),
@@ -38,24 +39,17 @@ export const scheduleTriggerSchema = z
 
 export const eventTriggerSchema = z.object({
   type: z.literal('event'),
-  topic: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:*-]+$/, 'Letters, digits and . _ : - * only'),
+  topic: z.string().min(1).max(200).regex(TOPIC_PATTERN, 'Letters, digits and . _ : - * only'),
 });
 
 export const manualTriggerSchema = z.object({ type: z.literal('manual') });
 
-export const triggerSchema = z.discriminatedUnion('type', [
-  webhookTriggerSchema,
-  scheduleTriggerSchema,
-  eventTriggerSchema,
-  manualTriggerSchema,
-]);
+export const triggerSchema = z.discriminatedUnion('type', [webhookTriggerSchema, scheduleTriggerSchema, eventTriggerSchema, manualTriggerSchema]);
+
+export const stepIdSchema = z.string().min(1).max(STEP_ID_MAX_LENGTH).regex(STEP_ID_PATTERN, STEP_ID_MESSAGE);
 
 export const stepSchema = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'Start with a letter; letters, digits and _ only (it is used as steps.<id> in templates)'),
+  id: stepIdSchema,
   name: z.string().max(200).optional(),
   connector: z.string().min(1),
   action: z.string().min(1),
@@ -72,6 +66,7 @@ export const stepSchema = z.object({
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
 });
 
+/** The body of `POST /workflows`. */
 export const workflowInputSchema = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).default(''),
@@ -80,9 +75,52 @@ export const workflowInputSchema = z.object({
   steps: z.array(stepSchema).max(100).default([]),
 });
 
+/** The body of `PUT /workflows/:id`: any part of a workflow. */
 export const workflowUpdateSchema = workflowInputSchema.partial();
 
+/** As stored and answered (defaults applied). */
 export type TriggerDefinition = z.output<typeof triggerSchema>;
 export type StepDefinition = z.output<typeof stepSchema>;
+export type TriggerType = TriggerDefinition['type'];
+/** A request body after validation (what the api works with). */
 export type WorkflowInput = z.output<typeof workflowInputSchema>;
 export type WorkflowUpdate = z.output<typeof workflowUpdateSchema>;
+/** What a client may send (defaults not applied yet). */
+export type TriggerDraft = z.input<typeof triggerSchema>;
+export type StepDraft = z.input<typeof stepSchema>;
+export type WorkflowDraft = z.input<typeof workflowInputSchema>;
+
+/** A workflow as the api answers it (create, get, list, update, toggle, rollback). */
+export const workflowSchema = z.strictObject({
+  id: idSchema,
+  name: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  trigger: triggerSchema,
+  steps: z.array(stepSchema),
+  version: z.number().int(),
+  /** Webhook triggers: where to send requests. */
+  webhookUrl: z.string().optional(),
+  /** Schedule triggers: the next five run times (none while disabled). */
+  nextRuns: z.array(z.string()).optional(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+
+/** One saved version of a workflow (`GET /workflows/:id/versions`). */
+export const workflowVersionSchema = z.strictObject({
+  id: idSchema,
+  workflowId: idSchema,
+  version: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  trigger: triggerSchema,
+  steps: z.array(stepSchema),
+  createdBy: idSchema.nullable(),
+  createdAt: timestampSchema,
+});
+
+export const workflowVersionListSchema = z.strictObject({ items: z.array(workflowVersionSchema) });
+
+export type Workflow = z.output<typeof workflowSchema>;
+export type WorkflowVersion = z.output<typeof workflowVersionSchema>;
