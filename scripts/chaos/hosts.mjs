@@ -140,7 +140,6 @@ export class Hosts {
         `listen_addresses = '${HOSTS.pg}'`,
         `unix_socket_directories = '${this.pgDir}'`,
         'fsync = off',
-        'synchronous_commit = off',
         'full_page_writes = off',
         'max_connections = 400',
         'shared_buffers = 256MB',
@@ -236,13 +235,19 @@ export class Hosts {
       [
         'global',
         '  maxconn 8000',
+        '  log stdout format raw local0',
         `  stats socket ${this.haproxySocket} mode 600 level admin`,
         'defaults',
         '  mode http',
+        '  log global',
+        '  option httplog',
+        '  option dontlog-normal', // only errors and abnormal ends: the evidence of a refusal
         '  timeout connect 2s',
         '  timeout client 60s',
         '  timeout server 60s',
         '  timeout http-keep-alive 10s',
+        // A health check answered late by a busy api is not a dead api.
+        '  timeout check 2s',
         '  option redispatch 1',
         '  retries 3',
         // A request that never reached an api (refused, reset, closed before an answer) goes to the other one.
@@ -256,6 +261,9 @@ export class Hosts {
         '  http-check expect status 200',
         `  default-server inter ${interMs} fall ${fall} rise ${rise}`,
         '  http-response set-header X-Served-By %s',
+        // The api's Keep-Alive hint (timeout=72) is about the haproxy-api hop; passed on, clients
+        // would keep idle connections past HAProxy's own keep-alive timeout and race its close.
+        '  http-response del-header Keep-Alive',
         `  server api1 ${HOSTS.api1}:${API_PORT} check`,
         `  server api2 ${HOSTS.api2}:${API_PORT} check`,
         '',

@@ -54,7 +54,11 @@ export function startSink(host, port) {
 function errorKind(err) {
   const code = err?.code ?? err?.cause?.code ?? err?.name ?? 'error';
   if (/TIMEOUT/i.test(code)) return 'timeout';
-  return `connection error (${code})`;
+  return `connection error (${code}: ${err?.message ?? ''})`;
+}
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null;
 }
 
 /**
@@ -183,7 +187,19 @@ export class Sender {
         if (a.status === 500) served500++;
       }
     }
-    return { refs: this.refs.size, attempts, accepted, refusedAttempts: attempts - accepted, refused, refsRetried: retried, acceptedAsReplay: replayed, gaveUp, served500 };
+    const latencies = [...this.refs.values()].flatMap((r) => r.attempts.filter((a) => a.status === 202).map((a) => a.t1 - a.t0)).sort((a, b) => a - b);
+    return {
+      refs: this.refs.size,
+      attempts,
+      accepted,
+      refusedAttempts: attempts - accepted,
+      refused,
+      refsRetried: retried,
+      acceptedAsReplay: replayed,
+      gaveUp,
+      served500,
+      acceptLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? latencies[latencies.length - 1] : null },
+    };
   }
 
   close() {

@@ -110,6 +110,10 @@ export function setupNetwork() {
     ip('-n', name, 'link', 'set', 'eth0', 'up');
     ip('-n', name, 'route', 'add', 'default', 'via', GATEWAY);
   }
+  // Connection tracking on in the PostgreSQL host from the start (the nat table registered): a DNAT
+  // rule added later then only redirects new connections, instead of resetting every connection it
+  // would pick up mid-stream.
+  inNs('pg', 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '1', '-j', 'RETURN');
 }
 
 /** A real partition: `host` drops every packet to and from `peer` (iptables in host's namespace). */

@@ -262,7 +262,21 @@ const SCENARIOS = [
       ctx.event('PostgreSQL connections redirected through the 200 ms delay (existing ones terminated so they reconnect slow)');
       redirectPg(PG_PORT, proxyPort, true);
       try {
-        await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND client_addr IS NOT NULL AND client_addr <> $1`, [HOSTS.pg]);
+        const killed = await query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND client_addr IS NOT NULL AND client_addr <> $1`, [HOSTS.pg]);
+        ctx.event(`${killed[0].n} connections terminated`);
+        // Evidence that the delay is there: a new connection's round trips.
+        const probe = new pg.Client({ connectionString: hosts.pgUrl() });
+        const tc = Date.now();
+        await probe.connect();
+        const connectMs = Date.now() - tc;
+        const rtts = [];
+        for (let i = 0; i < 5; i++) {
+          const tq = Date.now();
+          await probe.query('SELECT 1');
+          rtts.push(Date.now() - tq);
+        }
+        await probe.end();
+        ctx.event(`through the delay: connect ${connectMs} ms, SELECT 1 ${rtts.join('/')} ms`);
         await sleep(10_000);
       } finally {
         redirectPg(PG_PORT, proxyPort, false);
@@ -285,7 +299,7 @@ const SCENARIOS = [
  * otherwise it is the allowed at-least-once retry of the step in flight (same key).
  */
 async function analyze(sender, workflowId, refPrefix) {
-  const rows = await query(`SELECT id, status, payload->>'ref' AS ref, finished_at, attempts FROM executions WHERE workflow_id = $1`, [workflowId]);
+  const rows = await query(`SELECT id, status, payload->>'ref' AS ref, created_at, started_at, finished_at, attempts, job_id FROM executions WHERE workflow_id = $1`, [workflowId]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const byRef = new Map();
   for (const r of rows) byRef.set(r.ref, [...(byRef.get(r.ref) ?? []), r]);
@@ -337,7 +351,12 @@ async function analyze(sender, workflowId, refPrefix) {
   const stuck = rows.filter((r) => r.status === 'queued' || r.status === 'running').map((r) => ({ id: r.id, ref: r.ref, status: r.status, attempts: r.attempts }));
   const acceptedRefs = new Set([...sender.refs.values()].filter((r) => r.accepted).map((r) => r.ref));
   const unacknowledged = rows.filter((r) => !acceptedRefs.has(r.ref)).length;
-  return { statuses, delivered, lost, duplicateCompleted, completedPerStep, inFlightRepeats, inFlightPerStep, duplicateExecutions, stuck, unacknowledgedRuns: unacknowledged };
+  const slowest = rows
+    .filter((r) => r.finished_at)
+    .map((r) => ({ id: r.id, ref: r.ref, attempts: r.attempts, jobId: r.job_id, createdAt: r.created_at.toISOString(), startedAt: r.started_at?.toISOString(), finishedAt: r.finished_at.toISOString(), ms: r.finished_at - r.created_at, deliveries: (sink.deliveries.get(r.ref) ?? []).map((d) => `${d.step}@${new Date(d.at).toISOString().slice(11, 23)}`) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  return { statuses, slowest, delivered, lost, duplicateCompleted, completedPerStep, inFlightRepeats, inFlightPerStep, duplicateExecutions, stuck, unacknowledgedRuns: unacknowledged };
 }
 
 async function waitDrain(workflowId, timeoutMs) {
@@ -373,8 +392,10 @@ function printScenario(r) {
   console.log(`  executions by status: ${JSON.stringify(r.statuses ?? {})}`);
   console.log(`  delivered (all ${STEPS.length} steps): ${r.delivered ?? '-'}; lost: ${r.lost?.length ?? '-'}; stuck: ${r.stuck?.length ?? '-'}`);
   console.log(`  duplicates of completed steps: ${r.duplicateCompleted?.length ?? '-'} ${JSON.stringify(r.completedPerStep ?? {})}; in-flight repeats (same key): ${r.inFlightRepeats?.length ?? '-'} ${JSON.stringify(r.inFlightPerStep ?? {})}`);
+  if (l.acceptLatencyMs) console.log(`  202 latency ms: p50 ${l.acceptLatencyMs.p50}, p99 ${l.acceptLatencyMs.p99}, max ${l.acceptLatencyMs.max}; slowest execution (accept to finish): ${r.slowest?.[0] ? `${r.slowest[0].ms} ms` : '-'}`);
   console.log(`  time to drain: ${r.drain ? `${(r.drain.ms / 1000).toFixed(1)} s${r.drain.drained ? '' : ' (NOT drained)'}` : '-'}`);
   if (r.extra) console.log(`  ${JSON.stringify(r.extra)}`);
+  if (r.drain?.ms > 10_000) for (const x of r.slowest ?? []) console.log(`    slowest: ${JSON.stringify(x)}`);
   for (const sample of [...(r.lost ?? []).slice(0, 5), ...(r.duplicateCompleted ?? []).slice(0, 5), ...(r.stuck ?? []).slice(0, 5)]) console.log(`    evidence: ${JSON.stringify(sample)}`);
   const problems = verdict(r);
   console.log(`  => ${problems.length ? `FAIL: ${problems.join('; ')}` : 'PASS'}`);
@@ -455,11 +476,7 @@ async function runBurst() {
   };
   // Lanes: each a sender of its own refs; a shed ref waits its Retry-After and is sent again (well behaved).
   const lanes = Array.from({ length: LANES }, async () => {
-    while (!stop) {
-      const rec = await sender.send(`${refPrefix}-${n++}`);
-      const last = rec.attempts[rec.attempts.length - 1];
-      if (last?.status !== 202 && !firstShedAt) firstShedAt = Date.now();
-    }
+    while (!stop) await sender.send(`${refPrefix}-${n++}`);
   });
   // Watch the backlog; stop new refs a few seconds after shedding began.
   let queued = 0;
@@ -473,8 +490,8 @@ async function runBurst() {
       const m = await sampleMemory();
       log(`burst: queued ${queued}, accepted ${sh.accepted}, refused ${sh.refusedAttempts} ${JSON.stringify(sh.refused)}, api1 RSS ${m.api1?.rssMb} MB, Redis ${m.redis?.usedMemoryMb} MB`);
     }
-    const refusedFirst = sh.refused['503 (Retry-After)'] ?? 0;
-    if (refusedFirst > 0 && queued >= SETTINGS.backlog && Date.now() - (firstShedAt ?? Date.now()) >= 3000) break;
+    if ((sh.refused['503 (Retry-After)'] ?? 0) > 0) firstShedAt ??= Date.now();
+    if (firstShedAt && queued >= SETTINGS.backlog && Date.now() - firstShedAt >= 3000) break;
     if (Date.now() - started > SETTINGS.burstTimeoutMs) {
       result.extraProblems.push(`backlog did not reach the limit within ${SETTINGS.burstTimeoutMs / 1000} s (queued ${queued})`);
       break;
