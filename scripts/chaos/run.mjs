@@ -693,6 +693,17 @@ async function main() {
       `${r.id.padEnd(19)} ${String(r.load?.accepted ?? '-').padStart(8)} ${String(r.load?.refusedAttempts ?? '-').padStart(7)} ${String(r.lost ?? '-').padStart(4)} ${String(r.duplicateCompleted ?? '-').padStart(13)} ${String(r.inFlightRepeats ?? '-').padStart(17)} ${String(r.stuck ?? '-').padStart(5)} ${String(r.drain ? (r.drain.ms / 1000).toFixed(1) : '-').padStart(7)}  ${r.problems.length ? `FAIL (${r.problems.join('; ')})` : 'PASS'}`,
     );
   }
+  console.log('\nas a Markdown table (docs/reliability.md):');
+  console.log('| scenario | sent (refs) | accepted (202) | refused attempts (kind) | executions by status | delivered | lost | duplicates of completed steps | in-flight repeats (same key) | stuck | 202 p50 / p99 ms | time to drain | verdict |');
+  console.log('| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  for (const r of summary.scenarios) {
+    const l = r.load ?? {};
+    const kinds = Object.entries(l.refused ?? {}).map(([k, v]) => `${v} ${k}`).join(', ');
+    const refused = l.refusedAttempts ? `${l.refusedAttempts}: ${kinds}` : String(l.refusedAttempts ?? '-');
+    const statuses = Object.entries(r.statuses ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+    const lat = l.acceptLatencyMs ? `${l.acceptLatencyMs.p50} / ${l.acceptLatencyMs.p99}` : '-';
+    console.log(`| ${r.id} | ${l.refs ?? '-'} | ${l.accepted ?? '-'} | ${refused} | ${statuses} | ${r.delivered ?? '-'} | ${r.lost ?? '-'} | ${r.duplicateCompleted ?? '-'} | ${r.inFlightRepeats ?? '-'} | ${r.stuck ?? '-'} | ${lat} | ${r.drain ? `${(r.drain.ms / 1000).toFixed(1)} s` : '-'} | ${r.problems.length ? `FAIL: ${r.problems.join('; ')}` : 'PASS'} |`);
+  }
   console.log(`\nsummary written to ${file}; process logs in ${join(ARTIFACTS, RUN_ID)}/`);
   await db.end().catch(() => undefined);
   return summary.passed;
