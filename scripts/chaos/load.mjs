@@ -74,11 +74,32 @@ export class Sender {
     this.maxRetryMs = maxRetryMs;
     this.refs = new Map(); // ref → { ref, attempts: [], accepted, executionId, replayed, gaveUp }
     this.pending = new Set();
+    // At most `connections` requests at once: a request waits here (its wait is recorded apart)
+    // rather than in the pool, so an attempt's latency is the api path's alone.
+    this.slots = connections;
+    this.waiting = [];
+  }
+
+  async acquire() {
+    if (this.slots > 0) {
+      this.slots--;
+      return;
+    }
+    await new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.slots++;
   }
 
   /** One attempt; answers { status?, error?, retryAfter?, server?, executionId?, replayed? }. */
   async attempt(ref, { timeoutMs } = {}) {
+    const queuedAt = Date.now();
+    await this.acquire();
     const t0 = Date.now();
+    const waitMs = t0 - queuedAt;
     try {
       const res = await this.pool.request({
         method: 'POST',
@@ -88,7 +109,7 @@ export class Sender {
         ...(timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
       });
       const text = await res.body.text();
-      const out = { t0, t1: Date.now(), status: res.statusCode, server: res.headers['x-served-by'], retryAfter: res.headers['retry-after'] };
+      const out = { t0, t1: Date.now(), waitMs, status: res.statusCode, server: res.headers['x-served-by'], retryAfter: res.headers['retry-after'] };
       if (res.statusCode === 202) {
         const json = JSON.parse(text);
         out.executionId = json.executionId;
@@ -98,7 +119,9 @@ export class Sender {
       }
       return out;
     } catch (err) {
-      return { t0, t1: Date.now(), error: errorKind(err) };
+      return { t0, t1: Date.now(), waitMs, error: errorKind(err) };
+    } finally {
+      this.release();
     }
   }
 
@@ -187,7 +210,11 @@ export class Sender {
         if (a.status === 500) served500++;
       }
     }
-    const latencies = [...this.refs.values()].flatMap((r) => r.attempts.filter((a) => a.status === 202).map((a) => a.t1 - a.t0)).sort((a, b) => a - b);
+    const all = [...this.refs.values()].flatMap((r) => r.attempts);
+    const latencies = all.filter((a) => a.status === 202).map((a) => a.t1 - a.t0).sort((a, b) => a - b);
+    const waits = all.map((a) => a.waitMs ?? 0).sort((a, b) => a - b);
+    const ok = all.filter((a) => a.status === 202);
+    const spanS = ok.length > 1 ? (Math.max(...ok.map((a) => a.t1)) - Math.min(...ok.map((a) => a.t0))) / 1000 : null;
     return {
       refs: this.refs.size,
       attempts,
@@ -199,6 +226,9 @@ export class Sender {
       gaveUp,
       served500,
       acceptLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? latencies[latencies.length - 1] : null },
+      // Time attempts waited for a free connection of the sender (the api path saturated): p99, max.
+      senderWaitMs: { p99: percentile(waits, 99), max: waits.length ? waits[waits.length - 1] : null },
+      acceptedPerSecond: spanS ? Math.round(ok.length / spanS) : null,
     };
   }
 

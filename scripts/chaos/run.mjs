@@ -5,11 +5,10 @@
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { ROOT } from '../lib/services.mjs';
 import { cleanupNetwork, ensureTools, GATEWAY, heal, HOSTS, partition, probeNetns, redirectPg, setupNetwork } from './net.mjs';
-import { Hosts, LB_PORT, PG_PORT, waitFor } from './hosts.mjs';
+import { Hosts, LB_PORT, PG_PORT } from './hosts.mjs';
 import { Sender, startSink } from './load.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -392,7 +391,7 @@ function printScenario(r) {
   console.log(`  executions by status: ${JSON.stringify(r.statuses ?? {})}`);
   console.log(`  delivered (all ${STEPS.length} steps): ${r.delivered ?? '-'}; lost: ${r.lost?.length ?? '-'}; stuck: ${r.stuck?.length ?? '-'}`);
   console.log(`  duplicates of completed steps: ${r.duplicateCompleted?.length ?? '-'} ${JSON.stringify(r.completedPerStep ?? {})}; in-flight repeats (same key): ${r.inFlightRepeats?.length ?? '-'} ${JSON.stringify(r.inFlightPerStep ?? {})}`);
-  if (l.acceptLatencyMs) console.log(`  202 latency ms: p50 ${l.acceptLatencyMs.p50}, p99 ${l.acceptLatencyMs.p99}, max ${l.acceptLatencyMs.max}; slowest execution (accept to finish): ${r.slowest?.[0] ? `${r.slowest[0].ms} ms` : '-'}`);
+  if (l.acceptLatencyMs) console.log(`  202 latency ms: p50 ${l.acceptLatencyMs.p50}, p99 ${l.acceptLatencyMs.p99}, max ${l.acceptLatencyMs.max}; accepted ${l.acceptedPerSecond}/s; waits for a free sender connection: p99 ${l.senderWaitMs?.p99} ms, max ${l.senderWaitMs?.max} ms; slowest execution (accept to finish): ${r.slowest?.[0] ? `${r.slowest[0].ms} ms` : '-'}`);
   console.log(`  time to drain: ${r.drain ? `${(r.drain.ms / 1000).toFixed(1)} s${r.drain.drained ? '' : ' (NOT drained)'}` : '-'}`);
   if (r.extra) console.log(`  ${JSON.stringify(r.extra)}`);
   if (r.drain?.ms > 10_000) for (const x of r.slowest ?? []) console.log(`    slowest: ${JSON.stringify(x)}`);
@@ -479,7 +478,7 @@ async function runBurst() {
     while (!stop) await sender.send(`${refPrefix}-${n++}`);
   });
   // Watch the backlog; stop new refs a few seconds after shedding began.
-  let queued = 0;
+  let queued;
   let lastLog = 0;
   for (;;) {
     await sleep(1000);
@@ -694,15 +693,15 @@ async function main() {
     );
   }
   console.log('\nas a Markdown table (docs/reliability.md):');
-  console.log('| scenario | sent (refs) | accepted (202) | refused attempts (kind) | executions by status | delivered | lost | duplicates of completed steps | in-flight repeats (same key) | stuck | 202 p50 / p99 ms | time to drain | verdict |');
-  console.log('| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  console.log('| scenario | sent (refs) | accepted (202) | refused attempts (kind) | executions by status | delivered | lost | duplicates of completed steps | in-flight repeats (same key) | stuck | 202 p50 / p99 ms | sender wait p99 ms | time to drain | verdict |');
+  console.log('| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |');
   for (const r of summary.scenarios) {
     const l = r.load ?? {};
     const kinds = Object.entries(l.refused ?? {}).map(([k, v]) => `${v} ${k}`).join(', ');
     const refused = l.refusedAttempts ? `${l.refusedAttempts}: ${kinds}` : String(l.refusedAttempts ?? '-');
     const statuses = Object.entries(r.statuses ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
     const lat = l.acceptLatencyMs ? `${l.acceptLatencyMs.p50} / ${l.acceptLatencyMs.p99}` : '-';
-    console.log(`| ${r.id} | ${l.refs ?? '-'} | ${l.accepted ?? '-'} | ${refused} | ${statuses} | ${r.delivered ?? '-'} | ${r.lost ?? '-'} | ${r.duplicateCompleted ?? '-'} | ${r.inFlightRepeats ?? '-'} | ${r.stuck ?? '-'} | ${lat} | ${r.drain ? `${(r.drain.ms / 1000).toFixed(1)} s` : '-'} | ${r.problems.length ? `FAIL: ${r.problems.join('; ')}` : 'PASS'} |`);
+    console.log(`| ${r.id} | ${l.refs ?? '-'} | ${l.accepted ?? '-'} | ${refused} | ${statuses} | ${r.delivered ?? '-'} | ${r.lost ?? '-'} | ${r.duplicateCompleted ?? '-'} | ${r.inFlightRepeats ?? '-'} | ${r.stuck ?? '-'} | ${lat} | ${l.senderWaitMs?.p99 ?? '-'} | ${r.drain ? `${(r.drain.ms / 1000).toFixed(1)} s` : '-'} | ${r.problems.length ? `FAIL: ${r.problems.join('; ')}` : 'PASS'} |`);
   }
   console.log(`\nsummary written to ${file}; process logs in ${join(ARTIFACTS, RUN_ID)}/`);
   await db.end().catch(() => undefined);
