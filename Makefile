@@ -67,6 +67,7 @@ bench: build ## measure ingest, end-to-end throughput, latency and memory (print
 	node scripts/bench/run.mjs
 
 chaos: build ## fault injection under load (killed processes, outages, partitions) across network-namespace hosts; needs root (see docs/reliability.md)
+	node --test scripts/chaos/classify.test.mjs
 	CHAOS_SCALE=$(CHAOS_SCALE) CHAOS_SCENARIOS=$(CHAOS_SCENARIOS) node scripts/chaos/run.mjs
 
 openapi: build ## regenerate openapi.yaml from the controllers

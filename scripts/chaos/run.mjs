@@ -10,6 +10,7 @@ import { ROOT } from '../lib/services.mjs';
 import { cleanupNetwork, ensureTools, GATEWAY, heal, HOSTS, partition, probeNetns, redirectPg, setupNetwork } from './net.mjs';
 import { Hosts, LB_PORT, PG_PORT } from './hosts.mjs';
 import { Sender, startSink } from './load.mjs';
+import { classifyRepeats } from './classify.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
@@ -318,35 +319,14 @@ async function analyze(sender, workflowId, refPrefix) {
     }
   }
 
-  const duplicateCompleted = [];
-  const inFlightRepeats = [];
   const duplicateExecutions = [];
-  const completedPerStep = Object.fromEntries(STEPS.map((s) => [s, 0]));
-  const inFlightPerStep = Object.fromEntries(STEPS.map((s) => [s, 0]));
-  for (const [ref, list] of sink.deliveries) {
-    if (!ref.startsWith(`${refPrefix}-`)) continue;
-    const execs = byRef.get(ref) ?? [];
-    if (execs.length > 1) duplicateExecutions.push({ ref, executions: execs.map((e) => e.id) });
-    STEPS.forEach((step, i) => {
-      const ds = list.filter((x) => x.step === step).sort((a, b) => a.at - b.at);
-      if (ds.length < 2) return;
-      const next = i + 1 < STEPS.length ? list.filter((x) => x.step === STEPS[i + 1]).map((x) => x.at) : [];
-      const nextFirst = next.length ? Math.min(...next) : Infinity;
-      for (const r of ds.slice(1)) {
-        const exec = byId.get(String(r.key ?? '').split(':')[0]);
-        const finishedAt = exec?.finished_at ? new Date(exec.finished_at).getTime() : Infinity;
-        const why = r.key !== ds[0].key ? 'another Idempotency-Key' : r.at >= nextFirst ? `after ${STEPS[i + 1]} arrived` : r.at > finishedAt ? 'after the execution finished' : null;
-        const evidence = { ref, step, why, keys: ds.map((x) => x.key), arrivals: ds.map((x) => new Date(x.at).toISOString()), nextStepFirstArrival: Number.isFinite(nextFirst) ? new Date(nextFirst).toISOString() : null };
-        if (why) {
-          duplicateCompleted.push(evidence);
-          completedPerStep[step]++;
-        } else {
-          inFlightRepeats.push(evidence);
-          inFlightPerStep[step]++;
-        }
-      }
-    });
-  }
+  for (const [ref, execs] of byRef) if (execs.length > 1) duplicateExecutions.push({ ref, executions: execs.map((e) => e.id) });
+  const { duplicateCompleted, completedPerStep, inFlightRepeats, inFlightPerStep } = classifyRepeats(
+    sink.deliveries,
+    STEPS,
+    (id) => (byId.get(id)?.finished_at ? new Date(byId.get(id).finished_at).getTime() : undefined),
+    (ref) => ref.startsWith(`${refPrefix}-`),
+  );
   const stuck = rows.filter((r) => r.status === 'queued' || r.status === 'running').map((r) => ({ id: r.id, ref: r.ref, status: r.status, attempts: r.attempts }));
   const acceptedRefs = new Set([...sender.refs.values()].filter((r) => r.accepted).map((r) => r.ref));
   const unacknowledged = rows.filter((r) => !acceptedRefs.has(r.ref)).length;
