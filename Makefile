@@ -5,7 +5,11 @@ NPM ?= npm
 TEST_ENV := .data/test-services.env
 export NODE_OPTIONS_JEST := --experimental-vm-modules
 
-.PHONY: help install build dev test lint typecheck services bench test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
+# make chaos: CHAOS_SCALE=short (≤ 10 min, in make test) or full; CHAOS_SCENARIOS=worker-kill,… selects (default all).
+CHAOS_SCALE ?= short
+CHAOS_SCENARIOS ?=
+
+.PHONY: help install build dev test lint typecheck services bench chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,6 +45,7 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
 	node scripts/test-connectors.mjs
 	node scripts/e2e/run.mjs
+	$(MAKE) chaos CHAOS_SCALE=short
 	@echo "make test: all checks passed"
 
 test-kong: install services ## validate the Kong configs (checked-in and generated) and the gateway API against a stand-in Kong Admin API
@@ -60,6 +65,10 @@ test-e2e: build ## the dashboard in Debian chromium against the real api, worker
 
 bench: build ## measure ingest, end-to-end throughput, latency and memory (prints JSON; see docs/benchmarks.md)
 	node scripts/bench/run.mjs
+
+chaos: build ## fault injection under load (killed processes, outages, partitions) across network-namespace hosts; needs root (see docs/reliability.md)
+	node --test scripts/chaos/classify.test.mjs
+	CHAOS_SCALE=$(CHAOS_SCALE) CHAOS_SCENARIOS=$(CHAOS_SCENARIOS) node scripts/chaos/run.mjs
 
 openapi: build ## regenerate openapi.yaml from the controllers
 	node backend/dist/openapi/generate.js
