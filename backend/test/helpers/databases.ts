@@ -44,7 +44,13 @@ export async function createTestDatabase(server = adminUrl()): Promise<{ name: s
   await admin.connect();
   try {
     await ensureTemplate(admin, server);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`).catch(async (err: { code?: string }) => {
+      // 3D000: the template went meanwhile (another test run's global setup drops idle test
+      // databases, and a template is idle between clones): build it again.
+      if (err.code !== '3D000') throw err;
+      await ensureTemplate(admin, server);
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+    });
   } finally {
     await admin.end();
   }
