@@ -13,7 +13,7 @@ import { openweather } from './openweather/index.js';
 import { pokeapi } from './pokeapi/index.js';
 import { restcountries } from './restcountries/index.js';
 import { salesforce } from './salesforce/index.js';
-import { describeConnector, type ConnectorCatalogueEntry, type ConnectorDefinition } from './sdk.js';
+import { catalogueEntry, type ConnectorCatalogueEntry, type ConnectorDefinition } from './sdk.js';
 import { slack } from './slack/index.js';
 import { soap } from './soap/index.js';
 import { swapi } from './swapi/index.js';
@@ -53,5 +53,5 @@ export function getConnector(key: string): ConnectorDefinition<unknown> | undefi
 
 /** The registry's connectors as the dashboard sees them (JSON Schemas of credentials and actions). */
 export function connectorCatalogue(): ConnectorCatalogueEntry[] {
-  return connectors.map(describeConnector);
+  return connectors.map(catalogueEntry);
 }
