@@ -1,6 +1,7 @@
 /** The one list of connectors. Adding a connector: its folder, and one line here. */
 import { beego } from './beego/index.js';
 import { bored } from './bored/index.js';
+import { core } from './core/index.js';
 import { discord } from './discord/index.js';
 import { django } from './django/index.js';
 import { dogceo } from './dogceo/index.js';
@@ -22,6 +23,7 @@ import { twilio } from './twilio/index.js';
 import { wordpress } from './wordpress/index.js';
 
 export const connectors: ConnectorDefinition<unknown>[] = [
+  core,
   http,
   soap,
   slack,
@@ -51,7 +53,12 @@ export function getConnector(key: string): ConnectorDefinition<unknown> | undefi
   return byKey.get(key);
 }
 
-/** The registry's connectors as the dashboard sees them (JSON Schemas of credentials and actions). */
+let catalogue: ConnectorCatalogueEntry[] | undefined;
+/**
+ * `GET /api/connectors`: the registry's connectors as the dashboard sees them (JSON Schemas of
+ * credentials and actions), computed once; the JSON Schemas do not change at run time.
+ */
 export function connectorCatalogue(): ConnectorCatalogueEntry[] {
-  return connectors.map(catalogueEntry);
+  catalogue ??= connectors.map(catalogueEntry);
+  return catalogue;
 }

@@ -70,6 +70,27 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
    */
   pure?: boolean;
   execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
+  /**
+   * Flow control: the later steps a succeeded step of this action says not to run (e.g. the branch a
+   * condition did not take), each recorded as skipped with `reason`. A function of the step's output
+   * and its input as written (templates not rendered), so a run resumed from recorded results derives
+   * the same skips from the recorded output without running the step again.
+   */
+  skips?(result: StepSkipsSource<TOutput>): StepSkips | undefined;
+}
+
+export interface StepSkipsSource<TOutput = unknown> {
+  /** The step's output (for a resumed run, the recorded one). */
+  output: TOutput;
+  /** The step's `input` as written in the workflow. */
+  stepInput: Record<string, unknown>;
+  stepId: string;
+}
+
+/** What `skips` answers: step ids not to run, and why (shown on each skipped step). */
+export interface StepSkips {
+  stepIds: string[];
+  reason: string;
 }
 
 export interface ConnectorDefinition<TCredentials = unknown> {
