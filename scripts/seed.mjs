@@ -2,8 +2,8 @@
 // credentials pointing at the mock external APIs (each connector's sample credential), and sample
 // workflows that work offline. Safe to run repeatedly.
 import { connectors } from '../backend/dist/connectors/registry.js';
+import { rebaseOnMock } from '../backend/dist/connectors/sdk.js';
 
-const SAMPLE_MOCK = 'http://127.0.0.1:4010';
 export const DEMO_EMAIL = 'demo@tributary.local';
 export const DEMO_PASSWORD = 'password123';
 
@@ -63,9 +63,9 @@ function demoWorkflows(creds) {
   ];
 }
 
-/** A connector's sample credential, pointed at the running mock. */
+/** A connector's sample credential (written against MOCK_ORIGIN), pointed at the running mock. */
 function sampleFor(connector, mockUrl) {
-  return JSON.parse(JSON.stringify(connector.sampleCredentials).split(SAMPLE_MOCK).join(mockUrl));
+  return rebaseOnMock(connector.sampleCredentials, mockUrl.replace(/\/+$/, ''));
 }
 
 /** @returns {Promise<string>} a one-line summary */

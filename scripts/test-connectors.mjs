@@ -7,8 +7,9 @@
  *
  * Assumption: the backend is compiled first (`npm run build -w @tributary/backend`), because this plain ESM
  * script imports the TypeScript connectors from backend/dist/connectors/{registry,testing}.js.
- * The samples are written against http://127.0.0.1:4010; they are rebased onto the mock started
- * here (a free port, so a running `make dev` mock is not disturbed).
+ * The samples write the mock's URL as MOCK_ORIGIN (connectors/sdk.ts); runAction points them at the
+ * mock started here (a free port, so a running `make dev` mock is not disturbed). The built-in
+ * `core` steps are in the registry too (they call nothing out).
  *
  * Usage: node scripts/test-connectors.mjs [connector-key …] [--json]
  */

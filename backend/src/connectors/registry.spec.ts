@@ -1,9 +1,12 @@
+import { startMockApis } from '../../../scripts/mock-apis/server.js';
 import { connectorCatalogue, connectors, getConnector } from './registry.js';
 
 describe('connector registry', () => {
   it('lists every required connector once', () => {
-    expect(connectors.map((c) => c.key).sort()).toEqual(
-      ['beego', 'bored', 'discord', 'django', 'dogceo', 'fakestore', 'http', 'nasa', 'newsapi', 'numbers', 'openweather', 'pokeapi', 'restcountries', 'salesforce', 'slack', 'soap', 'swapi', 'thecatapi', 'twilio', 'wordpress'],
+    const keys = connectors.map((c) => c.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toEqual(
+      expect.arrayContaining(['beego', 'bored', 'core', 'discord', 'django', 'dogceo', 'fakestore', 'http', 'nasa', 'newsapi', 'numbers', 'openweather', 'pokeapi', 'restcountries', 'salesforce', 'slack', 'soap', 'swapi', 'thecatapi', 'twilio', 'wordpress']),
     );
     expect(getConnector('slack')?.name).toBe('Slack');
     expect(getConnector('nope')).toBeUndefined();
@@ -15,6 +18,17 @@ describe('connector registry', () => {
       for (const a of c.actions) {
         expect({ action: `${c.key}.${a.key}`, ok: a.input.safeParse(a.sample).success }).toEqual({ action: `${c.key}.${a.key}`, ok: true });
       }
+    }
+  });
+
+  it('has a mock provider, named after its key, for every connector that calls out', async () => {
+    const mock = await startMockApis({ port: 0 });
+    try {
+      const callingOut = connectors.filter((c) => c.actions.some((a) => !a.pure)).map((c) => c.key);
+      for (const key of callingOut) await fetch(`${mock.url}/${key}/`);
+      expect(mock.requests.map((r) => r.provider)).toEqual(callingOut);
+    } finally {
+      await mock.close();
     }
   });
 

@@ -1,6 +1,7 @@
 /** The one list of connectors. Adding a connector: its folder, and one line here. */
 import { beego } from './beego/index.js';
 import { bored } from './bored/index.js';
+import { core } from './core/index.js';
 import { discord } from './discord/index.js';
 import { django } from './django/index.js';
 import { dogceo } from './dogceo/index.js';
@@ -13,7 +14,7 @@ import { openweather } from './openweather/index.js';
 import { pokeapi } from './pokeapi/index.js';
 import { restcountries } from './restcountries/index.js';
 import { salesforce } from './salesforce/index.js';
-import { describeConnector, type ConnectorCatalogueEntry, type ConnectorDefinition } from './sdk.js';
+import { catalogueEntry, type ConnectorCatalogueEntry, type ConnectorDefinition } from './sdk.js';
 import { slack } from './slack/index.js';
 import { soap } from './soap/index.js';
 import { swapi } from './swapi/index.js';
@@ -22,6 +23,7 @@ import { twilio } from './twilio/index.js';
 import { wordpress } from './wordpress/index.js';
 
 export const connectors: ConnectorDefinition<unknown>[] = [
+  core,
   http,
   soap,
   slack,
@@ -51,7 +53,12 @@ export function getConnector(key: string): ConnectorDefinition<unknown> | undefi
   return byKey.get(key);
 }
 
-/** The registry's connectors as the dashboard sees them (JSON Schemas of credentials and actions). */
+let catalogue: ConnectorCatalogueEntry[] | undefined;
+/**
+ * `GET /api/connectors`: the registry's connectors as the dashboard sees them (JSON Schemas of
+ * credentials and actions), computed once; the JSON Schemas do not change at run time.
+ */
 export function connectorCatalogue(): ConnectorCatalogueEntry[] {
-  return connectors.map(describeConnector);
+  catalogue ??= connectors.map(catalogueEntry);
+  return catalogue;
 }

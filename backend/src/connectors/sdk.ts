@@ -58,7 +58,11 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
   description?: string;
   input: z.ZodType<TInput>;
   output: z.ZodType<TOutput>;
-  /** A sample input that works against scripts/mock-apis (used by `make test-connectors` and docs). */
+  /**
+   * A sample input that works against scripts/mock-apis (used by `make test-connectors` and docs). A
+   * URL to the mock is written as `${MOCK_ORIGIN}/<key>/…`; users of a sample resolve it with
+   * `rebaseOnMock(sample, mockUrl)`.
+   */
   sample?: Record<string, unknown>;
   /**
    * True when the action has no effect outside the run (no call out): the engine does not record its
@@ -66,6 +70,27 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
    */
   pure?: boolean;
   execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
+  /**
+   * Flow control: the later steps a succeeded step of this action says not to run (e.g. the branch a
+   * condition did not take), each recorded as skipped with `reason`. A function of the step's output
+   * and its input as written (templates not rendered), so a run resumed from recorded results derives
+   * the same skips from the recorded output without running the step again.
+   */
+  skips?(result: StepSkipsSource<TOutput>): StepSkips | undefined;
+}
+
+export interface StepSkipsSource<TOutput = unknown> {
+  /** The step's output (for a resumed run, the recorded one). */
+  output: TOutput;
+  /** The step's `input` as written in the workflow. */
+  stepInput: Record<string, unknown>;
+  stepId: string;
+}
+
+/** What `skips` answers: step ids not to run, and why (shown on each skipped step). */
+export interface StepSkips {
+  stepIds: string[];
+  reason: string;
 }
 
 export interface ConnectorDefinition<TCredentials = unknown> {
@@ -76,9 +101,27 @@ export interface ConnectorDefinition<TCredentials = unknown> {
   description?: string;
   /** null when the connector needs no credential (public APIs). */
   credentials: z.ZodType<TCredentials> | null;
-  /** Sample credential fields that work against scripts/mock-apis. */
+  /** Sample credential fields that work against scripts/mock-apis (URLs to the mock as `${MOCK_ORIGIN}/<key>/…`). */
   sampleCredentials?: Record<string, unknown>;
   actions: ActionDefinition<TCredentials, unknown, unknown>[];
+}
+
+/**
+ * The placeholder origin samples write the mock's URL with (`${MOCK_ORIGIN}/slack/services/…`): a
+ * valid URL, so the credential schemas accept it, that can never be reached (RFC 2606 `.invalid`).
+ * Whoever uses a sample replaces it with the running mock's URL (rebaseOnMock): the connector specs
+ * and `make test-connectors` with the mock they start, scripts/seed.mjs with MOCK_APIS_URL.
+ */
+export const MOCK_ORIGIN = 'http://mock-apis.invalid';
+
+/** Replaces MOCK_ORIGIN with the running mock's URL (no trailing slash) in every string of a value. */
+export function rebaseOnMock<T>(value: T, mockUrl: string): T {
+  if (typeof value === 'string') return value.split(MOCK_ORIGIN).join(mockUrl) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => rebaseOnMock(v, mockUrl)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rebaseOnMock(v, mockUrl)])) as T;
+  }
+  return value;
 }
 
 export function defineAction<TCredentials, TInput, TOutput>(
@@ -119,7 +162,8 @@ export function toJsonSchema(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
 }
 
-export function describeConnector(def: ConnectorDefinition<unknown>): ConnectorCatalogueEntry {
+/** A connector as `GET /api/connectors` shows it. */
+export function catalogueEntry(def: ConnectorDefinition<unknown>): ConnectorCatalogueEntry {
   return {
     key: def.key,
     name: def.name,

@@ -1,25 +1,16 @@
 /**
  * Running connector actions outside the engine, against scripts/mock-apis: used by the connector
- * specs and by `make test-connectors`. The context is the real one a step gets (a real HTTP client,
- * private targets allowed because the mock listens on loopback), with every connector's base URL
- * pointing at the mock's prefix for it (`<mock>/<key>`), as CONNECTOR_<KEY>_BASE_URL would.
+ * specs (through `describeConnector`) and by `make test-connectors`. The context is the real one a
+ * step gets (a real HTTP client, private targets allowed because the mock listens on loopback), with
+ * every connector's base URL pointing at the mock's prefix for it (`<mock>/<key>`), as
+ * CONNECTOR_<KEY>_BASE_URL would.
  */
 import { randomUUID } from 'node:crypto';
+import type { MockApis } from '../../../scripts/mock-apis/server.js';
 import { createHttpClient, type HttpClient, type HttpClientOptions } from '../common/http/http-client.js';
-import type { ActionContext, ActionDefinition, ConnectorDefinition, ConnectorLogger } from './sdk.js';
+import { rebaseOnMock, type ActionContext, type ActionDefinition, type ConnectorDefinition, type ConnectorLogger } from './sdk.js';
 
-/** The origin the samples are written against: the mock's default address (MOCK_APIS_PORT=4010). */
-export const MOCK_SAMPLE_ORIGIN = 'http://127.0.0.1:4010';
-
-/** Replaces the samples' mock origin with the running mock's URL in every string of a value. */
-export function rebaseOnMock<T>(value: T, mockUrl: string): T {
-  if (typeof value === 'string') return value.split(MOCK_SAMPLE_ORIGIN).join(mockUrl) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => rebaseOnMock(v, mockUrl)) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rebaseOnMock(v, mockUrl)])) as T;
-  }
-  return value;
-}
+export { MOCK_ORIGIN, rebaseOnMock } from './sdk.js';
 
 export interface RunActionOptions {
   /** The running mock's URL, e.g. from startMockApis(). */
@@ -93,4 +84,68 @@ export async function failureOf(run: Promise<unknown>): Promise<Error & { retrya
     throw new Error(`rejected with a non-error: ${String(err)}`, { cause: err });
   }
   throw new Error('expected the action to fail, but it succeeded');
+}
+
+/** What a connector spec gets from `describeConnector`. */
+export interface ConnectorHarness {
+  /**
+   * The mock started for this spec file (fresh requests and records before each test). A stable
+   * handle: its fields read the running mock, so it can be destructured when the spec is declared.
+   */
+  mock: Pick<MockApis, 'url' | 'requests' | 'reset'>;
+  /** `runAction` on this connector against the mock: sample credentials and input unless given. */
+  run(actionKey: string, opts?: Omit<RunActionOptions, 'mockUrl'>): Promise<unknown>;
+  /** The error `run` fails with (fails the test when it succeeds). */
+  fail(actionKey: string, opts?: Omit<RunActionOptions, 'mockUrl'>): ReturnType<typeof failureOf>;
+  /** The connector's sampleCredentials, pointed at the running mock. */
+  credentials<T = Record<string, unknown>>(): T;
+}
+
+/** The few jest globals the harness needs (the build compiles this file without jest's types). */
+interface JestGlobals {
+  describe(name: string, fn: () => void): void;
+  beforeAll(fn: () => Promise<unknown> | unknown, timeout?: number): void;
+  afterAll(fn: () => Promise<unknown> | unknown): void;
+  beforeEach(fn: () => Promise<unknown> | unknown): void;
+}
+
+/**
+ * A connector spec: `describeConnector(slack, ({ mock, run, fail, credentials }) => { it(…) })`.
+ * Starts scripts/mock-apis on a free port for the file, resets it before each test and closes it
+ * after; `run` executes an action the way a step does (schemas validated, the real HTTP client).
+ */
+export function describeConnector(connector: ConnectorDefinition<unknown>, tests: (harness: ConnectorHarness) => void): void {
+  const { describe, beforeAll, afterAll, beforeEach } = globalThis as unknown as JestGlobals;
+  let live: MockApis | undefined;
+  const running = (): MockApis => {
+    if (!live) throw new Error('describeConnector: the mock is not running (use the harness inside a test or hook)');
+    return live;
+  };
+  const harness: ConnectorHarness = {
+    mock: {
+      get url() {
+        return running().url;
+      },
+      get requests() {
+        return running().requests;
+      },
+      reset: () => running().reset(),
+    },
+    run: (actionKey, opts = {}) => runAction(connector, actionKey, { ...opts, mockUrl: running().url }),
+    fail: (actionKey, opts = {}) => failureOf(runAction(connector, actionKey, { ...opts, mockUrl: running().url })),
+    credentials: <T>() => rebaseOnMock(connector.sampleCredentials, running().url) as T,
+  };
+  describe(connector.key, () => {
+    beforeAll(async () => {
+      // Imported when a spec runs, so that this module loads without scripts/ (e.g. in an image).
+      const { startMockApis } = (await import('../../../scripts/mock-apis/server.js')) as typeof import('../../../scripts/mock-apis/server.js');
+      live = await startMockApis({ port: 0 });
+    });
+    afterAll(async () => {
+      await live?.close();
+      live = undefined;
+    });
+    beforeEach(() => live?.reset());
+    tests(harness);
+  });
 }

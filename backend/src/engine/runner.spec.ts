@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectorError, defineAction, defineConnector } from '../connectors/sdk.js';
-import { coreConnector } from './core-steps.js';
+import { core } from '../connectors/core/index.js';
 import { runWorkflow } from './runner.js';
 import type { RunDeps } from './types.js';
 
@@ -56,6 +56,18 @@ const testConnector = defineConnector({
       },
     }),
     defineAction({
+      // Flow control without the runner knowing the action: skips the steps its output names.
+      key: 'gate',
+      name: 'Gate',
+      input: z.object({ close: z.array(z.string()) }),
+      output: z.object({ closed: z.array(z.string()) }),
+      pure: true,
+      async execute({ input }) {
+        return { closed: input.close };
+      },
+      skips: ({ output, stepId }) => ({ stepIds: output.closed, reason: `closed by gate "${stepId}"` }),
+    }),
+    defineAction({
       key: 'hang',
       name: 'Hang',
       input: z.object({}),
@@ -66,7 +78,7 @@ const testConnector = defineConnector({
 });
 
 const deps: RunDeps = {
-  findConnector: (k) => (k === 'core' ? coreConnector : k === 'test' ? testConnector : undefined),
+  findConnector: (k) => (k === 'core' ? core : k === 'test' ? testConnector : undefined),
   resolveCredential: async (id) => {
     if (id === 'cred-1') return { connector: 'test', data: { token: 't0k3n' } };
     if (id === 'cred-2') return { connector: 'test', data: { token: 's3cr3t/+=k' } };
@@ -130,6 +142,17 @@ describe('runWorkflow', () => {
     expect(gold.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'skipped']);
     const plain = await runWorkflow({ executionId: 'e', payload: { tier: 'bronze' }, steps }, deps);
     expect(plain.steps.map((s) => s.status)).toEqual(['succeeded', 'skipped', 'succeeded']);
+  });
+
+  it("skips the steps any action's `skips` names, and derives them again from a recorded result", async () => {
+    const steps = [step('gate', 'gate', { close: ['b'] }), step('a', 'echo', { text: 'a' }), step('b', 'echo', { text: 'b' })];
+    const r = await runWorkflow({ executionId: 'e', payload: {}, steps }, deps);
+    expect(r.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'skipped']);
+    expect(r.steps[2].warnings).toEqual(['closed by gate "gate"']);
+    // Resumed with the gate's result on record (it is not run again): the same step is skipped.
+    const recorded = [{ ...r.steps[0], output: { closed: ['a'] } }];
+    const resumed = await runWorkflow({ executionId: 'e', payload: {}, steps, previous: recorded }, deps);
+    expect(resumed.steps.map((s) => [s.stepId, s.status])).toEqual([['gate', 'succeeded'], ['a', 'skipped'], ['b', 'succeeded']]);
   });
 
   it('transforms data with templates', async () => {

@@ -1,10 +1,10 @@
 /**
  * Runs one execution: the steps in order, each with its `when` condition, rendered input, credential,
- * retries with exponential backoff and a per-attempt timeout; `condition` steps skip the branch not
- * taken. Outputs feed later steps as `steps.<id>`. Durability: results already recorded are not run
- * again, and after a step that called out (any action not marked `pure`), the results so far are
- * handed to `deps.checkpoint` and recorded before anything else runs, so a crash later never repeats
- * it. After the last step the completion records them instead.
+ * retries with exponential backoff and a per-attempt timeout; after a step whose action declares
+ * `skips` (e.g. a condition's branch not taken), the steps it names are skipped. Outputs feed later
+ * steps as `steps.<id>`. Durability: results already recorded are not run again, and after a step
+ * that called out (any action not marked `pure`), the results so far are handed to `deps.checkpoint`
+ * and recorded before anything else runs, so a crash later never repeats it. After the last step the completion records them instead.
  */
 import type { Cancellation } from '../common/cancellation.js';
 import { sleep as abortableSleep } from '../common/sleep.js';
@@ -96,7 +96,7 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
       if (prior.status === 'succeeded') {
         outputs[step.id] = prior.output;
         lastOutput = prior.output;
-        applyBranches(step, prior.output, skip);
+        applySkips(step, prior.output, skip, deps);
       }
       continue;
     }
@@ -111,18 +111,17 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
     if (result.status === 'succeeded') {
       outputs[step.id] = result.output;
       lastOutput = result.output;
-      applyBranches(step, result.output, skip);
+      applySkips(step, result.output, skip, deps);
     }
   }
   return finish('succeeded');
 }
 
-/** After a `condition` step: the steps of the branch not taken are skipped. */
-function applyBranches(step: StepDefinition, output: unknown, skip: Map<string, string>): void {
-  if (step.connector !== 'core' || step.action !== 'condition') return;
-  const taken = Boolean((output as { result?: unknown } | undefined)?.result);
-  const notTaken = (taken ? step.input.else : step.input.then) as string[] | undefined;
-  for (const id of notTaken ?? []) skip.set(id, `branch not taken at condition "${step.id}"`);
+/** After a succeeded step (run now or recorded before): the later steps its action's `skips` names are skipped. */
+function applySkips(step: StepDefinition, output: unknown, skip: Map<string, string>, deps: RunDeps): void {
+  const action = deps.findConnector(step.connector)?.actions.find((a) => a.key === step.action);
+  const skips = action?.skips?.({ output, stepInput: step.input, stepId: step.id });
+  for (const id of skips?.stepIds ?? []) skip.set(id, skips!.reason);
 }
 
 async function runStep(

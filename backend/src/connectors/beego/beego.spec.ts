@@ -1,40 +1,34 @@
-import { startMockApis, type MockApis } from '../../../../scripts/mock-apis/server.js';
-import { failureOf, rebaseOnMock, runAction } from '../testing.js';
+import { describeConnector, failureOf } from '../testing.js';
 import { beego } from './index.js';
 
-let mock: MockApis;
-beforeAll(async () => {
-  mock = await startMockApis();
-});
-afterAll(() => mock.close());
-beforeEach(() => mock.reset());
+describeConnector(beego, ({ mock, run, credentials }) => {
+  describe('beego', () => {
+    it('creates, gets and lists records of a bee-generated resource', async () => {
+      const created = (await run('create', { input: { resource: 'object', data: { Score: 7, PlayerName: 'ada' } } })) as { id: string };
+      expect(created.id).toMatch(/^astaxie\d+$/);
+      expect(mock.requests[0]).toMatchObject({ method: 'POST', path: '/beego/v1/object', body: { Score: 7, PlayerName: 'ada' } });
+      expect(mock.requests[0].headers.authorization).toBe('Bearer mock-beego-token');
 
-describe('beego', () => {
-  it('creates, gets and lists records of a bee-generated resource', async () => {
-    const created = (await runAction(beego, 'create', { mockUrl: mock.url, input: { resource: 'object', data: { Score: 7, PlayerName: 'ada' } } })) as { id: string };
-    expect(created.id).toMatch(/^astaxie\d+$/);
-    expect(mock.requests[0]).toMatchObject({ method: 'POST', path: '/beego/v1/object', body: { Score: 7, PlayerName: 'ada' } });
-    expect(mock.requests[0].headers.authorization).toBe('Bearer mock-beego-token');
+      const got = await run('get', { input: { resource: 'object', id: created.id } });
+      expect(got).toEqual({ item: { ObjectId: created.id, Score: 7, PlayerName: 'ada' } });
 
-    const got = await runAction(beego, 'get', { mockUrl: mock.url, input: { resource: 'object', id: created.id } });
-    expect(got).toEqual({ item: { ObjectId: created.id, Score: 7, PlayerName: 'ada' } });
-
-    const list = (await runAction(beego, 'list', { mockUrl: mock.url, input: { resource: 'object' } })) as { count: number; items: unknown[] };
-    expect(list.count).toBe(3);
-    expect(list.items).toContainEqual({ ObjectId: 'hjkhsbnmn123', Score: 100, PlayerName: 'astaxie' });
-  });
-
-  it('creates users with the uid answer', async () => {
-    await expect(runAction(beego, 'create', { mockUrl: mock.url, input: { resource: 'user', data: { Username: 'ada' } } })).resolves.toMatchObject({
-      id: expect.stringMatching(/^user_/),
+      const list = (await run('list', { input: { resource: 'object' } })) as { count: number; items: unknown[] };
+      expect(list.count).toBe(3);
+      expect(list.items).toContainEqual({ ObjectId: 'hjkhsbnmn123', Score: 100, PlayerName: 'astaxie' });
     });
-  });
 
-  it('reports a missing record and a wrong token', async () => {
-    const missing = await failureOf(runAction(beego, 'get', { mockUrl: mock.url, input: { resource: 'object', id: 'nope' } }));
-    expect(missing.message).toBe('The Beego service has no such resource or record (404 ObjectId Not Exist)');
-    const creds = rebaseOnMock(beego.sampleCredentials, mock.url) as Record<string, string>;
-    const denied = await failureOf(runAction(beego, 'list', { mockUrl: mock.url, credentials: { ...creds, token: 'bad-token-1' } }));
-    expect(denied.message).toBe('The Beego service rejected the token (401 unauthorized)');
+    it('creates users with the uid answer', async () => {
+      await expect(run('create', { input: { resource: 'user', data: { Username: 'ada' } } })).resolves.toMatchObject({
+        id: expect.stringMatching(/^user_/),
+      });
+    });
+
+    it('reports a missing record and a wrong token', async () => {
+      const missing = await failureOf(run('get', { input: { resource: 'object', id: 'nope' } }));
+      expect(missing.message).toBe('The Beego service has no such resource or record (404 ObjectId Not Exist)');
+      const creds = credentials<Record<string, string>>();
+      const denied = await failureOf(run('list', { credentials: { ...creds, token: 'bad-token-1' } }));
+      expect(denied.message).toBe('The Beego service rejected the token (401 unauthorized)');
+    });
   });
 });

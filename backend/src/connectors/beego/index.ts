@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, type ActionContext } from '../sdk.js';
+import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const credentials = z.object({
   baseUrl: z.string().url().describe('The service root, e.g. https://api.example.com (resources live under /v1)'),
@@ -32,7 +32,7 @@ export const beego = defineConnector({
   icon: 'server',
   description: 'Read and create records in a Beego REST service',
   credentials,
-  sampleCredentials: { baseUrl: 'http://127.0.0.1:4010/beego', token: 'mock-beego-token' },
+  sampleCredentials: { baseUrl: `${MOCK_ORIGIN}/beego`, token: 'mock-beego-token' },
   actions: [
     action({
       key: 'list',

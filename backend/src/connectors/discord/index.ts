@@ -1,7 +1,7 @@
 /** Discord incoming webhooks: the webhook URL (id + token) is the credential. */
 import { z } from 'zod';
 import { callProvider, type ProviderInfo } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 
 const credentials = z.object({
   webhookUrl: z
@@ -36,7 +36,7 @@ export const discord = defineConnector({
   icon: 'message-circle',
   description: 'Post messages to a Discord channel through a webhook',
   credentials,
-  sampleCredentials: { webhookUrl: 'http://127.0.0.1:4010/discord/api/webhooks/112233445566778899/mock-discord-webhook-token' },
+  sampleCredentials: { webhookUrl: `${MOCK_ORIGIN}/discord/api/webhooks/112233445566778899/mock-discord-webhook-token` },
   actions: [
     action({
       key: 'send_message',

@@ -1,91 +1,85 @@
-import { startMockApis, type MockApis } from '../../../../scripts/mock-apis/server.js';
 import { ConnectorError } from '../sdk.js';
-import { failureOf, rebaseOnMock, runAction } from '../testing.js';
+import { describeConnector, failureOf } from '../testing.js';
 import { django } from './index.js';
 
-let mock: MockApis;
-beforeAll(async () => {
-  mock = await startMockApis();
-});
-afterAll(() => mock.close());
-beforeEach(() => mock.reset());
+describeConnector(django, ({ mock, run, credentials }) => {
+  type Creds = { baseUrl: string; token?: string; username?: string; password?: string };
+  const creds = () => credentials<Creds>();
+  const sessionOnly = (): Creds => {
+    const { token: _t, ...rest } = creds();
+    return rest;
+  };
 
-type Creds = { baseUrl: string; token?: string; username?: string; password?: string };
-const creds = () => rebaseOnMock(django.sampleCredentials, mock.url) as Creds;
-const sessionOnly = (): Creds => {
-  const { token: _t, ...rest } = creds();
-  return rest;
-};
+  describe('django REST (token)', () => {
+    it('creates and lists objects with Authorization: Token', async () => {
+      const created = await run('create_object', { input: { path: '/api/articles/', data: { title: 'Hello', body: 'World' } } });
+      expect(created).toMatchObject({ id: 2, title: 'Hello', author: 'demo' });
+      expect(mock.requests[0].headers.authorization).toBe(`Token ${creds().token}`);
 
-describe('django REST (token)', () => {
-  it('creates and lists objects with Authorization: Token', async () => {
-    const created = await runAction(django, 'create_object', { mockUrl: mock.url, input: { path: '/api/articles/', data: { title: 'Hello', body: 'World' } } });
-    expect(created).toMatchObject({ id: 2, title: 'Hello', author: 'demo' });
-    expect(mock.requests[0].headers.authorization).toBe(`Token ${creds().token}`);
+      const list = await run('list_objects', { input: { path: '/api/articles/' } });
+      expect(list).toMatchObject({ count: 2, next: null, results: [{ title: 'Welcome' }, { title: 'Hello' }] });
+    });
 
-    const list = await runAction(django, 'list_objects', { mockUrl: mock.url, input: { path: '/api/articles/' } });
-    expect(list).toMatchObject({ count: 2, next: null, results: [{ title: 'Welcome' }, { title: 'Hello' }] });
+    it('explains an invalid token and validation errors', async () => {
+      const bad = await failureOf(run('list_objects', { credentials: { ...creds(), token: 'f'.repeat(40) } }));
+      expect(bad).toMatchObject({ message: 'Django rejected the credentials (401 Invalid token.)', retryable: false });
+      expect(bad.message).not.toContain('ffff');
+      const invalid = await failureOf(run('create_object', { input: { path: '/api/articles/', data: { body: 'no title' } } }));
+      expect(invalid.message).toBe('Django refused the request (400 title: This field is required.)');
+    });
   });
 
-  it('explains an invalid token and validation errors', async () => {
-    const bad = await failureOf(runAction(django, 'list_objects', { mockUrl: mock.url, credentials: { ...creds(), token: 'f'.repeat(40) } }));
-    expect(bad).toMatchObject({ message: 'Django rejected the credentials (401 Invalid token.)', retryable: false });
-    expect(bad.message).not.toContain('ffff');
-    const invalid = await failureOf(runAction(django, 'create_object', { mockUrl: mock.url, input: { path: '/api/articles/', data: { body: 'no title' } } }));
-    expect(invalid.message).toBe('Django refused the request (400 title: This field is required.)');
-  });
-});
+  describe('django session login + CSRF', () => {
+    it('logs in like a browser and submits the form with the CSRF token', async () => {
+      const out = await run('submit_form', { input: { path: '/forms/contact/', fields: { name: 'Ada', message: 'Hi' } } });
+      expect(out).toEqual({ status: 302, redirectedTo: '/django/forms/contact/thanks/' });
 
-describe('django session login + CSRF', () => {
-  it('logs in like a browser and submits the form with the CSRF token', async () => {
-    const out = await runAction(django, 'submit_form', { mockUrl: mock.url, input: { path: '/forms/contact/', fields: { name: 'Ada', message: 'Hi' } } });
-    expect(out).toEqual({ status: 302, redirectedTo: '/django/forms/contact/thanks/' });
+      const [loginPage, login, submit] = mock.requests;
+      expect(loginPage).toMatchObject({ method: 'GET', path: '/django/accounts/login/' });
+      expect(login).toMatchObject({ method: 'POST', path: '/django/accounts/login/', body: { username: 'demo', password: 'demo-password' } });
+      const firstCsrf = /csrftoken=(\w+)/.exec(login.headers.cookie)?.[1];
+      expect(firstCsrf).toHaveLength(32);
+      expect(login.headers['x-csrftoken']).toBe(firstCsrf);
+      expect((login.body as Record<string, string>).csrfmiddlewaretoken).toHaveLength(64);
+      expect(login.headers.referer).toBe(`${mock.url}/django/accounts/login/`);
 
-    const [loginPage, login, submit] = mock.requests;
-    expect(loginPage).toMatchObject({ method: 'GET', path: '/django/accounts/login/' });
-    expect(login).toMatchObject({ method: 'POST', path: '/django/accounts/login/', body: { username: 'demo', password: 'demo-password' } });
-    const firstCsrf = /csrftoken=(\w+)/.exec(login.headers.cookie)?.[1];
-    expect(firstCsrf).toHaveLength(32);
-    expect(login.headers['x-csrftoken']).toBe(firstCsrf);
-    expect((login.body as Record<string, string>).csrfmiddlewaretoken).toHaveLength(64);
-    expect(login.headers.referer).toBe(`${mock.url}/django/accounts/login/`);
+      // Django rotates the CSRF token at login: the form must carry the new one with the session.
+      expect(submit).toMatchObject({ method: 'POST', path: '/django/forms/contact/', body: { name: 'Ada', message: 'Hi' } });
+      const newCsrf = /csrftoken=(\w+)/.exec(submit.headers.cookie)?.[1];
+      expect(newCsrf).not.toBe(firstCsrf);
+      expect(submit.headers.cookie).toMatch(/sessionid=\w+/);
+      expect(submit.headers['x-csrftoken']).toBe(newCsrf);
+      expect((submit.body as Record<string, string>).csrfmiddlewaretoken).toBe(newCsrf);
+    });
 
-    // Django rotates the CSRF token at login: the form must carry the new one with the session.
-    expect(submit).toMatchObject({ method: 'POST', path: '/django/forms/contact/', body: { name: 'Ada', message: 'Hi' } });
-    const newCsrf = /csrftoken=(\w+)/.exec(submit.headers.cookie)?.[1];
-    expect(newCsrf).not.toBe(firstCsrf);
-    expect(submit.headers.cookie).toMatch(/sessionid=\w+/);
-    expect(submit.headers['x-csrftoken']).toBe(newCsrf);
-    expect((submit.body as Record<string, string>).csrfmiddlewaretoken).toBe(newCsrf);
-  });
+    it('uses the session (with CSRF) for API writes when there is no token', async () => {
+      const out = await run('create_object', { credentials: sessionOnly(), input: { path: '/api/articles/', data: { title: 'Via session' } } });
+      expect(out).toMatchObject({ title: 'Via session', author: 'demo' });
+      expect(mock.requests.at(-1)!.headers.authorization).toBeUndefined();
+    });
 
-  it('uses the session (with CSRF) for API writes when there is no token', async () => {
-    const out = await runAction(django, 'create_object', { mockUrl: mock.url, credentials: sessionOnly(), input: { path: '/api/articles/', data: { title: 'Via session' } } });
-    expect(out).toMatchObject({ title: 'Via session', author: 'demo' });
-    expect(mock.requests.at(-1)!.headers.authorization).toBeUndefined();
-  });
+    it('reports wrong credentials on the login form', async () => {
+      const err = await failureOf(run('submit_form', { credentials: { ...creds(), password: 'not-it-1234' } }));
+      expect(err).toBeInstanceOf(ConnectorError);
+      expect(err.message).toBe('Django rejected the username or password (login form returned without a session)');
+      expect(mock.requests).toHaveLength(2);
+    });
 
-  it('reports wrong credentials on the login form', async () => {
-    const err = await failureOf(runAction(django, 'submit_form', { mockUrl: mock.url, credentials: { ...creds(), password: 'not-it-1234' } }));
-    expect(err).toBeInstanceOf(ConnectorError);
-    expect(err.message).toBe('Django rejected the username or password (login form returned without a session)');
-    expect(mock.requests).toHaveLength(2);
+    it('explains that a session is needed for forms', async () => {
+      const { username: _u, password: _p, ...tokenOnly } = creds();
+      await expect(run('submit_form', { credentials: tokenOnly })).rejects.toThrow('needs a username and password');
+    });
   });
 
-  it('explains that a session is needed for forms', async () => {
-    const { username: _u, password: _p, ...tokenOnly } = creds();
-    await expect(runAction(django, 'submit_form', { mockUrl: mock.url, credentials: tokenOnly })).rejects.toThrow('needs a username and password');
-  });
-});
-
-describe('the Django mock enforces CSRF like Django', () => {
-  it('answers 403 "CSRF verification failed" without the cookie, and the connector says why', async () => {
-    const res = await fetch(`${mock.url}/django/forms/contact/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain('CSRF verification failed. Request aborted.');
-    const wrongLoginPath = await failureOf(
-      runAction(django, 'submit_form', { mockUrl: mock.url, credentials: { ...creds(), loginPath: '/forms/contact/thanks/' } }),
-    );
-    expect(wrongLoginPath.message).toMatch(/set no csrftoken cookie/);
+  describe('the Django mock enforces CSRF like Django', () => {
+    it('answers 403 "CSRF verification failed" without the cookie, and the connector says why', async () => {
+      const res = await fetch(`${mock.url}/django/forms/contact/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('CSRF verification failed. Request aborted.');
+      const wrongLoginPath = await failureOf(
+        run('submit_form', { credentials: { ...creds(), loginPath: '/forms/contact/thanks/' } }),
+      );
+      expect(wrongLoginPath.message).toMatch(/set no csrftoken cookie/);
+    });
   });
 });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { HttpRequest } from '../../common/http/http-client.js';
 import { callProvider, joinUrl, jsonBody } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector, type ActionContext } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 import { djangoProvider as provider, loginWithSession } from './session.js';
 
 const credentials = z.object({
@@ -40,7 +40,7 @@ export const django = defineConnector({
   icon: 'database',
   description: 'Django REST framework endpoints and Django forms',
   credentials,
-  sampleCredentials: { baseUrl: 'http://127.0.0.1:4010/django', token: '9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', username: 'demo', password: 'demo-password' },
+  sampleCredentials: { baseUrl: `${MOCK_ORIGIN}/django`, token: '9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', username: 'demo', password: 'demo-password' },
   actions: [
     action({
       key: 'list_objects',

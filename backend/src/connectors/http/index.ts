@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { HttpRequest } from '../../common/http/http-client.js';
 import { callProvider, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector } from '../sdk.js';
+import { actionWith, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 
 const credentials = z
   .discriminatedUnion('type', [
@@ -79,7 +79,7 @@ export const http = defineConnector({
         headers: z.record(z.string(), z.unknown()),
         body: z.unknown().describe('Parsed JSON when the answer is JSON, else text'),
       }),
-      sample: { method: 'GET', url: 'http://127.0.0.1:4010/http/bearer', query: { source: 'tributary' } },
+      sample: { method: 'GET', url: `${MOCK_ORIGIN}/http/bearer`, query: { source: 'tributary' } },
       async execute(ctx) {
         const { input } = ctx;
         const headers: Record<string, string> = {};

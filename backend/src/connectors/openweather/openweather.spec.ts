@@ -1,42 +1,36 @@
-import { startMockApis, type MockApis } from '../../../../scripts/mock-apis/server.js';
-import { failureOf, runAction } from '../testing.js';
+import { describeConnector, failureOf } from '../testing.js';
 import { openweather } from './index.js';
 
-let mock: MockApis;
-beforeAll(async () => {
-  mock = await startMockApis();
-});
-afterAll(() => mock.close());
-beforeEach(() => mock.reset());
+describeConnector(openweather, ({ mock, run }) => {
+  describe('openweather.current_weather', () => {
+    it('asks for the city with the key and units, and flattens the answer', async () => {
+      const out = await run('current_weather', { input: { city: 'Paris,FR', units: 'imperial' } });
+      expect(out).toMatchObject({ city: 'Paris', country: 'FR', temperature: 63.5, condition: 'Clouds', description: 'broken clouds', units: 'imperial' });
+      expect(mock.requests[0]).toMatchObject({ path: '/openweather/data/2.5/weather', query: { q: 'Paris,FR', appid: 'mock-openweather-key', units: 'imperial' } });
+    });
 
-describe('openweather.current_weather', () => {
-  it('asks for the city with the key and units, and flattens the answer', async () => {
-    const out = await runAction(openweather, 'current_weather', { mockUrl: mock.url, input: { city: 'Paris,FR', units: 'imperial' } });
-    expect(out).toMatchObject({ city: 'Paris', country: 'FR', temperature: 63.5, condition: 'Clouds', description: 'broken clouds', units: 'imperial' });
-    expect(mock.requests[0]).toMatchObject({ path: '/openweather/data/2.5/weather', query: { q: 'Paris,FR', appid: 'mock-openweather-key', units: 'imperial' } });
-  });
+    it('explains a bad API key without repeating it', async () => {
+      const err = await failureOf(run('current_weather', { credentials: { apiKey: 'bad-key-456' } }));
+      expect(err.message).toBe('OpenWeather rejected the API key (401 Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.)');
+      expect(err.retryable).toBe(false);
+      expect(JSON.stringify(err)).not.toContain('bad-key-456');
+    });
 
-  it('explains a bad API key without repeating it', async () => {
-    const err = await failureOf(runAction(openweather, 'current_weather', { mockUrl: mock.url, credentials: { apiKey: 'bad-key-456' } }));
-    expect(err.message).toBe('OpenWeather rejected the API key (401 Invalid API key. Please see https://openweathermap.org/faq#error401 for more info.)');
-    expect(err.retryable).toBe(false);
-    expect(JSON.stringify(err)).not.toContain('bad-key-456');
-  });
+    it('reports an unknown city', async () => {
+      const err = await failureOf(run('current_weather', { input: { city: 'Atlantis' } }));
+      expect(err).toMatchObject({ message: 'OpenWeather does not know that city (404 city not found)', status: 404 });
+    });
 
-  it('reports an unknown city', async () => {
-    const err = await failureOf(runAction(openweather, 'current_weather', { mockUrl: mock.url, input: { city: 'Atlantis' } }));
-    expect(err).toMatchObject({ message: 'OpenWeather does not know that city (404 city not found)', status: 404 });
-  });
+    it('times out with a retryable error', async () => {
+      const err = await failureOf(run('current_weather', { input: { city: 'mock-slow-2000' }, http: { timeoutMs: 250 } }));
+      expect(err.retryable).toBe(true);
+      expect(err.message).toMatch(/^OpenWeather did not answer in time: GET .*appid=\*\*\*.* timed out after 250 ms$/);
+    });
 
-  it('times out with a retryable error', async () => {
-    const err = await failureOf(runAction(openweather, 'current_weather', { mockUrl: mock.url, input: { city: 'mock-slow-2000' }, http: { timeoutMs: 250 } }));
-    expect(err.retryable).toBe(true);
-    expect(err.message).toMatch(/^OpenWeather did not answer in time: GET .*appid=\*\*\*.* timed out after 250 ms$/);
-  });
-
-  it('waits out one 429 and succeeds', async () => {
-    const out = await runAction(openweather, 'current_weather', { mockUrl: mock.url, input: { city: 'London', lang: 'mock-429' } });
-    expect(out).toMatchObject({ city: 'London' });
-    expect(mock.requests).toHaveLength(2);
+    it('waits out one 429 and succeeds', async () => {
+      const out = await run('current_weather', { input: { city: 'London', lang: 'mock-429' } });
+      expect(out).toMatchObject({ city: 'London' });
+      expect(mock.requests).toHaveLength(2);
+    });
   });
 });

@@ -1,7 +1,7 @@
 /** Salesforce REST API (v60.0): create records and run SOQL queries with an OAuth access token. */
 import { z } from 'zod';
 import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, type ActionContext } from '../sdk.js';
+import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const API_VERSION = 'v60.0';
 
@@ -33,7 +33,7 @@ export const salesforce = defineConnector({
   icon: 'cloud',
   description: 'Create records and query data with SOQL',
   credentials,
-  sampleCredentials: { instanceUrl: 'http://127.0.0.1:4010/salesforce', accessToken: '00DMOCK000000000001!mock-salesforce-access-token' },
+  sampleCredentials: { instanceUrl: `${MOCK_ORIGIN}/salesforce`, accessToken: '00DMOCK000000000001!mock-salesforce-access-token' },
   actions: [
     action({
       key: 'create_record',

@@ -1,7 +1,7 @@
 /** Slack incoming webhooks: the webhook URL is the credential (it carries the secret token). */
 import { z } from 'zod';
 import { callProvider, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector } from '../sdk.js';
+import { actionWith, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 
 const credentials = z.object({
   webhookUrl: z
@@ -33,7 +33,7 @@ export const slack = defineConnector({
   icon: 'slack',
   description: 'Post messages to a Slack channel through an incoming webhook',
   credentials,
-  sampleCredentials: { webhookUrl: 'http://127.0.0.1:4010/slack/services/T00000000/B00000000/tributarymockwebhook0001' },
+  sampleCredentials: { webhookUrl: `${MOCK_ORIGIN}/slack/services/T00000000/B00000000/tributarymockwebhook0001` },
   actions: [
     action({
       key: 'send_message',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { callProvider, defaultReason, type ProviderInfo } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 import { buildEnvelope, contentHeaders, escapeXml, parametersToXml, parseSoapResponse } from './envelope.js';
 
 const credentials = z.object({
@@ -34,7 +34,7 @@ export const soap = defineConnector({
   icon: 'file-code',
   description: 'Call a SOAP web service and get its answer as JSON',
   credentials,
-  sampleCredentials: { endpoint: 'http://127.0.0.1:4010/soap/OrderService', username: 'legacy', password: 'legacy-secret' },
+  sampleCredentials: { endpoint: `${MOCK_ORIGIN}/soap/OrderService`, username: 'legacy', password: 'legacy-secret' },
   actions: [
     action({
       key: 'call',

@@ -1,27 +1,21 @@
-import { startMockApis, type MockApis } from '../../../../scripts/mock-apis/server.js';
-import { failureOf, runAction } from '../testing.js';
+import { describeConnector, failureOf } from '../testing.js';
 import { swapi } from './index.js';
 
-let mock: MockApis;
-beforeAll(async () => {
-  mock = await startMockApis();
-});
-afterAll(() => mock.close());
-beforeEach(() => mock.reset());
+describeConnector(swapi, ({ mock, run }) => {
+  describe('swapi.get_resource', () => {
+    it.each([
+      ['person', 1, '/swapi/api/people/1/', 'Luke Skywalker'],
+      ['planet', 2, '/swapi/api/planets/2/', 'Alderaan'],
+      ['starship', 10, '/swapi/api/starships/10/', 'Millennium Falcon'],
+    ])('gets %s %i', async (resource, id, path, name) => {
+      const out = await run('get_resource', { input: { resource, id } });
+      expect(out).toMatchObject({ name, url: `${mock.url}${path}` });
+      expect(mock.requests[0].path).toBe(path);
+    });
 
-describe('swapi.get_resource', () => {
-  it.each([
-    ['person', 1, '/swapi/api/people/1/', 'Luke Skywalker'],
-    ['planet', 2, '/swapi/api/planets/2/', 'Alderaan'],
-    ['starship', 10, '/swapi/api/starships/10/', 'Millennium Falcon'],
-  ])('gets %s %i', async (resource, id, path, name) => {
-    const out = await runAction(swapi, 'get_resource', { mockUrl: mock.url, input: { resource, id } });
-    expect(out).toMatchObject({ name, url: `${mock.url}${path}` });
-    expect(mock.requests[0].path).toBe(path);
-  });
-
-  it('reports an unknown id', async () => {
-    const err = await failureOf(runAction(swapi, 'get_resource', { mockUrl: mock.url, input: { resource: 'person', id: 999 } }));
-    expect(err).toMatchObject({ message: 'SWAPI has no such record (404 Not found)', status: 404, retryable: false });
+    it('reports an unknown id', async () => {
+      const err = await failureOf(run('get_resource', { input: { resource: 'person', id: 999 } }));
+      expect(err).toMatchObject({ message: 'SWAPI has no such record (404 Not found)', status: 404, retryable: false });
+    });
   });
 });

@@ -1,7 +1,7 @@
 /** WordPress REST API (wp/v2): create posts and comments, authenticated with an application password. */
 import { z } from 'zod';
 import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, type ActionContext } from '../sdk.js';
+import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const credentials = z.object({
   siteUrl: z.string().url().describe('The site address, e.g. https://blog.example.com (the REST API lives at /wp-json)'),
@@ -40,7 +40,7 @@ export const wordpress = defineConnector({
   icon: 'pen-line',
   description: 'Publish posts and comments on a WordPress site',
   credentials,
-  sampleCredentials: { siteUrl: 'http://127.0.0.1:4010/wordpress', username: 'admin', applicationPassword: 'abcd EFGH 1234 ijkl MNOP 6789' },
+  sampleCredentials: { siteUrl: `${MOCK_ORIGIN}/wordpress`, username: 'admin', applicationPassword: 'abcd EFGH 1234 ijkl MNOP 6789' },
   actions: [
     action({
       key: 'create_post',

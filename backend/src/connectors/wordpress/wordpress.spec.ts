@@ -1,39 +1,33 @@
-import { startMockApis, type MockApis } from '../../../../scripts/mock-apis/server.js';
-import { failureOf, rebaseOnMock, runAction } from '../testing.js';
+import { describeConnector, failureOf } from '../testing.js';
 import { wordpress } from './index.js';
 
-let mock: MockApis;
-beforeAll(async () => {
-  mock = await startMockApis();
-});
-afterAll(() => mock.close());
-beforeEach(() => mock.reset());
+describeConnector(wordpress, ({ mock, run, credentials }) => {
+  const creds = () => credentials<{ siteUrl: string; username: string; applicationPassword: string }>();
 
-const creds = () => rebaseOnMock(wordpress.sampleCredentials, mock.url) as { siteUrl: string; username: string; applicationPassword: string };
+  describe('wordpress', () => {
+    it('creates a post with application-password basic auth (spaces removed)', async () => {
+      const out = await run('create_post', { input: { title: 'Release 1.0', content: '<p>Out now</p>', status: 'publish' } });
+      expect(out).toEqual({ id: 2, link: `${mock.url}/wordpress/release-1-0/`, status: 'publish', slug: 'release-1-0', title: 'Release 1.0' });
+      const [req] = mock.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/wordpress/wp-json/wp/v2/posts', body: { title: 'Release 1.0', content: '<p>Out now</p>', status: 'publish' } });
+      expect(req.headers.authorization).toBe(`Basic ${Buffer.from('admin:abcdEFGH1234ijklMNOP6789').toString('base64')}`);
+    });
 
-describe('wordpress', () => {
-  it('creates a post with application-password basic auth (spaces removed)', async () => {
-    const out = await runAction(wordpress, 'create_post', { mockUrl: mock.url, input: { title: 'Release 1.0', content: '<p>Out now</p>', status: 'publish' } });
-    expect(out).toEqual({ id: 2, link: `${mock.url}/wordpress/release-1-0/`, status: 'publish', slug: 'release-1-0', title: 'Release 1.0' });
-    const [req] = mock.requests;
-    expect(req).toMatchObject({ method: 'POST', path: '/wordpress/wp-json/wp/v2/posts', body: { title: 'Release 1.0', content: '<p>Out now</p>', status: 'publish' } });
-    expect(req.headers.authorization).toBe(`Basic ${Buffer.from('admin:abcdEFGH1234ijklMNOP6789').toString('base64')}`);
-  });
+    it('comments on a post', async () => {
+      const out = await run('create_comment', { input: { post: 1, content: 'Nice!' } });
+      expect(out).toMatchObject({ id: 1, post: 1, status: 'approved' });
+      expect(mock.requests[0]).toMatchObject({ path: '/wordpress/wp-json/wp/v2/comments', body: { post: 1, content: 'Nice!' } });
+    });
 
-  it('comments on a post', async () => {
-    const out = await runAction(wordpress, 'create_comment', { mockUrl: mock.url, input: { post: 1, content: 'Nice!' } });
-    expect(out).toMatchObject({ id: 1, post: 1, status: 'approved' });
-    expect(mock.requests[0]).toMatchObject({ path: '/wordpress/wp-json/wp/v2/comments', body: { post: 1, content: 'Nice!' } });
-  });
+    it('explains a wrong application password without repeating it', async () => {
+      const err = await failureOf(run('create_post', { credentials: { ...creds(), applicationPassword: 'zzzz yyyy xxxx' } }));
+      expect(err.message).toBe('WordPress rejected the user name or application password (401 incorrect_password: The provided password is an invalid application password.)');
+      expect(JSON.stringify(err)).not.toMatch(/zzzz/);
+    });
 
-  it('explains a wrong application password without repeating it', async () => {
-    const err = await failureOf(runAction(wordpress, 'create_post', { mockUrl: mock.url, credentials: { ...creds(), applicationPassword: 'zzzz yyyy xxxx' } }));
-    expect(err.message).toBe('WordPress rejected the user name or application password (401 incorrect_password: The provided password is an invalid application password.)');
-    expect(JSON.stringify(err)).not.toMatch(/zzzz/);
-  });
-
-  it('reports a comment on a missing post', async () => {
-    const err = await failureOf(runAction(wordpress, 'create_comment', { mockUrl: mock.url, input: { post: 999, content: 'x' } }));
-    expect(err.message).toBe('WordPress does not allow this (403 rest_comment_invalid_post_id: Sorry, you are not allowed to create this comment without a post.)');
+    it('reports a comment on a missing post', async () => {
+      const err = await failureOf(run('create_comment', { input: { post: 999, content: 'x' } }));
+      expect(err.message).toBe('WordPress does not allow this (403 rest_comment_invalid_post_id: Sorry, you are not allowed to create this comment without a post.)');
+    });
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The built-in steps under the `core` connector: condition (if/else branches), delay and transform.
- * They are ordinary actions to the engine; the branch skipping of `condition` is done by the runner.
+ * They are ordinary actions to the engine, registered like every other connector; `condition` says
+ * which steps to skip through the SDK's `skips` (the runner applies it without knowing the action).
  */
 import { z } from 'zod';
-import { defineAction, defineConnector } from '../connectors/sdk.js';
-import { sleep } from '../common/sleep.js';
-import { isTruthy } from './templates.js';
+import { sleep } from '../../common/sleep.js';
+import { isTruthy } from '../../engine/templates.js';
+import { defineAction, defineConnector } from '../sdk.js';
 
 export const conditionInput = z.object({
   if: z.unknown().describe('A template; the branch taken is `then` when it renders truthy, else `else`'),
@@ -13,7 +14,7 @@ export const conditionInput = z.object({
   else: z.array(z.string()).optional().describe('Step ids that run only when the condition is false'),
 });
 
-export const coreConnector = defineConnector({
+export const core = defineConnector({
   key: 'core',
   name: 'Built-in',
   icon: 'workflow',
@@ -30,6 +31,12 @@ export const coreConnector = defineConnector({
       pure: true,
       async execute({ input }) {
         return { result: isTruthy(input.if) };
+      },
+      // The branch lists as written in the step (not rendered), so a resumed run derives the same skips.
+      skips({ output, stepInput, stepId }) {
+        const notTaken = (output as { result?: unknown } | null)?.result ? stepInput.else : stepInput.then;
+        const stepIds = Array.isArray(notTaken) ? notTaken.filter((id): id is string => typeof id === 'string') : [];
+        return { stepIds, reason: `branch not taken at condition "${stepId}"` };
       },
     }),
     defineAction({
