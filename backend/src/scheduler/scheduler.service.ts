@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Cron, Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CONFIG, type Config } from '../config/config.js';
@@ -19,8 +19,10 @@ export function schedulerId(workflowId: string): string {
  * processes upsert it. @nestjs/schedule runs the housekeeping.
  */
 @Injectable()
-export class SchedulerService implements OnApplicationBootstrap {
+export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
+  private retentionTimer?: NodeJS.Timeout;
+  private purging?: Promise<number>;
 
   constructor(
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
@@ -33,6 +35,9 @@ export class SchedulerService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Retention every EXECUTION_RETENTION_SWEEP_INTERVAL (1 h by default); a sweep still going when the next is due is not doubled.
+    this.retentionTimer = setInterval(() => void this.purgeOldExecutions(), this.config.executionRetentionSweepMs);
+    this.retentionTimer.unref();
     // Bring the queue's schedulers in line with the database (a schedule saved while the queue was down).
     try {
       await this.syncAll();
@@ -85,11 +90,23 @@ export class SchedulerService implements OnApplicationBootstrap {
     await this.queue.upsertJobScheduler(id, repeat, { name: SCHEDULE_JOB, data: { workflowId: wf.id }, opts: { removeOnComplete: true, removeOnFail: 1000 } });
   }
 
-  /** Retention: finished executions older than EXECUTION_RETENTION_DAYS go, every night. */
-  @Cron('17 3 * * *')
-  async purgeOldExecutions(): Promise<number> {
-    const n = await this.executions.deleteOlderThan(this.config.executionRetentionDays);
-    if (n) this.logger.log({ msg: 'deleted old executions', count: n, olderThanDays: this.config.executionRetentionDays });
-    return n;
+  onApplicationShutdown(): void {
+    clearInterval(this.retentionTimer);
+  }
+
+  /** Retention: finished executions older than EXECUTION_RETENTION (or _DAYS) go, in batches. */
+  purgeOldExecutions(): Promise<number> {
+    this.purging ??= this.executions
+      .deleteFinishedOlderThan(this.config.executionRetentionMs)
+      .then((n) => {
+        if (n) this.logger.log({ msg: 'deleted old executions', count: n, olderThanMs: this.config.executionRetentionMs });
+        return n;
+      })
+      .catch((err: Error) => {
+        this.logger.warn({ msg: 'retention sweep failed; it runs again at the next interval', err: err.message });
+        return 0;
+      })
+      .finally(() => (this.purging = undefined));
+    return this.purging;
   }
 }
