@@ -33,7 +33,7 @@ function panels(result) {
       ['PostgreSQL backends (PSS sum)', (s) => s.rssMb.postgresPss],
       ['Redis (used_memory_rss, whole server)', (s) => s.rssMb.redis],
     ]],
-    ['Event-loop delay (per scrape interval)', 'ms', [
+    ['Event-loop delay (per scrape interval, log scale)', 'ms', [
       ['api p99', (s) => s.eventLoopMs.api?.p99],
       ['worker p99', (s) => s.eventLoopMs.worker?.p99],
       ['api p50', (s) => s.eventLoopMs.api?.p50, { dash: true }],
@@ -45,13 +45,13 @@ function panels(result) {
       ['executions: pg_indexes_size', (s) => s.db.executionsIndexesMb],
       ['executions rows (thousands, right axis)', (s) => (s.db.executions ? Object.values(s.db.executions).reduce((a, b) => a + b, 0) / 1000 : null), { right: true, dash: true }],
     ]],
-    ['Webhook latency (async 202, and sync)', 'ms', [
+    ['Webhook latency (async 202, and sync; log scale)', 'ms', [
       ['async p50', lat('webhook', 'p50')],
       ['async p95', lat('webhook', 'p95')],
       ['async p99', lat('webhook', 'p99')],
       ['sync p99 (whole run)', lat('webhookSync', 'p99'), { dash: true }],
     ]],
-    ['Dashboard queries latency', 'ms', [
+    ['Dashboard queries latency (log scale)', 'ms', [
       ['p50', lat('dashboard', 'p50')],
       ['p95', lat('dashboard', 'p95')],
       ['p99', lat('dashboard', 'p99')],
@@ -66,6 +66,7 @@ function panels(result) {
   ].map(([title, unit, series]) => ({
     title,
     unit,
+    log: title.includes('log scale'),
     series: series.map(([label, f, o = {}]) => ({ label, ...o, data: result.samples.map((s) => ({ x: Math.round((s.t / 60) * 100) / 100, y: f(s) ?? null })) })),
   }));
 }
@@ -141,7 +142,7 @@ export async function renderPng(result, outPath) {
               plugins: { title: { display: true, text: p.title, font: { size: 14 } }, legend: { position: 'bottom', labels: { boxWidth: 14, font: { size: 11 } } } },
               scales: {
                 x: { type: 'linear', title: { display: true, text: 'minutes' } },
-                y: { beginAtZero: true, title: { display: true, text: p.unit } },
+                y: p.log ? { type: 'logarithmic', title: { display: true, text: p.unit } } : { beginAtZero: true, title: { display: true, text: p.unit } },
                 ...(hasRight ? { y2: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'thousand rows' } } } : {}),
               },
             },

@@ -76,6 +76,22 @@ function memoryOf(pid) {
   }
 }
 
+const CLK_TCK = 100; // USER_HZ on Linux
+/** CPU time (user + system) a process has used so far, in seconds. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+/** The whole machine's CPU counters: how busy it was, and steal (the hypervisor gave it to another guest). */
+function machineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] ?? 0 };
+}
+
 function percentiles(values) {
   if (!values.length) return { p50: null, p95: null, p99: null, max: null };
   const s = Float64Array.from(values).sort();
@@ -193,6 +209,16 @@ const dbUrl = Object.assign(new URL(pgServer.url), { pathname: `/${dbName}` }).t
 const db = new pg.Client({ connectionString: dbUrl, application_name: 'soak-sampler' });
 await db.connect();
 const redisPrefix = `soak${STAMP.replace(/[^0-9]/g, '')}`;
+// Retention deletes rows; only VACUUM makes their space reusable. A server with autovacuum off (as
+// test machines are sometimes set up) would grow whatever the retention: SOAK_VACUUM=auto (default)
+// then stands in for autovacuum with its default trigger (dead rows > 50 + 20 % of live rows, checked
+// every minute); `on` always does, `off` never (to see the growth).
+const autovacuumOn = (await db.query('SHOW autovacuum')).rows[0].autovacuum === 'on';
+const VACUUM_MODE = process.env.SOAK_VACUUM ?? 'auto';
+if (!['auto', 'on', 'off'].includes(VACUUM_MODE)) throw new Error(`SOAK_VACUUM: auto, on or off, got "${VACUUM_MODE}"`);
+const vacuumStandIn = VACUUM_MODE === 'on' || (VACUUM_MODE === 'auto' && !autovacuumOn);
+const VACUUM_EVERY_MS = SMOKE ? 10_000 : 60_000;
+const vacuums = [];
 
 const [apiPort, workerMetricsPort, sinkPort] = [await freePort(), await freePort(), await freePort()];
 const env = {
@@ -430,8 +456,11 @@ function openSocket(first) {
     if (ev === 'auth_success') {
       authed = true;
       ws.connected++;
+      // What the dashboard's live views subscribe to (frontend/lib/live/use-live-executions.ts).
+      sock.send(JSON.stringify({ event: 'subscribe', data: { topics: ['execution.*'] } }));
       return;
     }
+    if (ev === 'subscribed') return;
     ws.events++;
     ws.eventsWindow++;
     ws.byEvent[ev] = (ws.byEvent[ev] ?? 0) + 1;
@@ -449,6 +478,30 @@ function openSocket(first) {
 }
 let runOver = false;
 for (let i = 0; i < WS_CLIENTS; i++) openSocket(true);
+
+let vacuumTimer;
+if (vacuumStandIn) {
+  const vac = new pg.Client({ connectionString: dbUrl, application_name: 'soak-vacuum' });
+  await vac.connect();
+  let busy = false;
+  vacuumTimer = setInterval(async () => {
+    if (busy || runOver) return;
+    busy = true;
+    try {
+      const { rows } = await vac.query(`SELECT relname FROM pg_stat_user_tables WHERE n_dead_tup > 50 + 0.2 * n_live_tup`);
+      for (const { relname } of rows) {
+        const t0 = performance.now();
+        await vac.query(`VACUUM (ANALYZE) "${relname.replace(/"/g, '""')}"`);
+        vacuums.push({ t: round((performance.now() - runStart) / 1000, 1), table: relname, ms: Math.round(performance.now() - t0) });
+      }
+    } catch (err) {
+      log(`vacuum stand-in: ${err.message}`);
+    } finally {
+      busy = false;
+    }
+  }, VACUUM_EVERY_MS);
+  vacuumTimer.closeVac = () => vac.end().catch(() => {});
+}
 
 // ---- sampling --------------------------------------------------------------------------------------
 
@@ -505,6 +558,7 @@ const finishedOf = (m) => {
 };
 
 const samples = [];
+let prevCpu = { machine: machineCpu(), api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid) };
 let prevSinkTotal = 0;
 let prevFinished = null;
 let prevSampleAt = performance.now();
@@ -524,6 +578,15 @@ async function takeSample() {
     redisSample(),
     fetch(`${sinkUrl}/__stats`).then((x) => x.json()).catch(() => null),
   ]);
+  const cpuNow = { machine: machineCpu(), api: cpuSeconds(api.pid), worker: cpuSeconds(worker.pid) };
+  const dTotal = cpuNow.machine.total - prevCpu.machine.total || 1;
+  const cpu = {
+    api: round(((cpuNow.api - prevCpu.api) / seconds) * 100),
+    worker: round(((cpuNow.worker - prevCpu.worker) / seconds) * 100),
+    machineBusy: round((1 - (cpuNow.machine.idle - prevCpu.machine.idle) / dTotal) * 100),
+    steal: round(((cpuNow.machine.steal - prevCpu.machine.steal) / dTotal) * 100),
+  };
+  prevCpu = cpuNow;
   const sinkTotal = sinkStats ? Object.values(sinkStats.byTag).reduce((a, b) => a + b, 0) : prevSinkTotal;
   const finished = finishedOf(workerM);
   const s = {
@@ -538,6 +601,7 @@ async function takeSample() {
       redis: round((r?.usedMemoryRss ?? NaN) / MB),
       soakDriver: round(process.memoryUsage().rss / MB),
     },
+    cpuPercent: cpu,
     heapUsedMb: { api: round(lag(apiM)?.heapUsed / MB), worker: round(lag(workerM)?.heapUsed / MB) },
     eventLoopMs: { api: lag(apiM) && { p50: round(lag(apiM).p50, 2), p99: round(lag(apiM).p99, 2), max: round(lag(apiM).max, 2) }, worker: lag(workerM) && { p50: round(lag(workerM).p50, 2), p99: round(lag(workerM).p99, 2), max: round(lag(workerM).max, 2) } },
     db: d.error
@@ -578,13 +642,15 @@ async function takeSample() {
       ` | loop p99 api ${el(s.eventLoopMs.api)} worker ${el(s.eventLoopMs.worker)} ms` +
       ` | db ${fmt(s.db.databaseMb, 1)} MB, executions ${fmt(s.db.executionsTableMb, 1)}+${fmt(s.db.executionsIndexesMb, 1)} MB ${s.db.executions ? Object.values(s.db.executions).reduce((a, b) => a + b, 0) : '-'} rows` +
       ` | webhook ${fmt(s.perSecond.webhook, 1)}/s p50/p99 ${fmt(s.latencyMs.webhook.p50, 1)}/${fmt(s.latencyMs.webhook.p99, 1)} ms, dashboard p99 ${fmt(s.latencyMs.dashboard.p99, 1)} ms` +
+      ` | cpu api ${fmt(cpu.api)}% worker ${fmt(cpu.worker)}% machine ${fmt(cpu.machineBusy)}% steal ${fmt(cpu.steal)}%` +
       ` | done ${fmt(s.perSecond.executionsFinished, 1)}/s ws ${fmt(s.perSecond.wsEvents, 0)} ev/s | errors ${errs}`,
   );
 }
 
 log(
   `running ${DURATION_MS / 1000} s${SMOKE ? ' (smoke)' : ''}: ${WEBHOOK_RATE}/s async + ${SLOW_RATE}/s slow + ${SYNC_RATE}/s sync webhooks, ${DASHBOARD_RATE}/s dashboard calls, ` +
-    `${WS_CLIENTS} WebSocket clients, 3 schedules; retention ${RETENTION} swept every ${RETENTION_SWEEP}; a sample every ${SAMPLE_MS / 1000} s`,
+    `${WS_CLIENTS} WebSocket clients, 3 schedules; retention ${RETENTION} swept every ${RETENTION_SWEEP}; a sample every ${SAMPLE_MS / 1000} s` +
+    (vacuumStandIn ? `; the server has autovacuum ${autovacuumOn ? 'on' : 'off'}: the soak runs VACUUM where autovacuum would (SOAK_VACUUM=${VACUUM_MODE})` : ''),
 );
 const loads = [
   steady(WEBHOOK_RATE, () => request('webhook', 'POST', `/api/webhooks/${wfAsync.id}`, { body: payload(), okStatus: [202] })),
@@ -604,6 +670,10 @@ while (!fatal) {
 }
 runOver = true;
 for (const l of loads) l.stop();
+if (vacuumTimer) {
+  clearInterval(vacuumTimer);
+  await vacuumTimer.closeVac();
+}
 // Let in-flight requests answer (sync webhooks and slow steps take seconds).
 for (let i = 0; i < 100 && inFlight > 0; i++) await sleep(100);
 const sinkFinal = await fetch(`${sinkUrl}/__stats`).then((x) => x.json()).catch(() => null);
@@ -648,6 +718,8 @@ const config = {
   scheduleSeconds: SCHEDULE_SECONDS,
   workerConcurrency: Number(WORKER_CONCURRENCY),
   queueBackend: env.QUEUE_BACKEND,
+  serverAutovacuum: autovacuumOn,
+  vacuumStandIn,
 };
 const totalsOut = {
   requests: totals,
@@ -656,6 +728,7 @@ const totalsOut = {
   ws: wsFinal,
   executionsLeftByStatus: finalStatuses,
   peakRssMb: { api: round(apiPeak), worker: round(workerPeak) },
+  standInVacuums: vacuums,
   firstErrors,
   fatal,
 };
@@ -669,6 +742,7 @@ const csvCols = [
   ['t', (s) => s.t],
   ['at', (s) => s.at],
   ...['api', 'worker', 'sink', 'postgres', 'postgresPss', 'redis', 'soakDriver'].map((k) => [`rss_${k}_mb`, (s) => s.rssMb[k]]),
+  ...['api', 'worker', 'machineBusy', 'steal'].map((k) => [`cpu_${k}_percent`, (s) => s.cpuPercent[k]]),
   ['heap_api_mb', (s) => s.heapUsedMb.api],
   ['heap_worker_mb', (s) => s.heapUsedMb.worker],
   ...['api', 'worker'].flatMap((p) => ['p50', 'p99', 'max'].map((q) => [`loop_${p}_${q}_ms`, (s) => s.eventLoopMs[p]?.[q]])),
