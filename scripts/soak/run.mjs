@@ -500,7 +500,10 @@ if (vacuumStandIn) {
       busy = false;
     }
   }, VACUUM_EVERY_MS);
-  vacuumTimer.closeVac = () => vac.end().catch(() => {});
+  vacuumTimer.closeVac = async () => {
+    for (let i = 0; i < 600 && busy; i++) await sleep(100); // a VACUUM under way finishes first
+    await vac.end().catch(() => {});
+  };
 }
 
 // ---- sampling --------------------------------------------------------------------------------------
