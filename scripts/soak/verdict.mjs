@@ -11,7 +11,7 @@ export const THRESHOLDS = {
   minJudgedSeconds: 120,
   /**
    * Least-squares slope of each Node process's RSS (api, worker, sink) after warm-up, MB per 10 min.
-   * At the default load (about 25 executions/s) a leak of 350 bytes per execution is 5 MB / 10 min.
+   * At the default load (about 23 executions/s) a leak of 360 bytes per execution is 5 MB / 10 min.
    */
   nodeRssSlopeMbPer10Min: 5,
   /**
