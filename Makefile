@@ -9,7 +9,7 @@ export NODE_OPTIONS_JEST := --experimental-vm-modules
 CHAOS_SCALE ?= short
 CHAOS_SCENARIOS ?=
 
-.PHONY: help install build dev test lint typecheck services bench chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
+.PHONY: help install build dev test lint typecheck services bench soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,7 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
 	node scripts/test-connectors.mjs
 	node scripts/e2e/run.mjs
+	SOAK_DURATION=60s SOAK_SMOKE=1 node scripts/soak/run.mjs
 	$(MAKE) chaos CHAOS_SCALE=short
 	@echo "make test: all checks passed"
 
@@ -62,6 +63,12 @@ test-connectors: build ## run every connector action against the mock APIs and p
 
 test-e2e: build ## the dashboard in Debian chromium against the real api, worker and mock APIs (screenshots in artifacts/e2e)
 	node scripts/e2e/run.mjs
+
+# make soak SOAK_DURATION=5m; other knobs (SOAK_WEBHOOK_RATE, SOAK_RETENTION…) in docs/reliability.md (Soak).
+SOAK_DURATION ?= 30m
+SOAK_SMOKE ?=
+soak: build ## mixed workload for SOAK_DURATION (30m): memory, event loop, DB sizes, latency; JSON, CSV and PNG in artifacts/soak
+	SOAK_DURATION=$(SOAK_DURATION) SOAK_SMOKE=$(SOAK_SMOKE) node scripts/soak/run.mjs
 
 bench: build ## measure ingest, end-to-end throughput, latency and memory (prints JSON; see docs/benchmarks.md)
 	node scripts/bench/run.mjs

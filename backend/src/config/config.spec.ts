@@ -41,6 +41,26 @@ describe('loadConfig', () => {
     expect([...c.encryption.keys.keys()]).toEqual(['v2', 'v1']);
   });
 
+  it('reads execution retention as a duration, or in days, and refuses both at once', () => {
+    expect(loadConfig({})).toMatchObject({ executionRetentionMs: 30 * 86_400_000, executionRetentionSweepMs: 3_600_000 });
+    expect(loadConfig({ EXECUTION_RETENTION_DAYS: '7' }).executionRetentionMs).toBe(7 * 86_400_000);
+    for (const [v, ms] of [['30d', 30 * 86_400_000], ['12h', 12 * 3_600_000], ['15m', 15 * 60_000], ['90s', 90_000]] as const) {
+      expect(loadConfig({ EXECUTION_RETENTION: v }).executionRetentionMs).toBe(ms);
+    }
+    expect(loadConfig({ EXECUTION_RETENTION: '', EXECUTION_RETENTION_DAYS: '2' }).executionRetentionMs).toBe(2 * 86_400_000);
+    expect(loadConfig({ EXECUTION_RETENTION_SWEEP_INTERVAL: '1m' }).executionRetentionSweepMs).toBe(60_000);
+    expect(() => loadConfig({ EXECUTION_RETENTION: '5m', EXECUTION_RETENTION_DAYS: '30' })).toThrow(
+      'EXECUTION_RETENTION: set together with EXECUTION_RETENTION_DAYS; keep one (EXECUTION_RETENTION=30d is EXECUTION_RETENTION_DAYS=30)',
+    );
+    for (const bad of ['30', '5 min', '1w', '-5m', '1.5h', 'm']) {
+      expect(() => loadConfig({ EXECUTION_RETENTION: bad })).toThrow(/EXECUTION_RETENTION: must be a duration such as 90s, 15m, 12h or 30d/);
+    }
+    expect(() => loadConfig({ EXECUTION_RETENTION: '0s' })).toThrow(/EXECUTION_RETENTION: must be between 1s/);
+    // setInterval's limit (about 24.8 days) bounds the sweep interval.
+    expect(() => loadConfig({ EXECUTION_RETENTION_SWEEP_INTERVAL: '30d' })).toThrow(/EXECUTION_RETENTION_SWEEP_INTERVAL: must be between 1s and 2147483s/);
+    expect(() => loadConfig({ EXECUTION_RETENTION_DAYS: '0' })).toThrow(/EXECUTION_RETENTION_DAYS/);
+  });
+
   it('reports invalid values by variable', () => {
     expect(() => loadConfig({ PORT: 'abc', DATABASE_URL: 'nope' })).toThrow(/PORT[\s\S]*DATABASE_URL/);
   });

@@ -26,6 +26,28 @@ const anyUrl = z.string().url();
 /** An optional URL where an empty value (`KONG_ADMIN_URL=` in a .env file) means unset. */
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional());
 
+const DURATION_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration such as `90s`, `15m`, `12h` or `30d` in milliseconds; undefined when it is not one. */
+export function parseDuration(value: string): number | undefined {
+  const m = /^(\d+)(s|m|h|d)$/.exec(value.trim());
+  return m ? Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS] : undefined;
+}
+/** An optional duration variable (empty means unset), in milliseconds, at least `minMs` and at most `maxMs`. */
+const duration = (minMs: number, maxMs = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const ms = parseDuration(v);
+        if (ms === undefined) ctx.addIssue({ code: 'custom', message: `must be a duration such as 90s, 15m, 12h or 30d (got "${v}")` });
+        else if (ms < minMs || ms > maxMs) ctx.addIssue({ code: 'custom', message: `must be between ${minMs / 1000}s and ${Math.floor(maxMs / 1000)}s (got "${v}")` });
+        return ms;
+      }),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -77,7 +99,11 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /** The worker's own HTTP port for GET /metrics and GET /health (it has no other server); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  EXECUTION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Finished executions older than this are deleted (default 30 days); EXECUTION_RETENTION_DAYS=n is the older spelling of `nd`. */
+  EXECUTION_RETENTION: duration(1000),
+  EXECUTION_RETENTION_DAYS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(1).optional()),
+  /** How often the retention sweep runs (setInterval's limit: under 24.8 days). */
+  EXECUTION_RETENTION_SWEEP_INTERVAL: duration(1000, 2 ** 31 - 1),
   /** A queued execution older than this may have lost its job (queue down at accept time) and is re-added. */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(100).default(10_000),
   /**
@@ -148,7 +174,10 @@ export interface Config {
   workerLockMs: number;
   /** 0: no metrics server in the worker. */
   workerMetricsPort: number;
-  executionRetentionDays: number;
+  /** Finished (succeeded, failed, cancelled) executions created longer ago than this are deleted. */
+  executionRetentionMs: number;
+  /** Period of the retention sweep. */
+  executionRetentionSweepMs: number;
   syncWebhookTimeoutMs: number;
   reconcileAfterMs: number;
   executionLeaseMs: number;
@@ -257,6 +286,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const entry of e.TRUSTED_PROXIES) {
     if (!ipaddr.isValid(entry) && !isCidr(entry)) problems.push(`TRUSTED_PROXIES: "${entry}" is neither an IP address nor a CIDR range`);
   }
+  if (e.EXECUTION_RETENTION !== undefined && e.EXECUTION_RETENTION_DAYS !== undefined) {
+    problems.push(
+      `EXECUTION_RETENTION: set together with EXECUTION_RETENTION_DAYS; keep one (EXECUTION_RETENTION=${e.EXECUTION_RETENTION_DAYS}d is EXECUTION_RETENTION_DAYS=${e.EXECUTION_RETENTION_DAYS})`,
+    );
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const connectorBaseUrls: Record<string, string> = {};
@@ -296,7 +330,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.WORKER_CONCURRENCY,
     workerLockMs: e.WORKER_LOCK_MS,
     workerMetricsPort: e.WORKER_METRICS_PORT,
-    executionRetentionDays: e.EXECUTION_RETENTION_DAYS,
+    executionRetentionMs: e.EXECUTION_RETENTION ?? (e.EXECUTION_RETENTION_DAYS ?? 30) * DURATION_UNITS_MS.d,
+    executionRetentionSweepMs: e.EXECUTION_RETENTION_SWEEP_INTERVAL ?? DURATION_UNITS_MS.h,
     syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
     reconcileAfterMs: e.RECONCILE_AFTER_MS,
     executionLeaseMs: e.EXECUTION_LEASE_MS,

@@ -17,6 +17,7 @@ import { Events1763942500000 } from './migrations/1763942500000-Events.js';
 import { ExecutionJobs1764028800000 } from './migrations/1764028800000-ExecutionJobs.js';
 import { Invitations1764115200000 } from './migrations/1764115200000-Invitations.js';
 import { ExecutionLeases1764201600000 } from './migrations/1764201600000-ExecutionLeases.js';
+import { ExecutionRetryOfIndex1764288000000 } from './migrations/1764288000000-ExecutionRetryOfIndex.js';
 
 export const entities = [Tenant, User, Credential, Workflow, WorkflowVersion, AuditLog, Execution, ApiConsumer, ConsumerUsage, KongTemplateRecord, PublishedEvent];
-export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000];
+export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000];

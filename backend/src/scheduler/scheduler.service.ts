@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Cron, Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CONFIG, type Config } from '../config/config.js';
+import { nonOverlapping } from '../common/non-overlapping.js';
 import { ExecutionsRepository } from '../executions/executions.repository.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { SCHEDULE_JOB } from '../queue/queue.factory.js';
@@ -19,8 +20,9 @@ export function schedulerId(workflowId: string): string {
  * processes upsert it. @nestjs/schedule runs the housekeeping.
  */
 @Injectable()
-export class SchedulerService implements OnApplicationBootstrap {
+export class SchedulerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Scheduler');
+  private retentionTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
@@ -33,6 +35,9 @@ export class SchedulerService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Retention every EXECUTION_RETENTION_SWEEP_INTERVAL (1 h by default); a sweep still going when the next is due is not doubled.
+    this.retentionTimer = setInterval(() => void this.purgeOldExecutions(), this.config.executionRetentionSweepMs);
+    this.retentionTimer.unref();
     // Bring the queue's schedulers in line with the database (a schedule saved while the queue was down).
     try {
       await this.syncAll();
@@ -85,11 +90,24 @@ export class SchedulerService implements OnApplicationBootstrap {
     await this.queue.upsertJobScheduler(id, repeat, { name: SCHEDULE_JOB, data: { workflowId: wf.id }, opts: { removeOnComplete: true, removeOnFail: 1000 } });
   }
 
-  /** Retention: finished executions older than EXECUTION_RETENTION_DAYS go, every night. */
-  @Cron('17 3 * * *')
-  async purgeOldExecutions(): Promise<number> {
-    const n = await this.executions.deleteOlderThan(this.config.executionRetentionDays);
-    if (n) this.logger.log({ msg: 'deleted old executions', count: n, olderThanDays: this.config.executionRetentionDays });
-    return n;
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    await this.purgeOldExecutions.idle();
   }
+
+  /** Retention: finished executions older than EXECUTION_RETENTION (or _DAYS) go, in batches (0 while a sweep still runs). */
+  readonly purgeOldExecutions = nonOverlapping(
+    () =>
+      this.executions.deleteFinishedOlderThan(this.config.executionRetentionMs).then(
+        (n) => {
+          if (n) this.logger.log({ msg: 'deleted old executions', count: n, olderThanMs: this.config.executionRetentionMs });
+          return n;
+        },
+        (err: Error) => {
+          this.logger.warn({ msg: 'retention sweep failed; it runs again at the next interval', err: err.message });
+          return 0;
+        },
+      ),
+    0,
+  );
 }

@@ -33,6 +33,9 @@ describe('/metrics', () => {
 
     expect(m.types.get('process_cpu_user_seconds_total')).toBe('counter');
     expect(value(m, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    // Event-loop delay (prom-client's monitorEventLoopDelay, reset at each scrape): make soak plots it.
+    expect(m.types.get('nodejs_eventloop_lag_p99_seconds')).toBe('gauge');
+    expect(value(m, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThan(0);
 
     const http = 'tributary_http_request_duration_seconds';
     expect(m.types.get(http)).toBe('histogram');

@@ -76,6 +76,9 @@ describe('worker /metrics and /health', () => {
     const m = parseExposition(await ok.text());
     expect(m.types.get('process_cpu_user_seconds_total')).toBe('counter');
     expect(sampleValue(m, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    // Event-loop delay (prom-client's monitorEventLoopDelay, reset at each scrape): make soak plots it.
+    expect(m.types.get('nodejs_eventloop_lag_p99_seconds')).toBe('gauge');
+    expect(sampleValue(m, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThan(0);
     expect(m.types.get('tributary_executions_finished_total')).toBe('counter');
     expect(m.types.get('tributary_step_duration_seconds')).toBe('histogram');
     expect(sampleValue(m, 'tributary_executions_in_progress')).toBe(0);
