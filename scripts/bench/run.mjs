@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
+import { apiCall } from '../lib/api.mjs';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
@@ -144,16 +145,7 @@ function cpuCalibrationMs() {
   return n > 0 ? Math.round(performance.now() - t0) : 0;
 }
 
-async function api(base, method, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = apiCall;
 
 /** Closed loop: `connections` in flight until `shouldStop`; returns per-request latencies. */
 async function closedLoop(pool, path, connections, makeBody, shouldStop) {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
+import { apiCall } from '../lib/api.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -70,16 +71,7 @@ async function apiMemoryMb() {
   }
 }
 
-async function call(method, path, token, body) {
-  const res = await fetch(`${API_URL}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (method, path, token, body) => apiCall(API_URL, method, path, token, body);
 
 function percentile(sorted, p) {
   if (!sorted.length) return null;

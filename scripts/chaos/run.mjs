@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import pg from 'pg';
 import { ROOT } from '../lib/services.mjs';
+import { apiCall } from '../lib/api.mjs';
 import { cleanupNetwork, ensureTools, GATEWAY, heal, HOSTS, partition, probeNetns, redirectPg, setupNetwork } from './net.mjs';
 import { Hosts, LB_PORT, PG_PORT } from './hosts.mjs';
 import { Sender, startSink } from './load.mjs';
@@ -96,19 +97,10 @@ process.on('exit', () => {
 let db; // the suite's own PostgreSQL client pool (root namespace)
 let token;
 
-async function apiCall(method, path, body) {
-  const res = await fetch(`http://${HOSTS.lb}:${LB_PORT}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => undefined);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (method, path, body) => apiCall(`http://${HOSTS.lb}:${LB_PORT}`, method, path, token, body);
 
 async function createWorkflow(name) {
-  return apiCall('POST', '/api/workflows', {
+  return api('POST', '/api/workflows', {
     name: `chaos: ${name}`,
     trigger: { type: 'webhook' },
     steps: STEPS.map((id) => ({
@@ -617,7 +609,7 @@ async function main() {
   await hosts.waitBalancerUp(['api1', 'api2']);
   db = new pg.Pool({ connectionString: hosts.pgUrl(), max: 2, connectionTimeoutMillis: 2000 });
   db.on('error', () => undefined);
-  ({ token } = await apiCall('POST', '/api/auth/register', { email: 'chaos@example.com', password: 'password123' }));
+  ({ token } = await api('POST', '/api/auth/register', { email: 'chaos@example.com', password: 'password123' }));
   log(`platform up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
   const results = [];

@@ -7,6 +7,16 @@ import { portFree, ROOT } from './services.mjs';
 
 export { portFree };
 
+/** Calls `fn` with each non-blank line a stream prints (a child process's output). */
+export function onLines(stream, fn) {
+  let rest = '';
+  stream.on('data', (d) => {
+    const lines = (rest + d.toString()).split('\n');
+    rest = lines.pop();
+    for (const line of lines) if (line.trim()) fn(line);
+  });
+}
+
 export class Platform {
   children = [];
   stopping = false;
@@ -21,16 +31,10 @@ export class Platform {
     const prefix = `[${name}]`.padEnd(10);
     const recent = [];
     for (const stream of [child.stdout, child.stderr]) {
-      let rest = '';
-      stream.on('data', (d) => {
-        const lines = (rest + d.toString()).split('\n');
-        rest = lines.pop();
-        for (const line of lines) {
-          if (!line.trim()) continue;
-          recent.push(line);
-          if (recent.length > 20) recent.shift();
-          if (!this.quiet.has(name)) process.stdout.write(`${prefix} ${line}\n`);
-        }
+      onLines(stream, (line) => {
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        if (!this.quiet.has(name)) process.stdout.write(`${prefix} ${line}\n`);
       });
     }
     child.on('exit', (code, signal) => {

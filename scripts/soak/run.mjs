@@ -15,6 +15,8 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { WebSocket } from 'ws';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
+import { apiCall } from '../lib/api.mjs';
+import { onLines } from '../lib/platform.mjs';
 import { judge, THRESHOLDS } from './verdict.mjs';
 import { renderPng } from './render.mjs';
 
@@ -162,21 +164,13 @@ function redisCommand(redisUrl, args) {
 function startNode(name, file, env, { quiet = false } = {}) {
   const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const recent = [];
-  const onLine = (stream) => {
-    let rest = '';
-    stream.on('data', (d) => {
-      const lines = (rest + d.toString()).split('\n');
-      rest = lines.pop();
-      for (const line of lines) {
-        if (!line.trim()) continue;
-        recent.push(line);
-        if (recent.length > 30) recent.shift();
-        if (!quiet) process.stderr.write(`[${name}] ${line.slice(0, 400)}\n`);
-      }
+  for (const stream of [child.stdout, child.stderr]) {
+    onLines(stream, (line) => {
+      recent.push(line);
+      if (recent.length > 30) recent.shift();
+      if (!quiet) process.stderr.write(`[${name}] ${line.slice(0, 400)}\n`);
     });
-  };
-  onLine(child.stdout);
-  onLine(child.stderr);
+  }
   child.recent = recent;
   child.procName = name;
   return child;
@@ -284,16 +278,7 @@ try {
 }
 log(`api :${apiPort} (pid ${api.pid}), worker (pid ${worker.pid}, metrics :${workerMetricsPort}), sink :${sinkPort} (pid ${sink.pid}); database ${dbName}; ${redis.url ? `Redis prefix ${redisPrefix}` : 'PostgreSQL queue (no Redis)'}`);
 
-async function call(method, path, token, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const call = (method, path, token, body) => apiCall(base, method, path, token, body);
 
 const { token } = await call('POST', '/api/auth/register', undefined, { email: `soak-${STAMP.toLowerCase()}@example.com`, password: 'soak-password-123', name: 'soak' });
 const cred = await call('POST', '/api/credentials', token, { connector: 'http', name: 'soak sink', data: { type: 'bearer', token: 'soak-sink-token' } });
