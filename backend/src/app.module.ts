@@ -13,6 +13,7 @@ import { dataSourceOptions } from './database/data-source.js';
 import { EventsModule } from './events/events.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HealthRepository } from './health/health.repository.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { ExecutionsModule } from './executions/executions.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -49,7 +50,7 @@ export class AppModule {
         RealtimeModule,
       ],
       controllers: [HealthController, CatalogueController],
-      providers: [ShutdownState],
+      providers: [ShutdownState, HealthRepository],
     };
   }
 }

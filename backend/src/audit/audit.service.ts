@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { entityPage, type Page } from '../common/pagination.js';
-import { AuditLog } from './audit-log.entity.js';
+import type { Page } from '../common/pagination.js';
+import type { AuditLog } from './audit-log.entity.js';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -16,10 +15,10 @@ export interface AuditEntry {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditLog) private readonly repo: Repository<AuditLog>) {}
+  constructor(private readonly repo: AuditRepository) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.repo.save(this.repo.create({
+    await this.repo.insert({
       tenantId: entry.tenantId,
       userId: entry.userId,
       action: entry.action,
@@ -27,12 +26,10 @@ export class AuditService {
       targetId: entry.targetId ?? null,
       details: entry.details ?? {},
       ip: entry.ip ?? null,
-    }), { reload: false });
+    });
   }
 
-  async list(tenantId: string, q: { limit: number; cursor?: string; action?: string }): Promise<Page<AuditLog>> {
-    const qb = this.repo.createQueryBuilder('a').where('a.tenant_id = :tenantId', { tenantId });
-    if (q.action) qb.andWhere('a.action LIKE :action', { action: `${q.action.replace(/[%_]/g, '')}%` });
-    return entityPage(qb, q.limit, q.cursor);
+  list(tenantId: string, q: { limit: number; cursor?: string; action?: string }): Promise<Page<AuditLog>> {
+    return this.repo.list(tenantId, q.limit, q.cursor, q.action);
   }
 }

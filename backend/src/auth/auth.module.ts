@@ -2,16 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG, type Config } from '../config/config.js';
-import { Tenant } from '../tenants/tenant.entity.js';
 import { UsersModule } from '../users/users.module.js';
 import { ApiRateLimitGuard } from './api-rate-limit.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
+import { IdentitiesRepository } from './identities.repository.js';
 import { JwtStrategy } from './jwt.strategy.js';
-import { User } from './user.entity.js';
 
 function expiresIn(v: string): number {
   const m = /^(\d+)([smhd]?)$/.exec(v)!;
@@ -20,7 +18,6 @@ function expiresIn(v: string): number {
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User, Tenant]),
     UsersModule,
     PassportModule,
     JwtModule.registerAsync({
@@ -35,6 +32,7 @@ function expiresIn(v: string): number {
   // Global guards run in this order: who is calling, their tenant's API rate limit, then their role.
   providers: [
     AuthService,
+    IdentitiesRepository,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ApiRateLimitGuard },

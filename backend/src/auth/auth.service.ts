@@ -1,15 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import bcrypt from 'bcrypt';
-import type { DataSource, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { Tenant } from '../tenants/tenant.entity.js';
 import { InvitationsService } from '../users/invitations.service.js';
 import type { JwtPayload } from './auth.types.js';
-import { User } from './user.entity.js';
+import { IdentitiesRepository, type Identity, type TenantRow } from './identities.repository.js';
 import type { Session as AuthResult, User as PublicUser } from '@tributary/contracts';
 
 export const DEV_USER_EMAIL = 'dev@tributary.local';
@@ -20,16 +17,14 @@ const DUMMY_HASH = bcrypt.hashSync('tributary-timing-equaliser', BCRYPT_ROUNDS);
 /** The signed-in user and a session, as answered: the contract's. */
 export type { User as PublicUser, Session as AuthResult } from '@tributary/contracts';
 
-type SessionUser = Pick<User, 'id' | 'tenantId' | 'email' | 'name' | 'role'>;
+type SessionUser = Identity;
 
 
 @Injectable()
 export class AuthService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    @InjectRepository(User) private readonly users: Repository<User>,
-    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly identities: IdentitiesRepository,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly invitations: InvitationsService,
@@ -38,66 +33,65 @@ export class AuthService {
   async register(input: { email: string; password: string; name?: string; organization?: string }, ip?: string): Promise<AuthResult> {
     const email = input.email.toLowerCase();
     const hash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
-    const { user, tenant } = await this.db.transaction(async (tx) => {
-      if (await tx.getRepository(User).exists({ where: { email } })) throw new ConflictError('An account with this email already exists');
-      const tenant = await tx.getRepository(Tenant).save({ name: input.organization?.trim() || `${input.name?.trim() || email.split('@')[0]}'s workspace` });
-      const user = await tx.getRepository(User).save({ tenantId: tenant.id, email, name: input.name?.trim() ?? '', passwordHash: hash, role: 'admin' as const });
-      return { user, tenant };
-    }).catch((err: unknown) => {
-      // Two registrations racing for one email: the unique index decides.
-      if ((err as { code?: string }).code === '23505') throw new ConflictError('An account with this email already exists');
-      throw err;
+    const created = await this.identities.createTenantWithAdmin({
+      tenantName: input.organization?.trim() || `${input.name?.trim() || email.split('@')[0]}'s workspace`,
+      email,
+      name: input.name?.trim() ?? '',
+      passwordHash: hash,
     });
+    if (!created) throw new ConflictError('An account with this email already exists');
+    const { user, tenant } = created;
     await this.audit.record({ tenantId: tenant.id, userId: user.id, action: 'auth.register', targetType: 'user', targetId: user.id, ip });
     return this.issue(user, tenant);
   }
 
   async login(input: { email: string; password: string }, ip?: string): Promise<AuthResult> {
-    const user = await this.users.findOne({ where: { email: input.email.toLowerCase() } });
+    const user = await this.identities.findByEmail(input.email.toLowerCase());
     const ok = await bcrypt.compare(input.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       await this.audit.record({ tenantId: user?.tenantId ?? null, userId: user?.id ?? null, action: 'auth.login_failed', details: { email: input.email.toLowerCase() }, ip });
       throw new UnauthorizedError('Wrong email or password');
     }
-    await this.users.update(user.id, { lastLoginAt: new Date() });
+    await this.identities.recordLogin(user.id, new Date());
     await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
-    return this.issue(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
+    return this.issue(user, await this.identities.tenantOf(user));
   }
 
   /** Joins the inviting tenant with the invited role (the invitation is used up) and answers a session, like register. */
   async acceptInvitation(input: { token: string; password: string; name?: string }, ip?: string): Promise<AuthResult> {
     const passwordHash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
     const user = await this.invitations.accept(input.token, { passwordHash, name: input.name }, ip);
-    return this.issue(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
+    return this.issue(user, await this.identities.tenantOf(user));
   }
 
   /** Dev mode only (the controller answers 404 otherwise): one shared dev user, created on first use. */
   async devLogin(ip?: string): Promise<AuthResult> {
-    let user = await this.users.findOne({ where: { email: DEV_USER_EMAIL } });
+    let user: Identity | null = await this.identities.findByEmail(DEV_USER_EMAIL);
     if (!user) {
       try {
         await this.register({ email: DEV_USER_EMAIL, password: `dev-${Date.now()}-${Math.random()}`, name: 'Dev User', organization: 'Dev workspace' }, ip);
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
-      user = await this.users.findOneOrFail({ where: { email: DEV_USER_EMAIL } });
+      user = await this.identities.findByEmail(DEV_USER_EMAIL);
+      if (!user) throw new Error(`${DEV_USER_EMAIL} not found after registering it`);
     }
     await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.dev_login', targetType: 'user', targetId: user.id, ip });
-    return this.issue(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
+    return this.issue(user, await this.identities.tenantOf(user));
   }
 
   async me(userId: string): Promise<PublicUser> {
-    const user = await this.users.findOne({ where: { id: userId } });
+    const user = await this.identities.findById(userId);
     if (!user) throw new NotFoundError('User');
-    return this.toPublic(user, await this.tenants.findOneByOrFail({ id: user.tenantId }));
+    return this.toPublic(user, await this.identities.tenantOf(user));
   }
 
-  private issue(user: SessionUser, tenant: Tenant): AuthResult {
+  private issue(user: SessionUser, tenant: TenantRow): AuthResult {
     const payload: JwtPayload = { sub: user.id, tid: user.tenantId, role: user.role, email: user.email };
     return { token: this.jwt.sign(payload), user: this.toPublic(user, tenant) };
   }
 
-  private toPublic(user: SessionUser, tenant: Tenant): PublicUser {
+  private toPublic(user: SessionUser, tenant: TenantRow): PublicUser {
     return { id: user.id, email: user.email, name: user.name, role: user.role, tenantId: tenant.id, tenantName: tenant.name };
   }
 }

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { SecretBox, maskSecret } from '../common/crypto.js';
 import { NotFoundError, ValidationError } from '../common/errors.js';
-import { entityPage, type Page } from '../common/pagination.js';
+import type { Page } from '../common/pagination.js';
 import { zodIssuesToFieldErrors } from '../common/zod.js';
 import { findConnector } from '../engine/connectors.js';
 import { SECRET_BOX } from './secret-box.provider.js';
-import { Credential } from './credential.entity.js';
-import { aad, rotateCredentialKeys } from './key-rotation.js';
+import type { Credential } from './credential.entity.js';
+import { CredentialsRepository } from './credentials.repository.js';
+import { aad } from './key-rotation.js';
 import { isUuid } from '../common/ids.js';
 import type { credentialSchema } from '@tributary/contracts';
 import type { z } from 'zod';
@@ -25,7 +24,7 @@ export function toView(c: Credential): CredentialView {
 @Injectable()
 export class CredentialsService {
   constructor(
-    @InjectRepository(Credential) private readonly repo: Repository<Credential>,
+    private readonly repo: CredentialsRepository,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     private readonly audit: AuditService,
   ) {}
@@ -42,17 +41,13 @@ export class CredentialsService {
     const hints = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, maskSecret(v)]));
     const id = crypto.randomUUID();
     const sealed = this.box.seal(JSON.stringify(data), aad({ id, tenantId }));
-    const row = await this.repo.save(
-      this.repo.create({ id, tenantId, connector: connector.key, name: input.name, hints, createdBy: userId, ...sealed }),
-    );
+    const row = await this.repo.insert({ id, tenantId, connector: connector.key, name: input.name, hints, createdBy: userId, ...sealed });
     await this.audit.record({ tenantId, userId, action: 'credential.create', targetType: 'credential', targetId: id, details: { connector: connector.key, name: input.name } });
     return toView(row);
   }
 
   async list(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<CredentialView>> {
-    const qb = this.repo.createQueryBuilder('c').where('c.tenant_id = :tenantId', { tenantId });
-    if (q.connector) qb.andWhere('c.connector = :connector', { connector: q.connector });
-    const page = await entityPage(qb, q.limit, q.cursor);
+    const page = await this.repo.list(tenantId, q);
     return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 
@@ -62,7 +57,7 @@ export class CredentialsService {
 
   async remove(tenantId: string, userId: string, id: string): Promise<void> {
     const row = await this.getRowOrThrow(tenantId, id);
-    await this.repo.delete({ id: row.id, tenantId });
+    await this.repo.delete(tenantId, row.id);
     await this.audit.record({ tenantId, userId, action: 'credential.delete', targetType: 'credential', targetId: id, details: { connector: row.connector, name: row.name } });
   }
 
@@ -74,18 +69,16 @@ export class CredentialsService {
 
   /** Connector of each of the tenant's credentials among `ids` (for validating workflow steps). */
   async connectorsOf(tenantId: string, ids: string[]): Promise<Map<string, string>> {
-    if (!ids.length) return new Map();
-    const rows = await this.repo.createQueryBuilder('c').select(['c.id', 'c.connector']).where('c.tenant_id = :tenantId AND c.id IN (:...ids)', { tenantId, ids }).getMany();
-    return new Map(rows.map((r) => [r.id, r.connector]));
+    return this.repo.connectorsOf(tenantId, ids);
   }
 
   /** Re-seals every credential under the current key (see key-rotation.ts). */
   rotateKeys(onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
-    return rotateCredentialKeys(this.repo.manager.connection, this.box, onProgress);
+    return this.repo.rotateKeys(this.box, onProgress);
   }
 
   private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {
-    const row = isUuid(id) ? await this.repo.findOne({ where: { id, tenantId } }) : null;
+    const row = isUuid(id) ? await this.repo.findInTenant(tenantId, id) : null;
     if (!row) throw new NotFoundError('Credential');
     return row;
   }

@@ -18,12 +18,10 @@
  * api process LISTENs to. Everything is published there (PostgreSQL cannot say who listens).
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { sqlOf, type Sql } from '../database/sql.js';
+import { Notifications } from '../database/notifications.js';
 import type { PlatformEventPayloads } from '@tributary/contracts';
 
 /**
@@ -95,7 +93,6 @@ export function notifyPayloads(events: PlatformEvent[], maxBytes = NOTIFY_MAX_BY
 @Injectable()
 export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PlatformEvents');
-  private readonly sql: Sql;
   /** Tenants watched anywhere: their events are published, others' are not. */
   private readonly watched = new Set<string>();
   /** Tenants watched by this process (the realtime gateway's sockets). */
@@ -113,10 +110,8 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     @Inject(REDIS) private readonly redis: Redis | undefined,
     @Inject(CONFIG) private readonly config: Config,
-    @InjectDataSource() db: DataSource,
-  ) {
-    this.sql = sqlOf(db);
-  }
+    private readonly notifications: Notifications,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.redis) return;
@@ -194,7 +189,7 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
   private flushNotify(): void {
     const batch = this.pendingNotify;
     this.pendingNotify = [];
-    this.sql(`SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, [PG_EVENTS_CHANNEL, notifyPayloads(batch)], { name: 'platform_events_notify' }).catch(
+    this.notifications.notify(PG_EVENTS_CHANNEL, notifyPayloads(batch)).catch(
       () => undefined /* live updates never fail a run */,
     );
   }

@@ -1,7 +1,6 @@
 /** One dependency of a /health answer (the api's and each worker's): reachable within 2 s, and how fast. */
-import type { DataSource } from 'typeorm';
 import { withTimeout } from '../common/timeout.js';
-import { statementsOf } from '../database/sql.js';
+import type { HealthRepository } from './health.repository.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -23,8 +22,8 @@ export async function checkDependency(fn: () => Promise<unknown>): Promise<Depen
 }
 
 /** PostgreSQL's check; notes a transaction pooler found behind DATABASE_URL while DATABASE_POOLING says session. */
-export async function checkPostgres(db: DataSource): Promise<DependencyCheck> {
-  const check = await checkDependency(() => db.query('SELECT 1'));
-  const pooler = statementsOf(db).poolerDetected;
+export async function checkPostgres(db: Pick<HealthRepository, 'ping' | 'poolerDetected'>): Promise<DependencyCheck> {
+  const check = await checkDependency(() => db.ping());
+  const pooler = db.poolerDetected();
   return pooler ? { ...check, note: pooler } : check;
 }

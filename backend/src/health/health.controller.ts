@@ -1,20 +1,19 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { checkDependency, checkPostgres, type DependencyCheck } from './dependency-check.js';
+import { HealthRepository } from './health.repository.js';
 import { ShutdownState } from './shutdown-state.js';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: HealthRepository,
     @Inject(REDIS) private readonly redis: Redis | undefined,
     @Inject(CONFIG) private readonly config: Config,
     private readonly shutdown: ShutdownState,

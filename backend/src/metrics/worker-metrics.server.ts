@@ -5,15 +5,14 @@
  * it: executions matter more than their metrics.
  */
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../common/errors.js';
 import { toErrorBody } from '../common/http-exception.filter.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { checkDependency, checkPostgres, type DependencyCheck } from '../health/dependency-check.js';
+import { HealthRepository } from '../health/health.repository.js';
 import { checkMetricsToken } from './metrics-token.js';
 import { WorkerMetrics } from './worker-metrics.js';
 
@@ -35,7 +34,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, BeforeApplic
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     private readonly metrics: WorkerMetrics,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: HealthRepository,
     @Inject(REDIS) private readonly redis: Redis | undefined,
   ) {}
 

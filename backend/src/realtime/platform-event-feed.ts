@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { connectRedis } from '../common/redis.module.js';
 import { withTimeout } from '../common/timeout.js';
-import { CONFIG, sessionDatabaseUrl, type Config } from '../config/config.js';
-import { connectionOptions } from '../database/connection-options.js';
+import { CONFIG, type Config } from '../config/config.js';
+import { connectAndListen, listenerClient } from '../database/notifications.js';
 import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
@@ -57,8 +57,7 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
   /** Without Redis: LISTEN on PostgreSQL, reconnecting with a growing pause when the connection drops. */
   private async listen(failures: number): Promise<void> {
     if (this.stopped) return;
-    // LISTEN holds a session: DATABASE_DIRECT_URL behind a transaction pooler (loadConfig insists on it there).
-    const client = new pg.Client({ connectionString: sessionDatabaseUrl(this.config), application_name: 'tributary:realtime', ...connectionOptions(this.config) });
+    const client = listenerClient(this.config, 'tributary:realtime');
     let retried = false;
     const retry = (err?: Error) => {
       if (retried || this.stopped) return;
@@ -73,8 +72,7 @@ export class PlatformEventFeed implements OnApplicationBootstrap, OnApplicationS
       if (n.channel === PG_EVENTS_CHANNEL && n.payload) this.receive(undefined, n.payload);
     });
     try {
-      await client.connect();
-      await client.query(`LISTEN ${PG_EVENTS_CHANNEL}`);
+      await connectAndListen(client, PG_EVENTS_CHANNEL);
       this.listener = client;
       failures = 0;
     } catch (err) {

@@ -21,6 +21,15 @@ describe('auth', () => {
     expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'An account with this email already exists' });
   });
 
+  // Two, as register is limited to 5 a minute per address here (LOGIN_RATE_LIMIT_PER_MINUTE).
+  it('gives one email to one of two registrations racing for it, and 409 to the other', async () => {
+    const all = await Promise.all(
+      [1, 2].map((n) => t.request('POST', '/api/auth/register', { body: { email: 'race@example.com', password: 'password123', organization: `Race ${n}` } })),
+    );
+    expect(all.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(all.find((r) => r.status === 409)!.body.message).toBe('An account with this email already exists');
+  });
+
   it('lists every bad field of a registration', async () => {
     const res = await t.request('POST', '/api/auth/register', { body: { email: 'nope', password: 'short' } });
     expect(res.status).toBe(400);

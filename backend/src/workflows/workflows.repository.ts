@@ -1,0 +1,120 @@
+/**
+ * The only code of the workflows module that reads and writes workflows and workflow_versions, one
+ * aggregate: a workflow's every saved content is a version snapshot, written in the same transaction
+ * as the workflow row (TypeORM, as these tables always were).
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { entityPage, type Page } from '../common/pagination.js';
+import { WorkflowVersion } from './workflow-version.entity.js';
+import { Workflow } from './workflow.entity.js';
+import type { WorkflowInput } from '@tributary/contracts';
+
+export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps'>;
+
+export interface WorkflowFilter {
+  limit: number;
+  cursor?: string;
+  enabled?: boolean;
+  triggerType?: string;
+}
+
+@Injectable()
+export class WorkflowsRepository {
+  constructor(
+    @InjectRepository(Workflow) private readonly repo: Repository<Workflow>,
+    @InjectRepository(WorkflowVersion) private readonly versions: Repository<WorkflowVersion>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** A new workflow at version 1, with its first snapshot. */
+  create(tenantId: string, userId: string, input: WorkflowInput): Promise<Workflow> {
+    return this.db.transaction(async (tx) => {
+      const w = await tx.getRepository(Workflow).save(tx.getRepository(Workflow).create({ ...input, tenantId, version: 1, createdBy: userId }));
+      await this.snapshot(tx, w, userId);
+      return w;
+    });
+  }
+
+  /** `limit` workflows of a tenant, newest first, after the cursor. */
+  list(tenantId: string, q: WorkflowFilter): Promise<Page<Workflow>> {
+    const qb = this.repo.createQueryBuilder('w').where('w.tenant_id = :tenantId', { tenantId });
+    if (q.enabled !== undefined) qb.andWhere('w.enabled = :enabled', { enabled: q.enabled });
+    if (q.triggerType) qb.andWhere(`w.trigger->>'type' = :tt`, { tt: q.triggerType });
+    return entityPage(qb, q.limit, q.cursor);
+  }
+
+  /** null when missing or another tenant's (`id` must be a uuid). */
+  findInTenant(tenantId: string, id: string): Promise<Workflow | null> {
+    return this.repo.findOne({ where: { id, tenantId } });
+  }
+
+  /** By id alone, whatever the tenant (`id` must be a uuid). */
+  findById(id: string): Promise<Workflow | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
+  triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
+    return this.repo.createQueryBuilder('w')
+      .select('w.id', 'id')
+      .addSelect('w.version', 'version')
+      .where(`w.tenant_id = :tenantId AND w.enabled AND w.trigger->>'type' = 'event'`, { tenantId })
+      .andWhere(
+        `(w.trigger->>'topic' = :topic
+          OR (strpos(w.trigger->>'topic', '*') > 0 AND :topic LIKE replace(replace(w.trigger->>'topic', '_', '\\_'), '*', '%')))`,
+        { topic },
+      )
+      .orderBy('w.created_at')
+      .getRawMany<{ id: string; version: number }>();
+  }
+
+  /**
+   * Saves `next` as the workflow's next version, with its snapshot. The row is locked first, so two
+   * concurrent saves get consecutive version numbers.
+   */
+  saveNewVersion(id: string, next: WorkflowContent, userId: string): Promise<Workflow> {
+    return this.db.transaction(async (tx) => {
+      const locked = await tx.getRepository(Workflow).createQueryBuilder('w').setLock('pessimistic_write').where('w.id = :id', { id }).getOneOrFail();
+      Object.assign(locked, next, { version: locked.version + 1 });
+      const saved = await tx.getRepository(Workflow).save(locked);
+      await this.snapshot(tx, saved, userId);
+      return saved;
+    });
+  }
+
+  /** Turns the workflow on or off; not a new version. */
+  setEnabled(w: Workflow, enabled: boolean): Promise<Workflow> {
+    w.enabled = enabled;
+    return this.repo.save(w);
+  }
+
+  /** Deletes the workflow (its versions go with it, ON DELETE CASCADE). */
+  async delete(tenantId: string, id: string): Promise<void> {
+    await this.repo.delete({ id, tenantId });
+  }
+
+  /** Every version of the workflow, newest first. */
+  listVersions(tenantId: string, workflowId: string): Promise<WorkflowVersion[]> {
+    return this.versions.find({ where: { workflowId, tenantId }, order: { version: 'DESC' } });
+  }
+
+  findVersion(tenantId: string, workflowId: string, version: number): Promise<WorkflowVersion | null> {
+    return this.versions.findOne({ where: { workflowId, tenantId, version } });
+  }
+
+  private async snapshot(tx: EntityManager, w: Workflow, userId: string): Promise<void> {
+    const versions = tx.getRepository(WorkflowVersion);
+    await versions.save(versions.create({
+      workflowId: w.id,
+      tenantId: w.tenantId,
+      version: w.version,
+      name: w.name,
+      description: w.description,
+      trigger: w.trigger,
+      steps: w.steps,
+      createdBy: userId,
+    }), { reload: false });
+  }
+}
