@@ -145,7 +145,6 @@ function cpuCalibrationMs() {
   return n > 0 ? Math.round(performance.now() - t0) : 0;
 }
 
-const api = apiCall;
 
 /** Closed loop: `connections` in flight until `shouldStop`; returns per-request latencies. */
 async function closedLoop(pool, path, connections, makeBody, shouldStop) {
@@ -253,9 +252,9 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
   let workerProc;
   try {
     await waitHttp(`${base}/health`);
-    const { token } = await api(base, 'POST', '/api/auth/register', undefined, { email: `bench-${backend}@example.com`, password: 'password123' });
-    const cred = await api(base, 'POST', '/api/credentials', token, { connector: 'slack', name: 'sink', data: { webhookUrl: `http://127.0.0.1:${sink.port}/services/T0/B0/bench` } });
-    const wf = await api(base, 'POST', '/api/workflows', token, {
+    const { token } = await apiCall(base, 'POST', '/api/auth/register', undefined, { email: `bench-${backend}@example.com`, password: 'password123' });
+    const cred = await apiCall(base, 'POST', '/api/credentials', token, { connector: 'slack', name: 'sink', data: { webhookUrl: `http://127.0.0.1:${sink.port}/services/T0/B0/bench` } });
+    const wf = await apiCall(base, 'POST', '/api/workflows', token, {
       name: 'bench: webhook to Slack',
       trigger: { type: 'webhook' },
       steps: [{ id: 'notify', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'Hello {{user.name}}! Order #{{order.id}} [{{seq}}|{{sentAt}}]' }, retry: { attempts: 1, backoffMs: 0 } }],

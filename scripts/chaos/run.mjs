@@ -148,6 +148,27 @@ const kill9Restart = async (ctx, name, downMs) => {
   ctx.event(`${name} restarted and healthy`);
 };
 
+/** `pg_ctl stop -m <mode>`, `downMs` without PostgreSQL, then start it again. */
+async function pgDown(ctx, mode, downMs, startedNote) {
+  ctx.event(`pg_ctl stop -m ${mode}`);
+  hosts.stopPostgres(mode);
+  await sleep(downMs);
+  await hosts.startPostgres();
+  ctx.event(startedNote);
+}
+
+/** A real partition: `host` and `peer` drop each other's packets (iptables) for `ms`, then heal. */
+async function cutOff(ctx, host, peer, ms) {
+  ctx.event(`DROP ${host} <-> ${peer}`);
+  partition(host, peer);
+  try {
+    await sleep(ms);
+  } finally {
+    heal(host, peer);
+  }
+  ctx.event(`healed ${host} <-> ${peer}`);
+}
+
 const SCENARIOS = [
   {
     id: 'worker-kill',
@@ -194,11 +215,7 @@ const SCENARIOS = [
     title: '4. PostgreSQL fast stop, 5 s down, start',
     async fault(ctx) {
       await ctx.at(ctx.loadMs * 0.3);
-      ctx.event('pg_ctl stop -m fast');
-      hosts.stopPostgres('fast');
-      await sleep(5000);
-      await hosts.startPostgres();
-      ctx.event('PostgreSQL started');
+      await pgDown(ctx, 'fast', 5000, 'PostgreSQL started');
     },
   },
   {
@@ -206,11 +223,7 @@ const SCENARIOS = [
     title: '5. PostgreSQL crash (immediate stop: every connection dropped, recovery) and restart',
     async fault(ctx) {
       await ctx.at(ctx.loadMs * 0.3);
-      ctx.event('pg_ctl stop -m immediate');
-      hosts.stopPostgres('immediate');
-      await sleep(3000);
-      await hosts.startPostgres();
-      ctx.event('PostgreSQL started (crash recovery done)');
+      await pgDown(ctx, 'immediate', 3000, 'PostgreSQL started (crash recovery done)');
     },
   },
   {
@@ -218,14 +231,7 @@ const SCENARIOS = [
     title: '6. worker1 partitioned from Redis for 10 s',
     async fault(ctx) {
       await ctx.at(ctx.loadMs * 0.2);
-      ctx.event('DROP worker1 <-> redis');
-      partition('worker1', 'redis');
-      try {
-        await sleep(10_000);
-      } finally {
-        heal('worker1', 'redis');
-      }
-      ctx.event('healed worker1 <-> redis');
+      await cutOff(ctx, 'worker1', 'redis', 10_000);
     },
   },
   {
@@ -234,14 +240,7 @@ const SCENARIOS = [
     loadMs: (s) => Math.max(s.loadMs, LEASE_MS * 3 + 8000),
     async fault(ctx) {
       await ctx.at(3000);
-      ctx.event('DROP worker1 <-> pg');
-      partition('worker1', 'pg');
-      try {
-        await sleep(LEASE_MS * 3);
-      } finally {
-        heal('worker1', 'pg');
-      }
-      ctx.event('healed worker1 <-> pg');
+      await cutOff(ctx, 'worker1', 'pg', LEASE_MS * 3);
     },
   },
   {

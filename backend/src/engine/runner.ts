@@ -119,9 +119,14 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
 
 /** After a succeeded step (run now or recorded before): the later steps its action's `skips` names are skipped. */
 function applySkips(step: StepDefinition, output: unknown, skip: Map<string, string>, deps: RunDeps): void {
-  const action = deps.findConnector(step.connector)?.actions.find((a) => a.key === step.action);
+  const action = findAction(deps.findConnector(step.connector), step);
   const skips = action?.skips?.({ output, stepInput: step.input, stepId: step.id });
   for (const id of skips?.stepIds ?? []) skip.set(id, skips!.reason);
+}
+
+/** The action a step names, of the connector it names (undefined when either is unknown). */
+function findAction(connector: ReturnType<RunDeps['findConnector']>, step: StepDefinition): ActionDefinition<unknown, unknown, unknown> | undefined {
+  return connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
 }
 
 async function runStep(
@@ -166,7 +171,7 @@ async function runStep(
   }
 
   const connector = deps.findConnector(step.connector);
-  const action = connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
+  const action = findAction(connector, step);
   if (!connector || !action) return done({ status: 'failed', input, error: `Unknown connector action ${step.connector}.${step.action}` });
 
   const parsedInput = action.input.safeParse(input);

@@ -49,27 +49,32 @@ describe('durability', () => {
     await t?.close();
   });
 
+  /** SIGKILLs a worker and starts another in its place (stopped by afterEach). */
+  async function killAndReplace(worker: ChildProcess): Promise<void> {
+    worker.kill('SIGKILL');
+    await exited(worker);
+    children.push(spawnWorker(t.env));
+  }
+
+  const succeededOnSecondWorker = (id: string) =>
+    waitFor('the run to finish on the second worker', async () => {
+      const r = await executionRow(t, id);
+      return r?.status === 'succeeded' ? r : undefined;
+    }, 60_000);
+
   it('a worker killed with SIGKILL mid-run leaves a job that another worker finishes, once', async () => {
     const wf = (await t.request('POST', '/api/workflows', { token, body: slowWorkflow(2) })).body;
     const first = spawnWorker(t.env);
     children.push(first);
     const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })).body;
     await waitFor('the first worker to start the run', async () => (await executionRow(t, executionId))?.status === 'running', 60_000);
-    first.kill('SIGKILL');
-    await exited(first);
-    const second = spawnWorker(t.env);
-    children.push(second);
-    const row = await waitFor('the run to finish on the second worker', async () => {
-      const r = await executionRow(t, executionId);
-      return r?.status === 'succeeded' ? r : undefined;
-    }, 60_000);
+    await killAndReplace(first);
+    const row = await succeededOnSecondWorker(executionId);
     expect(row.attempts).toBe(2);
     const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
     expect(list.body.items.map((i: { status: string }) => i.status)).toEqual(['succeeded']);
     const detail = await t.request('GET', `/api/executions/${executionId}`, { token });
     expect(detail.body.steps.map((s: { stepId: string }) => s.stepId)).toEqual(['wait', 'done']);
-    second.kill('SIGTERM');
-    await exited(second);
   });
 
   it('a worker killed with SIGKILL mid-batch: every execution of the shared job finishes once elsewhere', async () => {
@@ -80,10 +85,7 @@ describe('durability', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })));
     const ids: string[] = answers.map((a) => a.body.executionId);
     await waitFor('the first worker to start the runs', async () => (await Promise.all(ids.map((id) => executionRow(t, id)))).every((r) => r?.status === 'running'), 60_000);
-    first.kill('SIGKILL');
-    await exited(first);
-    const second = spawnWorker(t.env);
-    children.push(second);
+    await killAndReplace(first);
     const rows = await waitFor('every run to finish on the second worker', async () => {
       const rs = await Promise.all(ids.map((id) => executionRow(t, id)));
       return rs.every((r) => r?.status === 'succeeded') ? rs : undefined;
@@ -91,8 +93,6 @@ describe('durability', () => {
     expect(rows.map((r) => r!.attempts)).toEqual(Array(8).fill(2));
     const list = await t.request('GET', `/api/executions?workflowId=${wf.id}`, { token });
     expect(list.body.items.map((i: { id: string }) => i.id).sort()).toEqual([...ids].sort());
-    second.kill('SIGTERM');
-    await exited(second);
   });
 
   it('a worker killed with SIGKILL mid-run resumes after the last recorded step: finished steps are not repeated', async () => {
@@ -110,14 +110,8 @@ describe('durability', () => {
       const { executionId } = (await t.request('POST', `/api/webhooks/${wf.id}`, { body: { ref: 'k' } })).body;
       await waitFor('the first step to be delivered', async () => sink.countBy('/s1', 'ref', 'k') === 1, 60_000);
       await new Promise((r) => setTimeout(r, 300));
-      first.kill('SIGKILL');
-      await exited(first);
-      const second = spawnWorker(t.env);
-      children.push(second);
-      const row = await waitFor('the run to finish on the second worker', async () => {
-        const r = await executionRow(t, executionId);
-        return r?.status === 'succeeded' ? r : undefined;
-      }, 60_000);
+      await killAndReplace(first);
+      const row = await succeededOnSecondWorker(executionId);
       expect(row.attempts).toBe(2);
       expect(['/s1', '/s2', '/s3'].map((p) => sink.countBy(p, 'ref', 'k'))).toEqual([1, 1, 1]);
       // Each step's stable key: the same on every attempt and after the crash.
@@ -129,8 +123,6 @@ describe('durability', () => {
         ['s2', 'succeeded'],
         ['s3', 'succeeded'],
       ]);
-      second.kill('SIGTERM');
-      await exited(second);
     } finally {
       await sink.close();
     }

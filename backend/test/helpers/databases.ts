@@ -42,15 +42,14 @@ export async function createTestDatabase(server = adminUrl()): Promise<{ name: s
   const name = `tributary_test_${RUN}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
-  try {
+  const clone = async () => {
     await ensureTemplate(admin, server);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`).catch(async (err: { code?: string }) => {
-      // 3D000: the template went meanwhile (another test run's global setup drops idle test
-      // databases, and a template is idle between clones): build it again.
-      if (err.code !== '3D000') throw err;
-      await ensureTemplate(admin, server);
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
-    });
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+  };
+  try {
+    // 3D000: the template went meanwhile (another test run's global setup drops idle test
+    // databases, and a template is idle between clones): build it again, once.
+    await clone().catch((err: { code?: string }) => (err.code === '3D000' ? clone() : Promise.reject(err)));
   } finally {
     await admin.end();
   }
