@@ -50,7 +50,7 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 	@echo "make test: all checks passed"
 
 test-kong: install services ## validate the Kong configs (checked-in and generated) and the gateway API against a stand-in Kong Admin API
-	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose --globalSetup='' src/gateway test/docker-compose.spec.ts
+	cd backend && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose --globalSetup='' src/kong src/gateway test/docker-compose.spec.ts
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci --verbose test/api/kong.e2e-spec.ts
 	@echo "make test-kong validated, against Kong 3's declarative schema (gateway/schema) and DB-less rules:"
 	@echo "  - gateway/kong.yml as checked in, and the configs Kong would refuse (oauth2, cluster policy, unknown fields, dangling references…)"
@@ -81,10 +81,10 @@ openapi: build ## regenerate openapi.yaml from the controllers
 	node backend/dist/openapi/generate.js
 
 migrate: build ## apply database migrations (DATABASE_URL)
-	node backend/dist/database/migrate.js
+	node backend/dist/migrate.js
 
 rotate-key: build ## re-encrypt credentials under the current ENCRYPTION_KEY
-	node backend/dist/credentials/rotate-key.js
+	node backend/dist/rotate-key.js
 
 docker-up: ## start the stack with Docker Compose (needs JWT_SECRET and ENCRYPTION_KEY)
 	docker compose up -d --build

@@ -6,8 +6,8 @@ import { RateLimitedError } from '../common/errors.js';
 import { REDIS } from '../common/redis.module.js';
 import { WindowRateLimiter } from '../common/window-rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
-import type { AuthUser } from './auth.types.js';
-import { IS_PUBLIC } from './decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { IS_PUBLIC } from '../access/decorators.js';
 
 const WINDOW_MS = 60_000;
 /** A Redis slower than this lets requests through uncounted rather than slowing the api down. */

@@ -5,19 +5,16 @@ import { NotFoundError } from '../common/errors.js';
 import { ApiZodBody, ZodBody } from '../common/zod.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { AuthService } from './auth.service.js';
-import type { AuthUser } from './auth.types.js';
-import { CurrentUser, Public } from './decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser, Public } from '../access/decorators.js';
+
+export const passwordSchema = z.string().min(8, 'At least 8 characters').max(200);
 
 const registerSchema = z.object({
   email: z.string().trim().email().max(254),
-  password: z.string().min(8, 'At least 8 characters').max(200),
+  password: passwordSchema,
   name: z.string().trim().max(200).optional(),
   organization: z.string().trim().max(200).optional(),
-});
-const acceptInvitationSchema = z.object({
-  token: z.string().trim().min(1).max(200),
-  password: z.string().min(8, 'At least 8 characters').max(200),
-  name: z.string().trim().max(200).optional(),
 });
 const loginSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
 
@@ -41,17 +38,6 @@ export class AuthController {
   @ApiZodBody(registerSchema)
   register(@ZodBody(registerSchema) body: z.output<typeof registerSchema>, @Ip() ip: string) {
     return this.auth.register(body, ip);
-  }
-
-  /**
-   * The invitee sets a password and joins the inviting workspace with the invited role; answers
-   * `{ token, user }` like register. An unknown token answers 404; an expired, revoked or used one 409.
-   */
-  @Public()
-  @Post('accept-invitation')
-  @ApiZodBody(acceptInvitationSchema)
-  acceptInvitation(@ZodBody(acceptInvitationSchema) body: z.output<typeof acceptInvitationSchema>, @Ip() ip: string) {
-    return this.auth.acceptInvitation(body, ip);
   }
 
   @Public()

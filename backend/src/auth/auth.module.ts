@@ -3,12 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { CONFIG, type Config } from '../config/config.js';
-import { UsersModule } from '../users/users.module.js';
 import { ApiRateLimitGuard } from './api-rate-limit.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
 import { IdentitiesRepository } from './identities.repository.js';
+import { IdentityCache } from './identity-cache.js';
 import { JwtStrategy } from './jwt.strategy.js';
 
 function expiresIn(v: string): number {
@@ -18,7 +18,6 @@ function expiresIn(v: string): number {
 
 @Module({
   imports: [
-    UsersModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [CONFIG],
@@ -33,11 +32,12 @@ function expiresIn(v: string): number {
   providers: [
     AuthService,
     IdentitiesRepository,
+    IdentityCache,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ApiRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, IdentityCache],
 })
 export class AuthModule {}

@@ -4,8 +4,7 @@ import bcrypt from 'bcrypt';
 import { AuditService } from '../audit/audit.service.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { InvitationsService } from '../users/invitations.service.js';
-import type { JwtPayload } from './auth.types.js';
+import type { JwtPayload } from '../access/auth.types.js';
 import { IdentitiesRepository, type Identity, type TenantRow } from './identities.repository.js';
 import type { Session as AuthResult, User as PublicUser } from '@tributary/contracts';
 
@@ -27,7 +26,6 @@ export class AuthService {
     private readonly identities: IdentitiesRepository,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
-    private readonly invitations: InvitationsService,
   ) {}
 
   async register(input: { email: string; password: string; name?: string; organization?: string }, ip?: string): Promise<AuthResult> {
@@ -57,10 +55,13 @@ export class AuthService {
     return this.issue(user, await this.identities.tenantOf(user));
   }
 
-  /** Joins the inviting tenant with the invited role (the invitation is used up) and answers a session, like register. */
-  async acceptInvitation(input: { token: string; password: string; name?: string }, ip?: string): Promise<AuthResult> {
-    const passwordHash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
-    const user = await this.invitations.accept(input.token, { passwordHash, name: input.name }, ip);
+  /** What a new member's password is stored as (users/ creates members from invitations). */
+  hashPassword(password: string): Promise<string> {
+    return bcrypt.hash(password, BCRYPT_ROUNDS);
+  }
+
+  /** A session (`{ token, user }`, as register answers) for an existing user. */
+  async sessionFor(user: SessionUser): Promise<AuthResult> {
     return this.issue(user, await this.identities.tenantOf(user));
   }
 

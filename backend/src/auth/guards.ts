@@ -3,23 +3,23 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError, UnauthorizedError } from '../common/errors.js';
-import { UsersService } from '../users/users.service.js';
-import type { AuthUser, TokenClaims } from './auth.types.js';
-import { IS_PUBLIC, ROLES } from './decorators.js';
-import type { Role } from './user.entity.js';
+import type { AuthUser, TokenClaims } from '../access/auth.types.js';
+import { IS_PUBLIC, ROLES } from '../access/decorators.js';
+import type { Role } from '../access/roles.js';
+import { IdentityCache } from './identity-cache.js';
 
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
-    private readonly users: UsersService,
+    private readonly identities: IdentityCache,
   ) {
     super();
   }
 
   /**
    * A valid token is not enough: its user must still exist in its tenant, and the role that counts
-   * is the current one, not the one at login (UsersService.identity, cached a few seconds).
+   * is the current one, not the one at login (IdentityCache, a few seconds).
    */
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
@@ -27,7 +27,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     const req = context.switchToHttp().getRequest<FastifyRequest & { user: AuthUser }>();
     const claims = req.user as TokenClaims;
-    const user = await this.users.identity(claims.userId, claims.issuedAtMs);
+    const user = await this.identities.identity(claims.userId, claims.issuedAtMs);
     if (!user || user.tenantId !== claims.tenantId) throw new UnauthorizedError('This account no longer exists; ask an admin of your workspace');
     req.user = user;
     return true;

@@ -7,8 +7,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { poolOf, sqlOf, sqlOn, statementsOf, type Sql } from '../database/sql.js';
-import type { Role } from './user.entity.js';
+import { inTransaction, sqlOf, type Sql } from '../database/sql.js';
+import type { Role } from '../access/roles.js';
 
 export interface Identity {
   id: string;
@@ -67,27 +67,19 @@ export class IdentitiesRepository {
    * exists already (found first, or — two sign-ups racing — refused by the unique index).
    */
   async createTenantWithAdmin(account: { tenantName: string; email: string; name: string; passwordHash: string }): Promise<{ user: Identity; tenant: TenantRow } | null> {
-    const client = await poolOf(this.db).connect();
-    const sql = sqlOn(() => client, statementsOf(this.db));
     try {
-      await client.query('BEGIN');
-      if ((await sql(`SELECT 1 FROM users WHERE email = $1`, [account.email])).length) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-      const [tenant] = await sql<TenantRow>(`INSERT INTO tenants (name) VALUES ($1) RETURNING id, name`, [account.tenantName]);
-      const [user] = await sql<Identity>(
-        `INSERT INTO users (tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin') RETURNING ${IDENTITY}`,
-        [tenant.id, account.email, account.name, account.passwordHash],
-      );
-      await client.query('COMMIT');
-      return { user, tenant };
+      return await inTransaction(this.db, async (sql) => {
+        if ((await sql(`SELECT 1 FROM users WHERE email = $1`, [account.email])).length) return null;
+        const [tenant] = await sql<TenantRow>(`INSERT INTO tenants (name) VALUES ($1) RETURNING id, name`, [account.tenantName]);
+        const [user] = await sql<Identity>(
+          `INSERT INTO users (tenant_id, email, name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin') RETURNING ${IDENTITY}`,
+          [tenant.id, account.email, account.name, account.passwordHash],
+        );
+        return { user, tenant };
+      });
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if (isUniqueViolation(err)) return null;
       throw err;
-    } finally {
-      client.release();
     }
   }
 }

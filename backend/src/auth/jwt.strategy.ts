@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { CONFIG, type Config } from '../config/config.js';
-import type { JwtPayload, TokenClaims } from './auth.types.js';
+import type { JwtPayload, TokenClaims } from '../access/auth.types.js';
 
 /**
  * Checks the token's signature and expiry and answers its claims. Stateless on purpose: passport

@@ -6,7 +6,7 @@
  */
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { KONG_CONSUMER_HEADERS } from '../gateway/kong-types.js';
+import { KONG_CONSUMER_HEADERS } from '../kong/kong-types.js';
 import { proxyTrust } from './proxy-trust.js';
 import { isUuid } from '../common/ids.js';
 

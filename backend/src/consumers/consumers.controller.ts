@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser, Roles } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, usageDay, ZodBody, ZodQuery } from '../common/zod.js';
 import { ConsumersService } from './consumers.service.js';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { secretBoxProvider } from '../credentials/secret-box.provider.js';
+import { secretBoxProvider } from '../common/secret-box.provider.js';
 import { ConsumerChanges } from './consumer-changes.js';
 import { ConsumersController } from './consumers.controller.js';
 import { ConsumersRepository } from './consumers.repository.js';

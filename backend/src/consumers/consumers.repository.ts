@@ -1,10 +1,11 @@
-/** The only code that reads and writes api_consumers and consumer_usage. */
+/** The only code that reads and writes api_consumers and consumer_usage (raw SQL), key rotation's re-sealing included. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
-import { sqlOf, type Sql } from '../database/sql.js';
-import type { ApiConsumer } from './api-consumer.entity.js';
+import type { Reseal, SealedTable } from '../common/key-rotation.js';
+import { inTransaction, sqlOf, type Sql } from '../database/sql.js';
+import { consumerKeyAad, type ApiConsumer } from './api-consumer.row.js';
 
 const COLUMNS = `id, tenant_id AS "tenantId", username, plan, groups, key_credential_id AS "keyCredentialId", key_hash AS "keyHash",
   key_hint AS "keyHint", key_ciphertext AS "keyCiphertext", key_iv AS "keyIv", key_auth_tag AS "keyAuthTag", key_key_id AS "keyKeyId",
@@ -29,11 +30,26 @@ export interface UsageCount {
 }
 
 @Injectable()
-export class ConsumersRepository {
+export class ConsumersRepository implements SealedTable {
+  readonly sealedWhat = 'API consumer keys';
   private readonly sql: Sql;
 
-  constructor(@InjectDataSource() db: DataSource) {
+  constructor(@InjectDataSource() private readonly db: DataSource) {
     this.sql = sqlOf(db);
+  }
+
+  async staleSealedIds(currentKeyId: string): Promise<string[]> {
+    return (await this.sql<{ id: string }>(`SELECT id FROM api_consumers WHERE key_key_id <> $1`, [currentKeyId])).map((r) => r.id);
+  }
+
+  resealRow(id: string, currentKeyId: string, reseal: Reseal): Promise<boolean> {
+    return inTransaction(this.db, async (sql) => {
+      const [row] = await sql<ApiConsumer>(`SELECT ${COLUMNS} FROM api_consumers WHERE id = $1 FOR UPDATE`, [id]);
+      if (!row || row.keyKeyId === currentKeyId) return false;
+      const s = reseal({ keyId: row.keyKeyId, iv: row.keyIv, authTag: row.keyAuthTag, ciphertext: row.keyCiphertext }, consumerKeyAad(row));
+      await sql(`UPDATE api_consumers SET key_key_id = $2, key_iv = $3, key_auth_tag = $4, key_ciphertext = $5 WHERE id = $1`, [id, s.keyId, s.iv, s.authTag, s.ciphertext]);
+      return true;
+    });
   }
 
   /** null when the username is taken in the tenant. */

@@ -41,3 +41,8 @@ export class Credential {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }
+
+/** The credential id is bound into the ciphertext (GCM associated data): a row copied elsewhere won't open. */
+export function credentialAad(c: Pick<Credential, 'id' | 'tenantId'>): string {
+  return `${c.tenantId}:${c.id}`;
+}

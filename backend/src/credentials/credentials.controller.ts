@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
 import { CredentialsService } from './credentials.service.js';

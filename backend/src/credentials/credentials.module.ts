@@ -4,7 +4,7 @@ import { Credential } from './credential.entity.js';
 import { CredentialsController } from './credentials.controller.js';
 import { CredentialsRepository } from './credentials.repository.js';
 import { CredentialsService } from './credentials.service.js';
-import { secretBoxProvider } from './secret-box.provider.js';
+import { secretBoxProvider } from '../common/secret-box.provider.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Credential])],

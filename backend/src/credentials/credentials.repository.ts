@@ -1,16 +1,15 @@
 /**
  * The only code of the credentials module's service that reads and writes the credentials table
  * (TypeORM, as the table always was). Rows hold the sealed secret; sealing and opening are the
- * service's business. Re-sealing under a new key is key-rotation.ts's, shared with api_consumers and
- * the rotate-key command.
+ * service's business; re-sealing under a new key (common/key-rotation.ts) locks and rewrites one row
+ * at a time through SealedTable.
  */
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import type { SecretBox } from '../common/crypto.js';
+import type { Reseal, SealedTable } from '../common/key-rotation.js';
 import { entityPage, type Page } from '../common/pagination.js';
-import { Credential } from './credential.entity.js';
-import { rotateCredentialKeys } from './key-rotation.js';
+import { Credential, credentialAad } from './credential.entity.js';
 
 export type NewCredential = Pick<Credential, 'id' | 'tenantId' | 'connector' | 'name' | 'hints' | 'createdBy' | 'keyId' | 'iv' | 'authTag' | 'ciphertext'>;
 
@@ -21,7 +20,9 @@ export interface CredentialFilter {
 }
 
 @Injectable()
-export class CredentialsRepository {
+export class CredentialsRepository implements SealedTable {
+  readonly sealedWhat = 'credentials';
+
   constructor(@InjectRepository(Credential) private readonly repo: Repository<Credential>) {}
 
   insert(row: NewCredential): Promise<Credential> {
@@ -51,8 +52,19 @@ export class CredentialsRepository {
     return new Map(rows.map((r) => [r.id, r.connector]));
   }
 
-  /** Re-seals every credential under the box's current key, one row per short transaction. */
-  rotateKeys(box: SecretBox, onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
-    return rotateCredentialKeys(this.repo.manager.connection, box, onProgress);
+  async staleSealedIds(currentKeyId: string): Promise<string[]> {
+    const rows = await this.repo.createQueryBuilder('c').select(['c.id']).where('c.key_id <> :current', { current: currentKeyId }).getMany();
+    return rows.map((r) => r.id);
+  }
+
+  resealRow(id: string, currentKeyId: string, reseal: Reseal): Promise<boolean> {
+    return this.repo.manager.transaction(async (tx) => {
+      const repo = tx.getRepository(Credential);
+      const row = await repo.createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :id', { id }).getOne();
+      if (!row || row.keyId === currentKeyId) return false;
+      const s = reseal(row, credentialAad(row));
+      await repo.update({ id }, { keyId: s.keyId, iv: s.iv, authTag: s.authTag, ciphertext: s.ciphertext });
+      return true;
+    });
   }
 }

@@ -10,11 +10,13 @@ import { SecretBox } from '../common/crypto.js';
 import { NotFoundError, ValidationError, type FieldError } from '../common/errors.js';
 import type { Page } from '../common/pagination.js';
 import type { Credential } from './credential.entity.js';
+import type { SealedTable } from '../common/key-rotation.js';
 import type { CredentialFilter, CredentialsRepository, NewCredential } from './credentials.repository.js';
 import { CredentialsService } from './credentials.service.js';
 
 /** The same public methods as CredentialsRepository, over a Map. */
-class FakeCredentialsRepository implements Pick<CredentialsRepository, keyof CredentialsRepository> {
+/** What the service uses of the repository (key rotation's SealedTable side is the rotation spec's). */
+class FakeCredentialsRepository implements Omit<Pick<CredentialsRepository, keyof CredentialsRepository>, keyof SealedTable> {
   readonly rows = new Map<string, Credential>();
   private clock = Date.UTC(2026, 0, 1);
 
@@ -46,10 +48,6 @@ class FakeCredentialsRepository implements Pick<CredentialsRepository, keyof Cre
       const c = this.rows.get(id);
       return c && c.tenantId === tenantId ? [[id, c.connector] as const] : [];
     }));
-  }
-
-  async rotateKeys(): Promise<{ rotated: number; total: number }> {
-    return { rotated: 0, total: 0 };
   }
 }
 

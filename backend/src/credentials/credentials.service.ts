@@ -5,10 +5,9 @@ import { NotFoundError, ValidationError } from '../common/errors.js';
 import type { Page } from '../common/pagination.js';
 import { zodIssuesToFieldErrors } from '../common/zod.js';
 import { findConnector } from '../engine/connectors.js';
-import { SECRET_BOX } from './secret-box.provider.js';
-import type { Credential } from './credential.entity.js';
+import { SECRET_BOX } from '../common/secret-box.provider.js';
+import { credentialAad, type Credential } from './credential.entity.js';
 import { CredentialsRepository } from './credentials.repository.js';
-import { aad } from './key-rotation.js';
 import { isUuid } from '../common/ids.js';
 import type { credentialSchema } from '@tributary/contracts';
 import type { z } from 'zod';
@@ -40,7 +39,7 @@ export class CredentialsService {
     const data = parsed.data as Record<string, unknown>;
     const hints = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, maskSecret(v)]));
     const id = crypto.randomUUID();
-    const sealed = this.box.seal(JSON.stringify(data), aad({ id, tenantId }));
+    const sealed = this.box.seal(JSON.stringify(data), credentialAad({ id, tenantId }));
     const row = await this.repo.insert({ id, tenantId, connector: connector.key, name: input.name, hints, createdBy: userId, ...sealed });
     await this.audit.record({ tenantId, userId, action: 'credential.create', targetType: 'credential', targetId: id, details: { connector: connector.key, name: input.name } });
     return toView(row);
@@ -64,17 +63,12 @@ export class CredentialsService {
   /** Decrypted fields for the engine; never returned by the API. */
   async reveal(tenantId: string, id: string): Promise<{ connector: string; data: Record<string, unknown> }> {
     const row = await this.getRowOrThrow(tenantId, id);
-    return { connector: row.connector, data: JSON.parse(this.box.open(row, aad(row))) as Record<string, unknown> };
+    return { connector: row.connector, data: JSON.parse(this.box.open(row, credentialAad(row))) as Record<string, unknown> };
   }
 
   /** Connector of each of the tenant's credentials among `ids` (for validating workflow steps). */
   async connectorsOf(tenantId: string, ids: string[]): Promise<Map<string, string>> {
     return this.repo.connectorsOf(tenantId, ids);
-  }
-
-  /** Re-seals every credential under the current key (see key-rotation.ts). */
-  rotateKeys(onProgress?: (done: number, total: number) => void): Promise<{ rotated: number; total: number }> {
-    return this.repo.rotateKeys(this.box, onProgress);
   }
 
   private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {

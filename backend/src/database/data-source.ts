@@ -1,14 +1,19 @@
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { sessionDatabaseUrl, type Config } from '../config/config.js';
 import { connectionOptions } from './connection-options.js';
-import { entities, migrations } from './entities.js';
+import { migrations } from './migrations/index.js';
 import { NamedStatements } from './sql.js';
 
 /** What the data source and migrations read of Config; the rest has defaults (tests build it by hand). */
 export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'databasePoolSize'> &
   Partial<Pick<Config, 'databasePooling' | 'databaseDirectUrl' | 'databaseConnectTimeoutMs' | 'databaseQueryTimeoutMs'>>;
 
-export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
+/**
+ * The TypeORM data source of a process. Entities are not listed here: each feature registers its own
+ * (TypeOrmModule.forFeature, with autoLoadEntities in the app and worker modules), and a standalone
+ * data source passes the ones it uses.
+ */
+export function dataSourceOptions(config: DatabaseConfig, entities: NonNullable<DataSourceOptions['entities']> = []): DataSourceOptions {
   const queryTimeoutMs = config.databaseQueryTimeoutMs ?? 30_000;
   return {
     type: 'postgres',

@@ -79,3 +79,20 @@ export function sqlOn(conn: () => Pool | PoolClient, statements = new NamedState
 export function sqlOf(db: DataSource): Sql {
   return sqlOn(() => poolOf(db), statementsOf(db));
 }
+
+/** Runs `fn` in one transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(db: DataSource, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await poolOf(db).connect();
+  const sql = sqlOn(() => client, statementsOf(db));
+  try {
+    await client.query('BEGIN');
+    const result = await fn(sql);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

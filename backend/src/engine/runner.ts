@@ -11,7 +11,8 @@ import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import type { StepDefinition } from '@tributary/contracts';
 import { stepRedactor } from './secret-redaction.js';
-import { isTruthy, renderValue } from './templates.js';
+import { isTruthy } from '../common/truthy.js';
+import { renderValue } from './templates.js';
 import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
 
 const DEFAULT_ATTEMPTS = 3;

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { checkTemplateSyntax, isTruthy, renderTemplate, renderValue } from './templates.js';
+import { isTruthy } from '../common/truthy.js';
+import { checkTemplateSyntax, renderTemplate, renderValue } from './templates.js';
 
 describe('templates', () => {
   const payload = { user: { name: 'Alex' }, order: { id: '12345', total: 42 }, tags: ['a', 'b'] };

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PlatformEvents } from '../executions/execution-events.js';
+import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { EventsRepository, toView, type EventView, type StoredEvent } from './events.repository.js';

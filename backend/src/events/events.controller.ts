@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser, Roles } from '../access/decorators.js';
 import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
 import { listEventsQuery, publishEventSchema, type ListEventsQuery, type PublishEventInput } from './events.schema.js';
 import { EventsService } from './events.service.js';

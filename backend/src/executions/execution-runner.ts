@@ -12,7 +12,7 @@ import { retryWhileUnavailable } from '../common/unavailable.js';
 import type { RunResult, StepResult } from '../engine/types.js';
 import type { StepDefinition } from '@tributary/contracts';
 import { EngineService } from './engine.service.js';
-import { PlatformEvents } from './execution-events.js';
+import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsRepository, type ClaimedExecution } from './executions.repository.js';
 import { LeaseKeeper, LeaseLostError, type Lease } from './lease-keeper.js';
 

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { EngineService } from './engine.service.js';
-import { Notifications } from '../database/notifications.js';
-import { PlatformEvents } from './execution-events.js';
+import { LiveModule } from '../live/live.module.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
 import { ExecutionRunner } from './execution-runner.js';
@@ -10,8 +9,8 @@ import { LeaseKeeper } from './lease-keeper.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
-  imports: [CredentialsModule],
-  providers: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents, Notifications, LeaseKeeper, ExecutionRunner],
-  exports: [ExecutionsRepository, ExecutionsService, EngineService, PlatformEvents, ExecutionRunner],
+  imports: [CredentialsModule, LiveModule],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionRunner],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionRunner, LiveModule],
 })
 export class ExecutionsCoreModule {}

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodQuery, isoDateTime, ZodQuery } from '../common/zod.js';
-import { EXECUTION_STATUSES } from './execution.entity.js';
+import { EXECUTION_STATUSES } from '@tributary/contracts';
 import { ExecutionsService } from './executions.service.js';
 
 const listQuery = z.object({

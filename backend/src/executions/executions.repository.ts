@@ -8,7 +8,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
 import type { Execution as ExecutionDetail, ExecutionSummary, Stats } from '@tributary/contracts';
-import type { ExecutionStatus, TriggerType } from './execution.entity.js';
+import type { ExecutionStatus, ExecutionTriggerType as TriggerType } from '@tributary/contracts';
 
 export interface NewExecution {
   id: string;

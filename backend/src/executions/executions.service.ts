@@ -10,8 +10,8 @@ import type { Page } from '../common/pagination.js';
 import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factory.js';
-import type { TriggerType } from './execution.entity.js';
-import { PlatformEvents } from './execution-events.js';
+import type { ExecutionTriggerType as TriggerType } from '@tributary/contracts';
+import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsRepository, UnencodableRowError, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
 import { sqlOf, type Sql } from '../database/sql.js';
-import type { KongTemplateRecord } from './kong-template.entity.js';
+import type { KongTemplateRecord } from './kong-template.row.js';
 
 const COLUMNS = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", use_case AS "useCase", path, options, config, created_at AS "createdAt"`;
 

@@ -1,11 +1,11 @@
 import { Controller, Delete, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser, Roles } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
-import { KONG_USE_CASES } from './kong-templates.js';
+import { KONG_USE_CASES } from '../kong/kong-templates.js';
 import { KongService } from './kong.service.js';
 import { KONG_NAME_PATTERN, KONG_PATH_PATTERN } from '@tributary/contracts';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../access/decorators.js';
 import { REDIS } from '../common/redis.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { checkDependency, checkPostgres, type DependencyCheck } from './dependency-check.js';

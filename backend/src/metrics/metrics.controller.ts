@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../access/decorators.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { checkMetricsToken } from './metrics-token.js';
 import { MetricsService } from './metrics.service.js';

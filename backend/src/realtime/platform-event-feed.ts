@@ -5,7 +5,7 @@ import { connectRedis } from '../common/redis.module.js';
 import { withTimeout } from '../common/timeout.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { connectAndListen, listenerClient } from '../database/notifications.js';
-import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../executions/execution-events.js';
+import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../live/platform-events.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 
 /** How long a socket's auth_success waits for its tenant's subscription (Redis slow or down). */

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AuthModule } from '../auth/auth.module.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { ExecutionsCoreModule } from '../executions/executions-core.module.js';
+import { LiveModule } from '../live/live.module.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
 import { PlatformEventFeed } from './platform-event-feed.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -12,7 +12,7 @@ import { WorkflowUpdates } from './workflow-updates.js';
 @Module({
   imports: [
     AuthModule,
-    ExecutionsCoreModule,
+    LiveModule,
     WorkflowsModule,
     JwtModule.registerAsync({ inject: [CONFIG], useFactory: (config: Config) => ({ secret: config.jwt.secret, verifyOptions: { algorithms: ['HS256'] } }) }),
   ],

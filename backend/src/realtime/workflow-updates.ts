@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PlatformEvents } from '../executions/execution-events.js';
+import { PlatformEvents } from '../live/platform-events.js';
 import { WorkflowEvents } from '../workflows/workflow-events.js';
 
 /** `workflow.updated` for the tenant's sockets whenever a workflow is saved, toggled, rolled back or deleted. */

@@ -1,14 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { CONFIG, type Config } from '../config/config.js';
 import { nonOverlapping } from '../common/non-overlapping.js';
 import { ExecutionsRepository } from '../executions/executions.repository.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { SCHEDULE_JOB } from '../queue/queue.factory.js';
 import { WorkflowEvents } from '../workflows/workflow-events.js';
-import { Workflow } from '../workflows/workflow.entity.js';
+import type { Workflow } from '../workflows/workflow.entity.js';
+import { WorkflowsService } from '../workflows/workflows.service.js';
 
 export function schedulerId(workflowId: string): string {
   return `workflow:${workflowId}`;
@@ -26,7 +25,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
-    @InjectRepository(Workflow) private readonly workflows: Repository<Workflow>,
+    private readonly workflows: WorkflowsService,
     private readonly executions: ExecutionsRepository,
     @Inject(CONFIG) private readonly config: Config,
     events: WorkflowEvents,
@@ -54,7 +53,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
   @Interval(30_000)
   async checkSchedules(): Promise<boolean> {
     try {
-      const [inQueue, wanted] = await Promise.all([this.queue.getJobSchedulersCount(), this.enabledSchedules().getCount()]);
+      const [inQueue, wanted] = await Promise.all([this.queue.getJobSchedulersCount(), this.workflows.countEnabledSchedules()]);
       if (inQueue === wanted) return false;
       this.logger.warn({ msg: 'queue schedules differ from the database (queue restarted?); syncing them', inQueue, wanted });
       await this.syncAll();
@@ -65,12 +64,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  private enabledSchedules() {
-    return this.workflows.createQueryBuilder('w').where(`w.trigger->>'type' = 'schedule' AND w.enabled`);
-  }
-
   private async syncAll(): Promise<void> {
-    const wanted = await this.enabledSchedules().getMany();
+    const wanted = await this.workflows.enabledSchedules();
     for (const wf of wanted) await this.sync(wf, wf.id);
     const keep = new Set(wanted.map((w) => schedulerId(w.id)));
     for (const s of await this.queue.getJobSchedulers(0, -1)) {

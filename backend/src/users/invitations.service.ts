@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service.js';
-import type { Role } from '../auth/user.entity.js';
+import type { Role } from '../access/roles.js';
 import { ConflictError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { toPage, type Page } from '../common/pagination.js';

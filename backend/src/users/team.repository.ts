@@ -6,9 +6,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Role } from '../auth/user.entity.js';
+import type { Role } from '../access/roles.js';
 import { decodeCursor, keyset, type Positioned } from '../common/pagination.js';
-import { poolOf, sqlOf, sqlOn, statementsOf, type Sql } from '../database/sql.js';
+import { inTransaction, sqlOf, type Sql } from '../database/sql.js';
 
 export interface MemberRow {
   id: string;
@@ -45,21 +45,11 @@ export class TeamRepository {
   }
 
   /** Runs `fn` in one transaction; with a tenant id, after locking that tenant's row (membership changes). */
-  async transaction<T>(tenantId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await poolOf(this.db).connect();
-    const sql = sqlOn(() => client, statementsOf(this.db));
-    try {
-      await client.query('BEGIN');
-      if (tenantId) await client.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
-      const result = await fn(sql);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  transaction<T>(tenantId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return inTransaction(this.db, async (sql) => {
+      if (tenantId) await sql('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
+      return fn(sql);
+    });
   }
 
   /** `limit + 1` members, newest first, after the cursor. */
@@ -74,10 +64,6 @@ export class TeamRepository {
   }
 
   /** A user by id alone: who a token names, whatever the tenant. */
-  async findUserById(id: string): Promise<MemberRow | null> {
-    return (await this.sql<MemberRow>(`SELECT ${MEMBER} FROM users WHERE id = $1`, [id]))[0] ?? null;
-  }
-
   async findMember(tenantId: string, id: string, sql = this.sql): Promise<MemberRow | null> {
     return (await sql<MemberRow>(`SELECT ${MEMBER} FROM users WHERE tenant_id = $1 AND id = $2`, [tenantId, id]))[0] ?? null;
   }

@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, Roles } from '../auth/decorators.js';
-import { ROLES } from '../auth/user.entity.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser, Roles } from '../access/decorators.js';
+import { ROLES } from '../access/roles.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
 import { UsersService } from './users.service.js';

@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
-import { ExecutionsCoreModule } from '../executions/executions-core.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { LiveModule } from '../live/live.module.js';
+import { InvitationAcceptanceController } from './invitation-acceptance.controller.js';
 import { InvitationsController } from './invitations.controller.js';
 import { InvitationsService } from './invitations.service.js';
 import { TeamRepository } from './team.repository.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
-/** Team management: members and their roles, invitations. Auth uses it to check a token's user on every request. */
+/** Team management: members and their roles, invitations. Built on auth (sessions, the identity cache it refreshes on a change). */
 @Module({
-  imports: [ExecutionsCoreModule],
-  controllers: [UsersController, InvitationsController],
+  imports: [LiveModule, AuthModule],
+  controllers: [UsersController, InvitationsController, InvitationAcceptanceController],
   providers: [TeamRepository, UsersService, InvitationsService],
   exports: [UsersService, InvitationsService],
 })

@@ -8,7 +8,7 @@ import { CONFIG, type Config } from '../config/config.js';
 import { sleep } from '../common/sleep.js';
 import { withTimeout } from '../common/timeout.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
-import { PlatformEvents } from '../executions/execution-events.js';
+import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';

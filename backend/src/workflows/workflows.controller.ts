@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser } from '../auth/decorators.js';
+import type { AuthUser } from '../access/auth.types.js';
+import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiPositiveIntParam, ApiZodBody, ApiZodQuery, positiveIntParam, ZodBody, ZodParam, ZodQuery } from '../common/zod.js';
 import { workflowInputSchema, workflowUpdateSchema, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';

@@ -55,6 +55,19 @@ export class WorkflowsRepository {
     return this.repo.findOne({ where: { id } });
   }
 
+  /** Every enabled workflow with a `schedule` trigger, across tenants (the scheduler keeps the queue's schedulers in line). */
+  enabledSchedules(): Promise<Workflow[]> {
+    return this.schedules().getMany();
+  }
+
+  countEnabledSchedules(): Promise<number> {
+    return this.schedules().getCount();
+  }
+
+  private schedules() {
+    return this.repo.createQueryBuilder('w').where(`w.trigger->>'type' = 'schedule' AND w.enabled`);
+  }
+
   /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
   triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
     return this.repo.createQueryBuilder('w')

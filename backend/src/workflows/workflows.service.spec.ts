@@ -65,6 +65,14 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
     return w ? { ...w } : null;
   }
 
+  async enabledSchedules(): Promise<Workflow[]> {
+    return [...this.workflows.values()].filter((w) => w.enabled && w.trigger.type === 'schedule');
+  }
+
+  async countEnabledSchedules(): Promise<number> {
+    return (await this.enabledSchedules()).length;
+  }
+
   async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
     return [...this.workflows.values()]
       .filter((w) => w.tenantId === tenantId && w.enabled && w.trigger.type === 'event')

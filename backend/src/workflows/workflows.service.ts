@@ -83,6 +83,15 @@ export class WorkflowsService {
     return w;
   }
 
+  /** Every enabled schedule-triggered workflow, across tenants (for the scheduler). */
+  enabledSchedules(): Promise<Workflow[]> {
+    return this.repo.enabledSchedules();
+  }
+
+  countEnabledSchedules(): Promise<number> {
+    return this.repo.countEnabledSchedules();
+  }
+
   /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
   async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
     return this.repo.triggeredByEvent(tenantId, topic);

@@ -6,8 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
-import { validateKongConfig } from '../../src/gateway/kong-validate.js';
-import type { KongDeclarativeConfig, KongPlugin, KongRoute } from '../../src/gateway/kong-types.js';
+import { validateKongConfig } from '../../src/kong/kong-validate.js';
+import type { KongDeclarativeConfig, KongPlugin, KongRoute } from '../../src/kong/kong-types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,4 +1,4 @@
-import { migrations } from '../../src/database/entities.js';
+import { migrations } from '../../src/database/migrations/index.js';
 import { runMigrations } from '../../src/database/data-source.js';
 import { createEmptyDatabase } from '../helpers/databases.js';
 

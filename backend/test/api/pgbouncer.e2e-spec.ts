@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runMigrations } from '../../src/database/data-source.js';
-import { migrations } from '../../src/database/entities.js';
+import { migrations } from '../../src/database/migrations/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl } from '../helpers/databases.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.js';
-import { PlatformEvents } from '../../src/executions/execution-events.js';
+import { PlatformEvents } from '../../src/live/platform-events.js';
 import { RealtimeGateway } from '../../src/realtime/realtime.gateway.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { exited, spawnWorker } from '../helpers/processes.js';

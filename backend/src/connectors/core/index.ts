@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { sleep } from '../../common/sleep.js';
-import { isTruthy } from '../../engine/templates.js';
+import { isTruthy } from '../../common/truthy.js';
 import { defineAction, defineConnector } from '../sdk.js';
 
 export const conditionInput = z.object({

@@ -1,4 +1,4 @@
-import { notifyPayloads, type PlatformEvent } from './execution-events.js';
+import { notifyPayloads, type PlatformEvent } from './platform-events.js';
 
 const event = (n: number, data: unknown = { executionId: `e${n}` }): PlatformEvent => ({ tenantId: 't1', event: 'execution.succeeded', data });
 

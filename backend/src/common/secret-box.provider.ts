@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { SecretBox } from '../common/crypto.js';
+import { SecretBox } from './crypto.js';
 import { CONFIG, type Config } from '../config/config.js';
 
 export const SECRET_BOX = Symbol('SECRET_BOX');

@@ -1,14 +1,18 @@
 /**
- * `npm run rotate-key -w backend`: re-encrypt every credential under the current ENCRYPTION_KEY.
+ * `npm run rotate-key -w backend`: re-seal every sealed value (credentials, API consumers' keys) under
+ * the current ENCRYPTION_KEY, table by table (common/key-rotation.ts; each table's repository is its SealedTable).
  * `npm run rotate-key -w backend -- --generate`: print a fresh key and the rotation steps.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SecretBox } from '../common/crypto.js';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { dataSourceOptions } from '../database/data-source.js';
-import { rotateConsumerKeys, rotateCredentialKeys } from './key-rotation.js';
+import { SecretBox } from './common/crypto.js';
+import { rotateKeys, type SealedTable } from './common/key-rotation.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { ConsumersRepository } from './consumers/consumers.repository.js';
+import { Credential } from './credentials/credential.entity.js';
+import { CredentialsRepository } from './credentials/credentials.repository.js';
+import { dataSourceOptions } from './database/data-source.js';
 
 if (process.argv.includes('--generate')) {
   const key = randomBytes(32).toString('base64');
@@ -27,11 +31,14 @@ To rotate without downtime:
 
 try {
   const config = loadConfig();
-  const db = new DataSource({ ...dataSourceOptions(config), extra: { max: 2 } });
+  const options = dataSourceOptions(config, [Credential]);
+  const db = new DataSource({ ...options, extra: { ...options.extra, max: 2 } });
   await db.initialize();
   const box = new SecretBox(config.encryption.keys, config.encryption.currentKeyId);
-  for (const [what, rotate] of [['credentials', rotateCredentialKeys], ['API consumer keys', rotateConsumerKeys]] as const) {
-    const { rotated, total } = await rotate(db, box, (done, all) => {
+  const tables: SealedTable[] = [new CredentialsRepository(db.getRepository(Credential)), new ConsumersRepository(db)];
+  for (const table of tables) {
+    const what = table.sealedWhat;
+    const { rotated, total } = await rotateKeys(table, box, (done, all) => {
       if (done % 100 === 0 || done === all) console.warn(`${what}: re-encrypted ${done}/${all}`);
     });
     console.warn(total ? `${what}: ${rotated} of ${total} now under key "${config.encryption.currentKeyId}"` : `${what}: all under key "${config.encryption.currentKeyId}" already`);

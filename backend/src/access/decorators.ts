@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from './auth.types.js';
-import type { Role } from './user.entity.js';
+import type { Role } from './roles.js';
 
 export const IS_PUBLIC = 'tributary:public';
 export const ROLES = 'tributary:roles';

@@ -1,4 +1,4 @@
-import type { Role } from './user.entity.js';
+import type { Role } from './roles.js';
 
 /** Who is calling: decoded from the JWT on every authenticated request. */
 export interface AuthUser {

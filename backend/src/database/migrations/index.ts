@@ -1,0 +1,11 @@
+/** Every migration, in order (ES modules: no globbing at run time). Entities are registered by their own modules (TypeOrmModule.forFeature). */
+import { Foundation1763769600000 } from './1763769600000-Foundation.js';
+import { Executions1763856000000 } from './1763856000000-Executions.js';
+import { ApiConsumers1763942400000 } from './1763942400000-ApiConsumers.js';
+import { Events1763942500000 } from './1763942500000-Events.js';
+import { ExecutionJobs1764028800000 } from './1764028800000-ExecutionJobs.js';
+import { Invitations1764115200000 } from './1764115200000-Invitations.js';
+import { ExecutionLeases1764201600000 } from './1764201600000-ExecutionLeases.js';
+import { ExecutionRetryOfIndex1764288000000 } from './1764288000000-ExecutionRetryOfIndex.js';
+
+export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000];
