@@ -11,6 +11,7 @@ import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import type { StepDefinition } from '@tributary/contracts';
 import { stepRedactor } from './secret-redaction.js';
+import { withTimeout } from '../common/timeout.js';
 import { isTruthy } from '../common/truthy.js';
 import { renderValue } from './templates.js';
 import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
@@ -39,22 +40,18 @@ function isRetryable(err: unknown): boolean {
   return false;
 }
 
-async function withTimeout<T>(ms: number, parent: Cancellation | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** Runs `fn` with a signal that aborts when the run is cancelled or `ms` pass (a StepTimeoutError, retryable). */
+async function withStepTimeout<T>(ms: number, parent: Cancellation | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const stopListening = parent?.onCancel((reason) => controller.abort(reason));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new StepTimeoutError(ms);
-      // Settle the race first, so the timeout (not the connector's reaction to the abort) is the error.
-      reject(err);
-      controller.abort(err);
-    }, ms);
-  });
   try {
-    return await Promise.race([fn(controller.signal), timeout]);
+    return await withTimeout(fn(controller.signal), ms, () => {
+      const err = new StepTimeoutError(ms);
+      // Abort after the race has settled with the timeout, so the timeout (not the connector's reaction to the abort) is the error.
+      queueMicrotask(() => controller.abort(err));
+      return err;
+    });
   } finally {
-    clearTimeout(timer);
     stopListening?.();
   }
 }
@@ -211,7 +208,7 @@ async function runStep(
   for (;;) {
     attempt++;
     try {
-      const output = await withTimeout(timeoutMs, req.cancellation, (signal) =>
+      const output = await withStepTimeout(timeoutMs, req.cancellation, (signal) =>
         action.execute({
           credentials,
           input: parsedInput.data,

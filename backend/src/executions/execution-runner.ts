@@ -5,14 +5,18 @@
  * the claim's fencing token. Writes wait out a database outage: results computed while PostgreSQL is
  * away are kept in memory and recorded when it returns, never run again and never left `running`. A
  * run whose lease another process took is abandoned at once: that process resumes it after the last
- * recorded step. Both the worker and sync webhooks run executions through here.
+ * recorded step. Every run goes through here: the worker's (webhooks, schedules, events, manual runs,
+ * retries), sync webhooks', and dry runs (the same engine call and lifecycle, nothing recorded). The
+ * lifecycle (execution-lifecycle.ts) hears each run start, each step and the end: live events and
+ * metrics are its hooks.
  */
 import { Injectable, Logger } from '@nestjs/common';
-import { retryWhileUnavailable } from '../common/unavailable.js';
-import type { RunResult, StepResult } from '../engine/types.js';
+import { randomUUID } from 'node:crypto';
 import type { StepDefinition } from '@tributary/contracts';
-import { EngineService } from './engine.service.js';
-import { PlatformEvents } from '../live/platform-events.js';
+import { retryWhileUnavailable } from '../common/unavailable.js';
+import type { RunResult } from '../engine/types.js';
+import { EngineService, type RunHooks } from './engine.service.js';
+import { ExecutionLifecycle, type RunEnd, type RunSubject } from './execution-lifecycle.js';
 import { ExecutionsRepository, type ClaimedExecution } from './executions.repository.js';
 import { LeaseKeeper, LeaseLostError, type Lease } from './lease-keeper.js';
 
@@ -21,11 +25,6 @@ export type RunOutcome =
   /** Another process holds the run now (lease lost, or cancelled): nothing of this attempt was recorded after that. */
   | { status: 'abandoned'; reason: string };
 
-/** Live progress carries a step's outcome, not its data: clients fetch the detail when they show it. */
-function stepEvent(step: StepResult) {
-  return { stepId: step.stepId, connector: step.connector, action: step.action, status: step.status, attempts: step.attempts, durationMs: step.durationMs, error: step.error };
-}
-
 @Injectable()
 export class ExecutionRunner {
   private readonly logger = new Logger('Runner');
@@ -33,44 +32,68 @@ export class ExecutionRunner {
   constructor(
     private readonly repo: ExecutionsRepository,
     private readonly engine: EngineService,
-    private readonly events: PlatformEvents,
+    private readonly lifecycle: ExecutionLifecycle,
     private readonly leases: LeaseKeeper,
   ) {}
 
-  /** `steps` null: the workflow version is gone, and the run fails saying so. */
+  /** Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run fails saying so. */
   async run(e: ClaimedExecution, steps: StepDefinition[] | null): Promise<RunOutcome> {
+    const run: RunSubject = { tenantId: e.tenantId, executionId: e.id, workflowId: e.workflowId, attempt: e.attempts, mode: 'recorded' };
     const lease = this.leases.hold(e);
+    this.lifecycle.started(run);
     try {
-      this.events.publish(e.tenantId, 'execution.started', { executionId: e.id, workflowId: e.workflowId, attempt: e.attempts });
-      if (!steps) return await this.finish(e, lease, { status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
-      let result: RunResult;
-      try {
-        result = await this.engine.run(
-          e.tenantId,
-          { executionId: e.id, steps, payload: e.payload, previous: e.steps, cancellation: lease.cancellation },
-          {
-            onStep: (step) => this.events.publish(e.tenantId, 'execution.step', { executionId: e.id, workflowId: e.workflowId, step: stepEvent(step) }),
-            checkpoint: async (results) => {
-              const held = await this.durably(e, 'checkpoint', () => this.repo.checkpoint({ id: e.id, attempts: e.attempts, steps: results }));
-              if (!held) {
-                lease.lose();
-                throw new LeaseLostError(e.id);
-              }
-            },
-          },
-        );
-      } catch (err) {
-        if (lease.lost) return { status: 'abandoned', reason: (err as Error).message };
-        throw err;
-      }
-      if (lease.lost) return { status: 'abandoned', reason: `execution ${e.id}: lease lost during the run` };
-      return await this.finish(e, lease, result);
+      const outcome = await this.runRecorded(e, run, lease, steps);
+      this.lifecycle.finished(run, outcome);
+      return outcome;
+    } catch (err) {
+      this.lifecycle.finished(run, { status: 'error', error: err as Error });
+      throw err;
     } finally {
       lease.release();
     }
   }
 
-  private async finish(e: ClaimedExecution, lease: Lease, result: RunResult): Promise<RunOutcome> {
+  /**
+   * Runs steps for real (real calls) and records nothing: the builder's test run of a draft or a
+   * saved workflow. Hooks hear it as a `dry` run (metrics count it; no live event names it).
+   */
+  async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown): Promise<RunResult> {
+    const run: RunSubject = { tenantId, executionId: `dry-run-${randomUUID()}`, workflowId, attempt: 1, mode: 'dry' };
+    this.lifecycle.started(run);
+    try {
+      const result = await this.engine.run(tenantId, { executionId: run.executionId, steps, payload }, { onStep: (step) => this.lifecycle.step(run, step) });
+      this.lifecycle.finished(run, { status: result.status, result });
+      return result;
+    } catch (err) {
+      this.lifecycle.finished(run, { status: 'error', error: err as Error });
+      throw err;
+    }
+  }
+
+  private async runRecorded(e: ClaimedExecution, run: RunSubject, lease: Lease, steps: StepDefinition[] | null): Promise<Exclude<RunEnd, { status: 'error' }>> {
+    if (!steps) return this.finish(e, lease, { status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
+    const hooks: RunHooks = {
+      onStep: (step) => this.lifecycle.step(run, step),
+      checkpoint: async (results) => {
+        const held = await this.durably(e, 'checkpoint', () => this.repo.checkpoint({ id: e.id, attempts: e.attempts, steps: results }));
+        if (!held) {
+          lease.lose();
+          throw new LeaseLostError(e.id);
+        }
+      },
+    };
+    let result: RunResult;
+    try {
+      result = await this.engine.run(e.tenantId, { executionId: e.id, steps, payload: e.payload, previous: e.steps, cancellation: lease.cancellation }, hooks);
+    } catch (err) {
+      if (lease.lost) return { status: 'abandoned', reason: (err as Error).message };
+      throw err;
+    }
+    if (lease.lost) return { status: 'abandoned', reason: `execution ${e.id}: lease lost during the run` };
+    return this.finish(e, lease, result);
+  }
+
+  private async finish(e: ClaimedExecution, lease: Lease, result: RunResult): Promise<Exclude<RunEnd, { status: 'error' }>> {
     const recorded = await this.durably(e, 'completion', () =>
       this.repo.complete({ id: e.id, attempts: e.attempts, status: result.status, steps: result.steps, output: result.output ?? null, error: result.error ?? null, durationMs: result.durationMs }),
     );
@@ -78,13 +101,6 @@ export class ExecutionRunner {
       lease.lose();
       return { status: 'abandoned', reason: `execution ${e.id}: another process holds it (its lease lapsed), so this attempt's result was not recorded` };
     }
-    this.events.publish(e.tenantId, result.status === 'succeeded' ? 'execution.succeeded' : 'execution.failed', {
-      executionId: e.id,
-      workflowId: e.workflowId,
-      status: result.status,
-      durationMs: result.durationMs,
-      error: result.error,
-    });
     return { status: result.status, result };
   }
 

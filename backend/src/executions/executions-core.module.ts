@@ -4,13 +4,15 @@ import { EngineService } from './engine.service.js';
 import { LiveModule } from '../live/live.module.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
+import { ExecutionEvents } from './execution-events.js';
+import { ExecutionLifecycle } from './execution-lifecycle.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
   imports: [CredentialsModule, LiveModule],
-  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionRunner],
-  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionRunner, LiveModule],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ExecutionRunner],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, LiveModule],
 })
 export class ExecutionsCoreModule {}

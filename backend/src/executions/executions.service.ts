@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { CONFIG, type Config } from '../config/config.js';
 import { randomUUID } from 'node:crypto';
 import { Batcher } from '../common/batcher.js';
+import { sleep } from '../common/sleep.js';
 import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import { BacklogLimit } from './backlog-limit.js';
 import type { Page } from '../common/pagination.js';
@@ -11,8 +12,8 @@ import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factory.js';
 import type { ExecutionTriggerType as TriggerType } from '@tributary/contracts';
-import { PlatformEvents } from '../live/platform-events.js';
-import { ExecutionsRepository, UnencodableRowError, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
+import { ExecutionLifecycle } from './execution-lifecycle.js';
+import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -26,6 +27,8 @@ export interface StartRequest {
   carriedSteps?: StepResult[];
 }
 
+
+export type FinishedExecution = ExecutionDetail & { status: 'succeeded' | 'failed' | 'cancelled' };
 
 /** One queue job: the executions accepted together (job id = the first one's id). */
 export interface RunBatch {
@@ -63,7 +66,7 @@ export class ExecutionsService {
   constructor(
     private readonly repo: ExecutionsRepository,
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
-    private readonly events: PlatformEvents,
+    private readonly lifecycle: ExecutionLifecycle,
     @Inject(CONFIG) config: Config,
   ) {
     // Each accept batch becomes one queue job. On Redis, up to four batches in flight, so enqueues
@@ -88,8 +91,23 @@ export class ExecutionsService {
     const outcome = await this.accepted.add(row);
     if ('refused' in outcome) throw refusal(outcome.refused);
     if (!outcome.created) return { executionId: outcome.existingId, duplicate: true };
-    this.events.publish(req.tenantId, 'execution.queued', { executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
+    this.lifecycle.queued({ tenantId: req.tenantId, executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
     return { executionId: row.id, duplicate: false };
+  }
+
+  /**
+   * Records an execution that this process runs at once (a sync webhook): no queue job, the row is
+   * `running` and claimed by its first attempt. With an idempotency key already used, the first
+   * execution's id instead (`existingId`): the caller answers its result.
+   */
+  async startHere(req: Omit<StartRequest, 'retryOf' | 'carriedSteps'>): Promise<{ claimed: ClaimedExecution } | { existingId: string }> {
+    const id = randomUUID();
+    const inserted = await this.repo.insert({ id, ...req, status: 'running' }).catch((err: Error) => {
+      throw refusal(err);
+    });
+    if (!inserted.created) return { existingId: inserted.existingId };
+    this.lifecycle.queued({ tenantId: req.tenantId, executionId: id, workflowId: req.workflowId, triggerType: req.triggerType });
+    return { claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1 } };
   }
 
   /**
@@ -153,6 +171,16 @@ export class ExecutionsService {
 
   list(tenantId: string, f: ListFilter): Promise<Page<ExecutionSummary>> {
     return this.repo.list(tenantId, f);
+  }
+
+  /** The execution once it has finished (not queued or running), read every `pollMs`; rejects when `signal` aborts. */
+  async whenFinished(tenantId: string, id: string, signal: AbortSignal, pollMs = 100): Promise<FinishedExecution> {
+    for (;;) {
+      const e = await this.repo.get(tenantId, id);
+      if (!e) throw new NotFoundError('Execution');
+      if (e.status !== 'queued' && e.status !== 'running') return e as FinishedExecution;
+      await sleep(pollMs, signal);
+    }
   }
 
   async get(tenantId: string, id: string): Promise<ExecutionDetail> {

@@ -1,13 +1,12 @@
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthUser } from '../access/auth.types.js';
 import { CurrentUser } from '../access/decorators.js';
 import { ApiZodBody, ZodBody } from '../common/zod.js';
 import { stepSchema, triggerSchema, type dryRunResultSchema, type ExecutionStarted, type StepDefinition } from '@tributary/contracts';
 import { WorkflowsService } from '../workflows/workflows.service.js';
-import { EngineService } from './engine.service.js';
+import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionsService } from './executions.service.js';
 
 const payloadSchema = z.object({ payload: z.unknown().default({}) });
@@ -16,14 +15,14 @@ const draftSchema = z.object({
   payload: z.unknown().default({}),
 });
 
-/** Dry runs (real calls, nothing persisted) and manual runs of a workflow. */
+/** Dry runs (real calls, nothing persisted) and manual runs of a workflow: both through ExecutionRunner's lifecycle. */
 @ApiTags('workflows')
 @ApiBearerAuth()
 @Controller('workflows')
 export class WorkflowRunsController {
   constructor(
     private readonly workflows: WorkflowsService,
-    private readonly engine: EngineService,
+    private readonly runner: ExecutionRunner,
     private readonly executions: ExecutionsService,
   ) {}
 
@@ -33,7 +32,7 @@ export class WorkflowRunsController {
   @ApiZodBody(draftSchema)
   async dryRunDraft(@CurrentUser() user: AuthUser, @ZodBody(draftSchema) body: z.output<typeof draftSchema>) {
     await this.workflows.validate(user.tenantId, body.workflow.steps);
-    return this.dryRun(user.tenantId, body.workflow.steps, body.payload);
+    return this.dryRun(user.tenantId, null, body.workflow.steps, body.payload);
   }
 
   @Post(':id/dry-run')
@@ -41,7 +40,7 @@ export class WorkflowRunsController {
   @ApiZodBody(payloadSchema)
   async dryRunSaved(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
-    return this.dryRun(user.tenantId, wf.steps, body.payload);
+    return this.dryRun(user.tenantId, wf.id, wf.steps, body.payload);
   }
 
   @Post(':id/run')
@@ -54,8 +53,8 @@ export class WorkflowRunsController {
     return { executionId };
   }
 
-  private async dryRun(tenantId: string, steps: StepDefinition[], payload: unknown): Promise<z.input<typeof dryRunResultSchema>> {
-    const r = await this.engine.run(tenantId, { executionId: `dry-run-${randomUUID()}`, steps, payload });
+  private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown): Promise<z.input<typeof dryRunResultSchema>> {
+    const r = await this.runner.dryRun(tenantId, workflowId, steps, payload);
     return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };
   }
 }

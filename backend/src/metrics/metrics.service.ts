@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics of this api instance. HTTP durations are observed by a Fastify hook
- * (http-metrics.ts) and step durations through EngineService, so steps run here count (dry runs,
+ * (http-metrics.ts) and step durations through the execution lifecycle, so steps run here count (dry runs,
  * sync webhooks); steps run by workers are on each worker's own /metrics (worker-metrics.ts).
  * Queue depth and executions by status are read when Prometheus scrapes.
  */
@@ -8,7 +8,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { withTimeout } from '../common/timeout.js';
-import { EngineService } from '../executions/engine.service.js';
+import { ExecutionLifecycle } from '../executions/execution-lifecycle.js';
 import { EXECUTIONS } from '../queue/queue.module.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { processRegistry } from './registry.js';
@@ -57,11 +57,11 @@ export class MetricsService implements OnModuleInit {
   constructor(
     @Inject(EXECUTIONS) private readonly queue: Queue,
     private readonly repo: MetricsRepository,
-    private readonly engine: EngineService,
+    private readonly lifecycle: ExecutionLifecycle,
   ) {}
 
   onModuleInit(): void {
-    this.engine.observeSteps((r) => observeStep(this.stepDuration, r));
+    this.lifecycle.register({ step: (_run, r) => observeStep(this.stepDuration, r) });
   }
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {

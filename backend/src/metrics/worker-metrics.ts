@@ -4,7 +4,7 @@
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { EngineService } from '../executions/engine.service.js';
+import { ExecutionLifecycle } from '../executions/execution-lifecycle.js';
 import { processRegistry } from './registry.js';
 import { observeStep, stepDurationHistogram } from './step-metrics.js';
 
@@ -19,12 +19,12 @@ export class WorkerMetrics implements OnModuleInit {
 
   private readonly finished = new Counter({
     name: 'tributary_executions_finished_total',
-    help: 'Executions run to the end by this worker process, by status (error: the engine itself threw)',
+    help: 'Executions run to the end by this worker process, by status (error: the engine or a write threw; abandoned: another process holds the run now)',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
 
-  constructor(private readonly engine: EngineService) {
+  constructor(private readonly lifecycle: ExecutionLifecycle) {
     const running = () => this.running;
     new Gauge({
       name: 'tributary_executions_in_progress',
@@ -38,9 +38,16 @@ export class WorkerMetrics implements OnModuleInit {
     for (const status of RUN_STATUSES) this.finished.inc({ status }, 0);
   }
 
+  /** Lifecycle hooks: every run of this process, its steps and its end. */
   onModuleInit(): void {
-    this.engine.observeSteps((r) => observeStep(this.stepDuration, r));
-    this.countRuns();
+    this.lifecycle.register({
+      started: () => this.running++,
+      step: (_run, r) => observeStep(this.stepDuration, r),
+      finished: (_run, end) => {
+        this.running--;
+        this.finished.inc({ status: end.status });
+      },
+    });
   }
 
   /** Executions running now in this process. */
@@ -54,15 +61,5 @@ export class WorkerMetrics implements OnModuleInit {
 
   scrape(): Promise<string> {
     return Registry.merge([processRegistry, this.registry]).metrics();
-  }
-
-  private countRuns(): void {
-    this.engine.observeRuns({
-      started: () => this.running++,
-      finished: (status) => {
-        this.running--;
-        this.finished.inc({ status });
-      },
-    });
   }
 }

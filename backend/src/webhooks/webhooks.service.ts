@@ -1,15 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { DomainError, NotFoundError, RateLimitedError, UnauthorizedError } from '../common/errors.js';
 import { REDIS } from '../common/redis.module.js';
 import { WindowRateLimiter } from '../common/window-rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { sleep } from '../common/sleep.js';
 import { withTimeout } from '../common/timeout.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
-import { PlatformEvents } from '../live/platform-events.js';
-import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
 import { ExecutionsService } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
 import { WorkflowCache } from './workflow-cache.js';
@@ -33,7 +30,6 @@ export type WebhookResult =
   | { mode: 'sync'; executionId: string; status: 'succeeded' | 'failed' | 'cancelled'; output: unknown; error?: string; duplicate?: boolean };
 
 /** How often a repeated sync webhook looks whether the first execution has finished. */
-const SYNC_REPEAT_POLL_MS = 100;
 
 /** `X-Tributary-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, compared in constant time. */
 export function verifySignature(secret: string, body: Buffer, header: string | undefined): boolean {
@@ -63,9 +59,7 @@ export class WebhooksService {
     @Inject(CONFIG) private readonly config: Config,
     private readonly cache: WorkflowCache,
     private readonly executions: ExecutionsService,
-    private readonly repo: ExecutionsRepository,
     private readonly runner: ExecutionRunner,
-    private readonly events: PlatformEvents,
     @Inject(REDIS) redis: Redis | undefined,
   ) {
     // Per workflow, shared by every api process; a count Redis cannot give in time lets the webhook in.
@@ -100,22 +94,12 @@ export class WebhooksService {
    * Idempotency-Key answers the first execution's result (waiting for it within the same timeout).
    */
   private async runSync(wf: Workflow, payload: unknown, idempotencyKey: string | undefined): Promise<WebhookResult> {
-    const executionId = randomUUID();
     const timeoutMs = (wf.trigger.type === 'webhook' ? wf.trigger.timeoutMs : undefined) ?? this.config.syncWebhookTimeoutMs;
     const timedOut = (id: string) => () => new GatewayTimeoutError(`The workflow did not finish within ${timeoutMs} ms; it goes on as execution ${id}`, id);
-    const inserted = await this.repo.insert({
-      id: executionId,
-      tenantId: wf.tenantId,
-      workflowId: wf.id,
-      workflowVersion: wf.version,
-      triggerType: 'webhook',
-      payload,
-      status: 'running',
-      idempotencyKey,
-    });
-    if (!inserted.created) return withTimeout(this.firstResult(wf.tenantId, inserted.existingId), timeoutMs, timedOut(inserted.existingId));
-    this.events.publish(wf.tenantId, 'execution.queued', { executionId, workflowId: wf.id, triggerType: 'webhook' });
-    const claimed: ClaimedExecution = { id: executionId, tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, steps: [], attempts: 1 };
+    const started = await this.executions.startHere({ tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, idempotencyKey });
+    if ('existingId' in started) return this.firstResult(wf.tenantId, started.existingId, timeoutMs, timedOut(started.existingId));
+    const { claimed } = started;
+    const executionId = claimed.id;
     const run = this.runner.run(claimed, wf.steps);
     run.catch((err) => this.logger.error({ msg: 'sync execution failed to record', executionId, err }));
     const outcome = await withTimeout(run, timeoutMs, timedOut(executionId));
@@ -125,14 +109,12 @@ export class WebhooksService {
     return { mode: 'sync', executionId, status: r.status, output: r.output ?? null, ...(r.error ? { error: r.error } : {}) };
   }
 
-  /** The result of an earlier sync execution (a repeated Idempotency-Key), once it has finished. */
-  private async firstResult(tenantId: string, id: string): Promise<WebhookResult> {
-    for (;;) {
-      const e = await this.repo.get(tenantId, id);
-      if (e && e.status !== 'queued' && e.status !== 'running') {
-        return { mode: 'sync', executionId: id, status: e.status, output: e.output ?? null, ...(e.error ? { error: e.error } : {}), duplicate: true };
-      }
-      await sleep(SYNC_REPEAT_POLL_MS);
-    }
+  /** The result of an earlier sync execution (a repeated Idempotency-Key), once it has finished, within the timeout. */
+  private async firstResult(tenantId: string, id: string, timeoutMs: number, timedOut: () => Error): Promise<WebhookResult> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const e = await this.executions.whenFinished(tenantId, id, deadline).catch((err: unknown) => {
+      throw deadline.aborted ? timedOut() : err;
+    });
+    return { mode: 'sync', executionId: id, status: e.status, output: e.output ?? null, ...(e.error ? { error: e.error } : {}), duplicate: true };
   }
 }

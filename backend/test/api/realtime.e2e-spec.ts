@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { platformEventSchemas } from '@tributary/contracts';
 import { Redis } from 'ioredis';
 import { createApp } from '../../src/app.js';
 import { PlatformEvents } from '../../src/live/platform-events.js';
@@ -186,6 +187,41 @@ describe('real time (/ws)', () => {
     expect(other.messages.filter((m) => m.event.startsWith('execution.'))).toEqual([]);
     worker.kill('SIGTERM');
     await exited(worker);
+  });
+
+  it('runs every kind of run through one lifecycle: a sync webhook tells the same events as a queued run, a dry run none', async () => {
+    const c = await authed(alice.token);
+    c.send('subscribe', { topics: ['execution.*'] });
+    await c.next('subscribed');
+    const steps = [
+      { id: 'hello', connector: 'core', action: 'transform', input: { value: 'hi {{name}}' } },
+      { id: 'again', connector: 'core', action: 'transform', input: { value: '{{steps.hello}}!' } },
+    ];
+    const wf = await t.request('POST', '/api/workflows', { token: alice.token, body: { name: 'sync', trigger: { type: 'webhook', responseMode: 'sync' }, steps } });
+    expect(wf.status).toBe(201);
+    const res = await t.request('POST', `/api/webhooks/${wf.body.id}`, { body: { name: 'Ada' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('hi Ada!');
+    const id = res.headers['x-execution-id'] as string;
+    await c.next('execution.succeeded', (d) => d.executionId === id, 10_000);
+    const mine = c.messages.filter((m) => m.event.startsWith('execution.') && m.data.executionId === id);
+    expect(mine.map((m) => m.event)).toEqual(['execution.queued', 'execution.started', 'execution.step', 'execution.step', 'execution.succeeded']);
+    // Every payload is exactly what the realtime contract says (strict schemas: no field more, none less).
+    for (const m of mine) expect(platformEventSchemas[m.event as keyof typeof platformEventSchemas].safeParse(m.data).error).toBeUndefined();
+    expect(mine[0].data).toEqual({ executionId: id, workflowId: wf.body.id, triggerType: 'webhook' });
+    expect(mine[1].data).toEqual({ executionId: id, workflowId: wf.body.id, attempt: 1 });
+    expect(mine[4].data).toEqual({ executionId: id, workflowId: wf.body.id, status: 'succeeded', durationMs: expect.any(Number) });
+
+    const before = c.messages.length;
+    const dry = await t.request('POST', `/api/workflows/${wf.body.id}/dry-run`, { token: alice.token, body: { payload: { name: 'Bo' } } });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ status: 'succeeded', output: 'hi Bo!' });
+    // A queued run after it: once its events arrived, the dry run's would have too.
+    const run = await t.request('POST', `/api/webhooks/${wf.body.id}`, { body: { name: 'Cy' } });
+    expect(run.body).toBe('hi Cy!');
+    const runId = run.headers['x-execution-id'] as string;
+    await c.next('execution.succeeded', (d) => d.executionId === runId, 10_000);
+    expect(c.messages.slice(before).map((m) => m.data.executionId)).toEqual(Array(5).fill(runId));
   });
 
   it('publishes a tenant\'s events only while a socket watches it, and reaches sockets on another api process', async () => {
