@@ -40,6 +40,7 @@ export const platformEventSchemas = {
   'execution.queued': z.strictObject({ executionId: idSchema, workflowId: idSchema, triggerType: executionTriggerTypeSchema }),
   'execution.started': z.strictObject({ executionId: idSchema, workflowId: idSchema, attempt: z.number().int() }),
   'execution.step': z.strictObject({ executionId: idSchema, workflowId: idSchema, step: stepUpdateSchema }),
+  'execution.cancelled': z.strictObject({ executionId: idSchema, workflowId: idSchema }),
   'execution.succeeded': z.strictObject({ executionId: idSchema, workflowId: idSchema, status: z.literal('succeeded'), durationMs: z.number(), error: z.string().optional() }),
   'execution.failed': z.strictObject({
     executionId: idSchema,

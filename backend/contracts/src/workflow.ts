@@ -64,6 +64,11 @@ export const stepSchema = z.object({
     })
     .optional(),
   timeoutMs: z.number().int().min(100).max(600_000).optional(),
+  /**
+   * What a failure of this step (retries exhausted) does: `fail` (the default) fails the run there;
+   * `continue` records the failure, gives the step the output `{ error }` and goes on.
+   */
+  onError: z.enum(['fail', 'continue']).optional(),
 });
 
 /** The body of `POST /workflows`. */

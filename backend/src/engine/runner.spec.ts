@@ -193,6 +193,32 @@ describe('runWorkflow', () => {
     expect(gone.steps[0].error).toBe('Credential: Credential not found');
   });
 
+  it('onError continue: the failure is the step\'s output ({ error }), later steps read it, the run goes on and records it before the next call', async () => {
+    const checkpoints: string[][] = [];
+    const recording: RunDeps = { ...deps, checkpoint: async (results) => void checkpoints.push(results.map((r) => `${r.stepId}:${r.status}`)) };
+    const steps = [
+      step('r', 'reject', {}, { onError: 'continue' }),
+      step('after', 'echo', { text: 'saw: {{steps.r.error}}' }),
+    ];
+    const r = await runWorkflow({ executionId: 'e', payload: {}, steps }, recording);
+    expect(r.status).toBe('succeeded');
+    expect(r.steps[0]).toMatchObject({ stepId: 'r', status: 'failed', error: 'provider answered 401: invalid token', output: { error: 'provider answered 401: invalid token' } });
+    expect(r.steps[1]).toMatchObject({ status: 'succeeded', output: { echoed: 'saw: provider answered 401: invalid token' } });
+    expect(checkpoints).toEqual([['r:failed']]);
+
+    // After a crash the let-through failure stands as recorded: the step is not called again.
+    calls.length = 0;
+    const resumed = await runWorkflow({ executionId: 'e', payload: {}, steps, previous: r.steps.slice(0, 1) }, recording);
+    expect(resumed.status).toBe('succeeded');
+    expect(resumed.steps[0]).toBe(r.steps[0]);
+    expect(calls.map((c) => c.input)).toEqual([{ text: 'saw: provider answered 401: invalid token' }]);
+
+    // `fail` (the default) still ends the run at the step.
+    const failing = await runWorkflow({ executionId: 'e', payload: {}, steps: [step('r', 'reject', {}, { onError: 'fail' }), step('after', 'echo', { text: 'x' })] }, deps);
+    expect(failing.status).toBe('failed');
+    expect(failing.steps).toHaveLength(1);
+  });
+
   it('resumes from the failed step, keeping earlier outputs as they were recorded', async () => {
     const steps = [step('a', 'echo', { text: 'one' }), step('b', 'flaky', { failTimes: 1 }, { retry: { attempts: 1, backoffMs: 0 } }), step('c', 'echo', { text: '{{steps.a.echoed}}+' })];
     const first = await runWorkflow({ executionId: 'e1', payload: {}, steps }, deps);

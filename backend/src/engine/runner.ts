@@ -74,7 +74,9 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
   const outputs: Record<string, unknown> = {};
   const results: StepResult[] = [];
   const skip = new Map<string, string>();
-  const carried = new Map((req.previous ?? []).filter((r) => r.status !== 'failed').map((r) => [r.stepId, r]));
+  // A failed step is run again (a retry from the failed step), unless its failure was let through (`onError: continue`).
+  const continues = new Set(req.steps.filter((s) => s.onError === 'continue').map((s) => s.id));
+  const carried = new Map((req.previous ?? []).filter((r) => r.status !== 'failed' || continues.has(r.stepId)).map((r) => [r.stepId, r]));
   let lastOutput: unknown = undefined;
 
   const finish = (status: RunResult['status'], error?: string): RunResult => ({
@@ -91,20 +93,28 @@ export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunRe
     if (prior) {
       // Recorded before a crash, or carried over by a retry from the failed step: it stands as it was.
       results.push(prior);
-      if (prior.status === 'succeeded') {
+      if (prior.status === 'succeeded' || prior.status === 'failed') {
         outputs[step.id] = prior.output;
         lastOutput = prior.output;
-        applySkips(step, prior.output, skip, deps);
+        if (prior.status === 'succeeded') applySkips(step, prior.output, skip, deps);
       }
       continue;
     }
     let calledOut = false;
-    const result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep, () => (calledOut = true));
+    let result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep, () => (calledOut = true));
+    // `onError: continue`: the failure is the step's result ({ error } as its output) and the run goes on.
+    const continued = result.status === 'failed' && step.onError === 'continue' && !req.cancellation?.cancelled;
+    if (continued) result = { ...result, output: { error: result.error } };
     results.push(result);
     await deps.onStep?.(result);
     // A step with effects outside the run is on record before the next one starts (the last one's
     // result goes with the completion, and a failure ends the run there).
-    if (calledOut && result.status !== 'failed' && index < req.steps.length - 1) await deps.checkpoint?.(results);
+    if (calledOut && (result.status !== 'failed' || continued) && index < req.steps.length - 1) await deps.checkpoint?.(results);
+    if (continued) {
+      outputs[step.id] = result.output;
+      lastOutput = result.output;
+      continue;
+    }
     if (result.status === 'failed') return finish('failed', `Step "${step.id}" failed: ${result.error}`);
     if (result.status === 'succeeded') {
       outputs[step.id] = result.output;

@@ -14,6 +14,7 @@ type Payload<K extends keyof PlatformEventPayloads> = PlatformEventPayloads[K];
 /** The payloads of the `execution.*` events (what the realtime contract says clients read). */
 export const executionEvent = {
   queued: (e: QueuedExecution): Payload<'execution.queued'> => ({ executionId: e.executionId, workflowId: e.workflowId, triggerType: e.triggerType }),
+  cancelled: (e: Omit<QueuedExecution, 'triggerType'>): Payload<'execution.cancelled'> => ({ executionId: e.executionId, workflowId: e.workflowId }),
   started: (run: RunSubject & { workflowId: string }): Payload<'execution.started'> => ({ executionId: run.executionId, workflowId: run.workflowId, attempt: run.attempt }),
   /** A step's outcome, not its data: clients fetch the detail when they show it. */
   step: (run: RunSubject & { workflowId: string }, s: StepResult): Payload<'execution.step'> => ({
@@ -36,6 +37,7 @@ export class ExecutionEvents {
   constructor(lifecycle: ExecutionLifecycle, events: PlatformEvents) {
     lifecycle.register({
       queued: (e) => events.publish(e.tenantId, 'execution.queued', executionEvent.queued(e)),
+      cancelled: (e) => events.publish(e.tenantId, 'execution.cancelled', executionEvent.cancelled(e)),
       started: (run) => {
         if (live(run)) events.publish(run.tenantId, 'execution.started', executionEvent.started(run));
       },

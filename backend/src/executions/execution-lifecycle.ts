@@ -1,7 +1,8 @@
 /**
  * What happens to an execution, in order, whatever started it (webhook, schedule, event, manual run,
- * retry, sync webhook, dry run): queued → started → step* → finished. ExecutionsService announces
- * `queued` when it records a new execution; ExecutionRunner, the one runner, announces the rest.
+ * retry, sync webhook, dry run): queued → started → step* → finished, or cancelled from outside.
+ * ExecutionsService announces `queued` when it records a new execution and `cancelled`; ExecutionRunner,
+ * the one runner, announces the rest.
  * Live events (execution-events.ts) and metrics attach here as hooks (n8n's execution lifecycle
  * hooks); a hook must not throw or block: it runs inline on the hot path.
  */
@@ -36,6 +37,8 @@ export type RunEnd = { status: RunResult['status']; result: RunResult } | { stat
 
 export interface ExecutionHooks {
   queued?(e: QueuedExecution): void;
+  /** A user cancelled it (queued or running); a running attempt then ends `abandoned`. */
+  cancelled?(e: Omit<QueuedExecution, 'triggerType'>): void;
   started?(run: RunSubject): void;
   step?(run: RunSubject, step: StepResult): void;
   finished?(run: RunSubject, end: RunEnd): void;
@@ -52,6 +55,10 @@ export class ExecutionLifecycle {
 
   queued(e: QueuedExecution): void {
     for (const h of this.hooks) if (h.queued) this.call(() => h.queued!(e));
+  }
+
+  cancelled(e: Omit<QueuedExecution, 'triggerType'>): void {
+    for (const h of this.hooks) if (h.cancelled) this.call(() => h.cancelled!(e));
   }
 
   started(run: RunSubject): void {

@@ -46,6 +46,13 @@ export class ExecutionsController {
     return this.executions.retry(user.tenantId, id);
   }
 
+  /** Queued or running: it ends `cancelled` (a running step is aborted at the worker's next lease renewal). */
+  @Post('executions/:id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.executions.cancel(user.tenantId, user.userId, id);
+  }
+
   @Get('stats')
   stats(@CurrentUser() user: AuthUser) {
     return this.executions.stats(user.tenantId);

@@ -390,6 +390,23 @@ export class ExecutionsRepository {
     return rows[0] ? toSummary(rows[0]) : null;
   }
 
+  /**
+   * Cancels a queued or running execution of the tenant: it ends `cancelled` now. A queued one is
+   * never claimed; a running one's worker finds its lease gone at its next renewal or write, aborts
+   * the step in flight through its signal and records nothing more (every write is fenced on
+   * `status = 'running'`). Null when there is no such execution in a cancellable state.
+   */
+  async cancel(tenantId: string, id: string, reason: string): Promise<{ workflowId: string } | null> {
+    const rows = await this.sql<{ workflowId: string }>(
+      `UPDATE executions SET status = 'cancelled', error = $3, finished_at = now(), lease_expires_at = NULL,
+              duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE (extract(epoch FROM now() - started_at) * 1000)::int END
+       WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running')
+       RETURNING workflow_id AS "workflowId"`,
+      [tenantId, id, reason],
+    );
+    return rows[0] ?? null;
+  }
+
   async stats(tenantId: string) {
     const [byStatus, today, perWorkflow, perHour] = await Promise.all([
       this.sql(`SELECT status, count(*)::int AS n FROM executions WHERE tenant_id = $1 GROUP BY status`, [tenantId]),

@@ -12,6 +12,7 @@ import type { StepResult } from '../engine/types.js';
 import { EXECUTIONS, type ExecutionsQueue } from '../queue/queue.module.js';
 import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factory.js';
 import type { ExecutionTriggerType as TriggerType } from '@tributary/contracts';
+import { AuditService } from '../audit/audit.service.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
 import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
 import { isUuid } from '../common/ids.js';
@@ -67,6 +68,7 @@ export class ExecutionsService {
     private readonly repo: ExecutionsRepository,
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly lifecycle: ExecutionLifecycle,
+    private readonly audit: AuditService,
     @Inject(CONFIG) config: Config,
   ) {
     // Each accept batch becomes one queue job. On Redis, up to four batches in flight, so enqueues
@@ -187,6 +189,19 @@ export class ExecutionsService {
     const e = isUuid(id) ? await this.repo.get(tenantId, id) : null;
     if (!e) throw new NotFoundError('Execution');
     return e;
+  }
+
+  /** Cancels a queued or running execution (409 once it has finished); audited, and told to live clients. */
+  async cancel(tenantId: string, userId: string, id: string): Promise<ExecutionDetail> {
+    if (!isUuid(id)) throw new NotFoundError('Execution');
+    const cancelled = await this.repo.cancel(tenantId, id, 'Cancelled by a user');
+    if (!cancelled) {
+      const e = await this.get(tenantId, id);
+      throw new ConflictError(`Only queued or running executions can be cancelled (this one is ${e.status})`);
+    }
+    this.lifecycle.cancelled({ tenantId, executionId: id, workflowId: cancelled.workflowId });
+    await this.audit.record({ tenantId, userId, action: 'execution.cancel', targetType: 'execution', targetId: id });
+    return this.get(tenantId, id);
   }
 
   /** A new execution of the same workflow version and payload that keeps the steps before the failure. */

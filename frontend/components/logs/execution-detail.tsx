@@ -2,8 +2,8 @@
 import * as React from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { ArrowLeft, ChevronRight, RotateCcw, TriangleAlert } from 'lucide-react';
-import { useExecution, useRetryExecution } from '@/lib/api/executions';
+import { ArrowLeft, ChevronRight, CircleStop, RotateCcw, TriangleAlert } from 'lucide-react';
+import { useCancelExecution, useExecution, useRetryExecution } from '@/lib/api/executions';
 import type { ExecutionStep } from '@/lib/api/types';
 import { cn, formatDateTime, formatDuration } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
@@ -77,6 +77,7 @@ function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
 export function ExecutionDetail({ id }: { id: string }) {
   const execution = useExecution(id);
   const retry = useRetryExecution();
+  const cancel = useCancelExecution();
   const toast = useToast();
   const router = useRouter();
   const e = execution.data;
@@ -108,7 +109,22 @@ export function ExecutionDetail({ id }: { id: string }) {
               </h1>
               <p className="mt-1 font-mono text-xs text-muted-foreground">{e.id}</p>
             </div>
-            {e.status === 'failed' && (
+            {(e.status === 'queued' || e.status === 'running') && (
+              <Button
+                variant="outline"
+                data-testid="cancel-execution"
+                disabled={cancel.isPending}
+                onClick={() =>
+                  cancel.mutate(e.id, {
+                    onSuccess: () => toast({ title: 'Execution cancelled', description: 'A step in flight is stopped within seconds.', variant: 'success' }),
+                    onError: (err) => toast({ title: 'Could not cancel', description: err.message, variant: 'error' }),
+                  })
+                }
+              >
+                <CircleStop /> Cancel
+              </Button>
+            )}
+            {(e.status === 'failed' || e.status === 'cancelled') && (
               <Button
                 data-testid="retry-execution"
                 disabled={retry.isPending}

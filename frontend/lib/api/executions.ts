@@ -46,6 +46,18 @@ export function useRetryExecution() {
   });
 }
 
+/** Cancels a queued or running execution; answers it as it is now (`cancelled`). */
+export function useCancelExecution() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api<Execution>(`/executions/${id}/cancel`, { method: 'POST', body: {} }),
+    onSuccess: (e) => {
+      qc.setQueryData(keys.execution(e.id), e);
+      void qc.invalidateQueries({ queryKey: ['executions'] });
+    },
+  });
+}
+
 export function useStats() {
   return useQuery({
     queryKey: keys.stats,
