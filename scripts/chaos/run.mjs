@@ -577,12 +577,17 @@ async function runRolling() {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
+  if (process.getuid?.() !== 0) {
+    console.error('[chaos] cannot build the hosts: the chaos suite needs root (ip netns, veth, iptables): run it as root');
+    process.exit(2);
+  }
+  // First the tools (a fresh machine has no iptables or HAProxy), then whether namespaces work here.
+  ensureTools(log);
   const problem = probeNetns();
   if (problem) {
     console.error(`[chaos] cannot build the hosts: ${problem}`);
     process.exit(2);
   }
-  ensureTools(log);
   cleanupNetwork(log);
   rmSync(STATE_DIR, { recursive: true, force: true });
   mkdirSync(STATE_DIR, { recursive: true });
