@@ -11,15 +11,8 @@ const COLUMNS = `id, tenant_id AS "tenantId", username, plan, groups, key_creden
   key_hint AS "keyHint", key_ciphertext AS "keyCiphertext", key_iv AS "keyIv", key_auth_tag AS "keyAuthTag", key_key_id AS "keyKeyId",
   created_by AS "createdBy", created_at AS "createdAt", key_rotated_at AS "keyRotatedAt"`;
 
-export interface SealedKey {
-  keyCredentialId: string;
-  keyHash: Buffer;
-  keyHint: string;
-  keyCiphertext: Buffer;
-  keyIv: Buffer;
-  keyAuthTag: Buffer;
-  keyKeyId: string;
-}
+/** A consumer's key as stored: Kong's credential id, the lookup hash, the hint and the sealed key. */
+export type SealedKey = Pick<ApiConsumer, 'keyCredentialId' | 'keyHash' | 'keyHint' | 'keyCiphertext' | 'keyIv' | 'keyAuthTag' | 'keyKeyId'>;
 
 export interface UsageCount {
   consumerId: string;
