@@ -66,6 +66,11 @@ function percentile(sorted, p) {
  * or a 429/5xx it retries the same ref with exponential backoff, honouring Retry-After, up to
  * `maxAttempts` or `maxRetryMs`.
  */
+/** How a refused attempt is counted: its error, or its status (and for 503/429 whether it said Retry-After). */
+function attemptKind(a) {
+  return a.error ?? `${a.status}${a.status === 503 || a.status === 429 ? (a.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''}`;
+}
+
 export class Sender {
   constructor(baseUrl, path, { connections = 64, maxAttempts = 15, maxRetryMs = 120_000, requestTimeoutMs = 15_000 } = {}) {
     this.pool = new Pool(baseUrl, { connections, pipelining: 1, connectTimeout: 3000, headersTimeout: requestTimeoutMs, bodyTimeout: requestTimeoutMs, keepAliveTimeout: 4000 });
@@ -78,6 +83,13 @@ export class Sender {
     // rather than in the pool, so an attempt's latency is the api path's alone.
     this.slots = connections;
     this.waiting = [];
+    // Running totals, cheap to read every second while a million refs are in flight (summary() walks them all).
+    this.totals = { accepted: 0, refusedAttempts: 0, refused: {} };
+  }
+
+  /** The running totals: accepted refs, refused attempts and their kinds. */
+  progress() {
+    return { accepted: this.totals.accepted, refusedAttempts: this.totals.refusedAttempts, refused: { ...this.totals.refused } };
   }
 
   async acquire() {
@@ -134,6 +146,12 @@ export class Sender {
       for (let n = 1; ; n++) {
         const a = await this.attempt(ref);
         rec.attempts.push(a);
+        if (a.status === 202) this.totals.accepted++;
+        else {
+          this.totals.refusedAttempts++;
+          const kind = attemptKind(a);
+          this.totals.refused[kind] = (this.totals.refused[kind] ?? 0) + 1;
+        }
         if (a.status === 202) {
           rec.accepted = true;
           rec.executionId = a.executionId;
@@ -205,7 +223,7 @@ export class Sender {
       if (rec.attempts.length > 1) retried++;
       for (const a of rec.attempts) {
         if (a.status === 202) continue;
-        const kind = a.error ?? `${a.status}${a.status === 503 || a.status === 429 ? (a.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''}`;
+        const kind = attemptKind(a);
         refused[kind] = (refused[kind] ?? 0) + 1;
         if (a.status === 500) served500++;
       }
@@ -214,7 +232,14 @@ export class Sender {
     const latencies = all.filter((a) => a.status === 202).map((a) => a.t1 - a.t0).sort((a, b) => a - b);
     const waits = all.map((a) => a.waitMs ?? 0).sort((a, b) => a - b);
     const ok = all.filter((a) => a.status === 202);
-    const spanS = ok.length > 1 ? (Math.max(...ok.map((a) => a.t1)) - Math.min(...ok.map((a) => a.t0))) / 1000 : null;
+    // A loop, not Math.max(...array): a spread of a million arguments overflows the stack.
+    let first = Infinity;
+    let last = -Infinity;
+    for (const a of ok) {
+      if (a.t0 < first) first = a.t0;
+      if (a.t1 > last) last = a.t1;
+    }
+    const spanS = ok.length > 1 ? (last - first) / 1000 : null;
     return {
       refs: this.refs.size,
       attempts,

@@ -456,7 +456,7 @@ async function runBurst() {
   for (;;) {
     await sleep(1000);
     queued = (await query(`SELECT count(*)::int AS n FROM executions WHERE status = 'queued'`))[0].n;
-    const sh = sender.summary();
+    const sh = sender.progress();
     if (Date.now() - lastLog > 5000) {
       lastLog = Date.now();
       const m = await sampleMemory();
