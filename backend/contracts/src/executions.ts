@@ -7,7 +7,8 @@ export const executionStatusSchema = z.enum(EXECUTION_STATUSES);
 export type ExecutionStatus = z.output<typeof executionStatusSchema>;
 
 /** What started an execution: its workflow's trigger, or a retry of an earlier execution. */
-export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry'] as const;
+/** `error`: started by a failed execution of a workflow that names this one as its error workflow. */
+export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry', 'error'] as const;
 export const executionTriggerTypeSchema = z.enum(EXECUTION_TRIGGER_TYPES);
 export type ExecutionTriggerType = z.output<typeof executionTriggerTypeSchema>;
 

@@ -71,17 +71,34 @@ export const stepSchema = z.object({
   onError: z.enum(['fail', 'continue']).optional(),
 });
 
+/** A workflow's fields as a client sends them, without defaults. */
+const workflowFields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000),
+  enabled: z.boolean(),
+  trigger: triggerSchema,
+  steps: z.array(stepSchema).max(100),
+  /**
+   * A workflow of the tenant that runs whenever an execution of this one fails (whatever triggered
+   * it), with `{ execution: { id, workflowId, error, failedStepId }, payload }`; null or absent: none.
+   */
+  errorWorkflowId: idSchema.nullable().optional(),
+};
+
 /** The body of `POST /workflows`. */
 export const workflowInputSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(5000).default(''),
-  enabled: z.boolean().default(true),
-  trigger: triggerSchema,
-  steps: z.array(stepSchema).max(100).default([]),
+  ...workflowFields,
+  description: workflowFields.description.default(''),
+  enabled: workflowFields.enabled.default(true),
+  steps: workflowFields.steps.default([]),
 });
 
-/** The body of `PUT /workflows/:id`: any part of a workflow. */
-export const workflowUpdateSchema = workflowInputSchema.partial();
+/**
+ * The body of `PUT /workflows/:id`: any part of a workflow; what it leaves out stays as it is. Built
+ * from the fields without their defaults: zod 4's `.partial()` keeps a default, so a PUT of a name
+ * alone would have emptied the steps and re-enabled the workflow.
+ */
+export const workflowUpdateSchema = z.object(workflowFields).partial();
 
 /** As stored and answered (defaults applied). */
 export type TriggerDefinition = z.output<typeof triggerSchema>;
@@ -103,6 +120,7 @@ export const workflowSchema = z.strictObject({
   enabled: z.boolean(),
   trigger: triggerSchema,
   steps: z.array(stepSchema),
+  errorWorkflowId: idSchema.nullable(),
   version: z.number().int(),
   /** Webhook triggers: where to send requests. */
   webhookUrl: z.string().optional(),

@@ -27,6 +27,9 @@ export interface RunSubject {
   workflowId: string | null;
   attempt: number;
   mode: RunMode;
+  /** Recorded runs: what started the execution, and its payload. */
+  triggerType?: ExecutionTriggerType;
+  payload?: unknown;
 }
 
 /**

@@ -38,7 +38,7 @@ export class ExecutionRunner {
 
   /** Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run fails saying so. */
   async run(e: ClaimedExecution, steps: StepDefinition[] | null): Promise<RunOutcome> {
-    const run: RunSubject = { tenantId: e.tenantId, executionId: e.id, workflowId: e.workflowId, attempt: e.attempts, mode: 'recorded' };
+    const run: RunSubject = { tenantId: e.tenantId, executionId: e.id, workflowId: e.workflowId, attempt: e.attempts, mode: 'recorded', triggerType: e.triggerType, payload: e.payload };
     const lease = this.leases.hold(e);
     this.lifecycle.started(run);
     try {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { CredentialsModule } from '../credentials/credentials.module.js';
 import { EngineService } from './engine.service.js';
 import { LiveModule } from '../live/live.module.js';
+import { WorkflowsModule } from '../workflows/workflows.module.js';
+import { ErrorWorkflows } from './error-workflows.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
 import { ExecutionEvents } from './execution-events.js';
@@ -11,8 +13,8 @@ import { LeaseKeeper } from './lease-keeper.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
-  imports: [CredentialsModule, LiveModule],
-  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ExecutionRunner],
+  imports: [CredentialsModule, LiveModule, WorkflowsModule],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ErrorWorkflows, ExecutionRunner],
   exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, LiveModule],
 })
 export class ExecutionsCoreModule {}

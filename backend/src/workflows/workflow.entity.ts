@@ -25,6 +25,10 @@ export class Workflow {
   @Column({ type: 'jsonb', default: [] })
   steps: StepDefinition[];
 
+  /** Runs when an execution of this workflow fails (not versioned: it is where failures go, not what runs). */
+  @Column({ name: 'error_workflow_id', type: 'uuid', nullable: true })
+  errorWorkflowId: string | null;
+
   @Column({ type: 'int', default: 1 })
   version: number;
 

@@ -11,7 +11,7 @@ import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
 import type { WorkflowInput } from '@tributary/contracts';
 
-export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps'>;
+export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId'>;
 
 export interface WorkflowFilter {
   limit: number;

@@ -41,7 +41,7 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
     const at = this.now();
     const w: Workflow = {
       id: randomUUID(), tenantId, name: input.name, description: input.description ?? '', enabled: input.enabled ?? true,
-      trigger: input.trigger, steps: input.steps, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
+      trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
     };
     this.workflows.set(w.id, w);
     this.snapshot(w, userId);

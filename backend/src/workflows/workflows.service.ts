@@ -46,6 +46,7 @@ export class WorkflowsService {
       enabled: w.enabled,
       trigger: w.trigger,
       steps: w.steps,
+      errorWorkflowId: w.errorWorkflowId ?? null,
       version: w.version,
       ...(w.trigger.type === 'webhook' ? { webhookUrl: `${this.config.publicUrl}/api/webhooks/${w.id}` } : {}),
       ...(w.trigger.type === 'schedule' ? { nextRuns: w.enabled ? nextRuns(w.trigger) : [] } : {}),
@@ -56,6 +57,7 @@ export class WorkflowsService {
 
   async create(tenantId: string, userId: string, input: WorkflowInput): Promise<WorkflowView> {
     await this.validate(tenantId, input.steps);
+    await this.validateErrorWorkflow(tenantId, null, input.errorWorkflowId);
     const saved = await this.repo.create(tenantId, userId, input);
     await this.audit.record({ tenantId, userId, action: 'workflow.create', targetType: 'workflow', targetId: saved.id, details: { name: saved.name } });
     await this.events.emit({ type: 'saved', workflow: saved });
@@ -111,8 +113,10 @@ export class WorkflowsService {
       enabled: input.enabled ?? current.enabled,
       trigger: input.trigger ?? current.trigger,
       steps: input.steps ?? current.steps,
+      errorWorkflowId: input.errorWorkflowId === undefined ? current.errorWorkflowId : input.errorWorkflowId,
     };
     await this.validate(tenantId, next.steps);
+    if (input.errorWorkflowId !== undefined) await this.validateErrorWorkflow(tenantId, id, input.errorWorkflowId);
     const saved = await this.repo.saveNewVersion(current.id, next, userId);
     await this.audit.record({ tenantId, userId, action: 'workflow.update', targetType: 'workflow', targetId: id, details: { version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
@@ -149,7 +153,7 @@ export class WorkflowsService {
     const current = await this.getEntityOrThrow(tenantId, id);
     const old = await this.repo.findVersion(tenantId, id, version);
     if (!old) throw new NotFoundError(`Version ${version}`);
-    const saved = await this.repo.saveNewVersion(current.id, { name: old.name, description: old.description, enabled: current.enabled, trigger: old.trigger, steps: old.steps }, userId);
+    const saved = await this.repo.saveNewVersion(current.id, { name: old.name, description: old.description, enabled: current.enabled, trigger: old.trigger, steps: old.steps, errorWorkflowId: current.errorWorkflowId }, userId);
     await this.audit.record({ tenantId, userId, action: 'workflow.rollback', targetType: 'workflow', targetId: id, details: { to: version, version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
     return this.view(saved);
@@ -161,5 +165,13 @@ export class WorkflowsService {
     const owners = await this.credentials.connectorsOf(tenantId, credentialIds);
     const errors = validateSteps(steps, findConnector, owners);
     if (errors.length) throw new ValidationError('Workflow is invalid', errors);
+  }
+
+  /** The error workflow must be another workflow of the same tenant (400 on `errorWorkflowId` otherwise). */
+  private async validateErrorWorkflow(tenantId: string, selfId: string | null, errorWorkflowId: string | null | undefined): Promise<void> {
+    if (!errorWorkflowId) return;
+    const refuse = (message: string) => new ValidationError('Workflow is invalid', [{ path: 'errorWorkflowId', message }]);
+    if (errorWorkflowId === selfId) throw refuse('A workflow cannot be its own error workflow');
+    if (!(await this.repo.findInTenant(tenantId, errorWorkflowId))) throw refuse('No workflow with this id in this workspace');
   }
 }

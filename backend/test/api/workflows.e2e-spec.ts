@@ -56,6 +56,13 @@ describe('workflows', () => {
     expect((await t.request('GET', `/api/workflows/${wf.id}`, { token })).status).toBe(404);
   });
 
+  it('a PUT changes what it names and keeps the rest (steps, description, enabled)', async () => {
+    const { body: wf } = await create({ name: 'keep', description: 'kept', enabled: false, trigger: { type: 'manual' }, steps: [transformStep('a', 1)] });
+    const upd = await t.request('PUT', `/api/workflows/${wf.id}`, { token, body: { name: 'renamed' } });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ name: 'renamed', description: 'kept', enabled: false, steps: [transformStep('a', 1)], version: 2 });
+  });
+
   it('answers field-level errors for a bad trigger and bad steps', async () => {
     const res = await create({
       name: '',

@@ -67,6 +67,7 @@ describe('schemas', () => {
       enabled: true,
       trigger: { type: 'manual' },
       steps: [],
+      errorWorkflowId: null,
       version: 1,
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',

@@ -18,6 +18,7 @@ export const workflowSample = {
   enabled: true,
   trigger: { type: 'webhook', responseMode: 'async' },
   steps: [{ id: 'first', connector: 'core', action: 'transform', input: { value: '{{greeting}}' } }],
+  errorWorkflowId: null,
   version: 1,
   webhookUrl: 'http://localhost:8080/api/webhooks/0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
   createdAt: '2026-11-30T07:12:03.114Z',

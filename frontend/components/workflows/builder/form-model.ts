@@ -20,6 +20,8 @@ export interface StepValues {
   when: string;
   retry: { attempts: string; backoffMs: string };
   timeoutMs: string;
+  /** What a failure of the step does: stop the run (the default) or record it and go on. */
+  onError: 'fail' | 'continue';
 }
 
 export interface TriggerValues {
@@ -56,6 +58,7 @@ const stepSchema = z.looseObject({
   inputJson: z.string(),
   retry: z.object({ attempts: intString('Attempts'), backoffMs: intString('Backoff') }),
   timeoutMs: intString('Timeout'),
+  onError: z.enum(['fail', 'continue']),
 });
 
 export const builderSchema = z
@@ -125,6 +128,7 @@ export function toStepValues(step: Step, connectors: Connector[]): StepValues {
     when: step.when ?? '',
     retry: { attempts: step.retry ? String(step.retry.attempts) : '', backoffMs: step.retry ? String(step.retry.backoffMs) : '' },
     timeoutMs: step.timeoutMs !== undefined ? String(step.timeoutMs) : '',
+    onError: step.onError ?? 'fail',
   };
 }
 
@@ -190,6 +194,7 @@ export function toStep(s: StepValues, connectors: Connector[]): Step {
   if (s.when.trim()) step.when = s.when;
   if (s.retry.attempts.trim()) step.retry = { attempts: Number(s.retry.attempts), backoffMs: Number(s.retry.backoffMs || 1000) };
   if (s.timeoutMs.trim()) step.timeoutMs = Number(s.timeoutMs);
+  if (s.onError === 'continue') step.onError = 'continue';
   return step;
 }
 
@@ -220,6 +225,7 @@ export function newStep(connector: Connector, actionKey: string, takenIds: strin
     when: '',
     retry: { attempts: '', backoffMs: '' },
     timeoutMs: '',
+    onError: 'fail',
   };
 }
 

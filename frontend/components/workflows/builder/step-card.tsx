@@ -168,12 +168,20 @@ export function StepCard({
         )}
         <WhenField index={index} control={control} paths={paths} />
         <details className="group rounded-md border px-3 py-2 text-sm">
-          <summary className="cursor-pointer font-medium text-muted-foreground outline-none select-none focus-visible:ring-2 focus-visible:ring-ring">Retries and timeout</summary>
+          <summary className="cursor-pointer font-medium text-muted-foreground outline-none select-none focus-visible:ring-2 focus-visible:ring-ring">Retries, timeout and errors</summary>
           <div className="mt-3 grid gap-3 pb-1 sm:grid-cols-3">
             <NumberField control={control} register={register} name={`steps.${index}.retry.attempts`} label="Attempts" placeholder="1" />
             <NumberField control={control} register={register} name={`steps.${index}.retry.backoffMs`} label="Backoff (ms)" placeholder="1000" />
             <NumberField control={control} register={register} name={`steps.${index}.timeoutMs`} label="Timeout (ms)" placeholder="30000" />
           </div>
+          <Field id={fieldId(`steps.${index}.onError`)} label="When it fails" description="Continue records the error as the step's output ({{steps.<id>.error}}) and runs the next steps.">
+            {(aria) => (
+              <NativeSelect {...aria} data-testid={`step-${index}-on-error`} {...register(`steps.${index}.onError`)}>
+                <option value="fail">Stop the run</option>
+                <option value="continue">Continue with the next step</option>
+              </NativeSelect>
+            )}
+          </Field>
         </details>
       </div>
     </Card>
