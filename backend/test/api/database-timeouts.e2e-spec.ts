@@ -57,7 +57,9 @@ describe('a partitioned database', () => {
 
   beforeAll(async () => {
     relay = await startRelay(new URL(adminUrl()));
-    t = await createTestApp((db) => ({ DATABASE_URL: relay.url(db.url), DATABASE_QUERY_TIMEOUT_MS: '1000', DATABASE_CONNECT_TIMEOUT_MS: '1000' }));
+    // 2 s, not 1: under a full parallel test run a fresh connection's handshake plus its first query
+    // once took longer than 1 s after the heal, and that request answered 503 (CI, 2026-11-30).
+    t = await createTestApp((db) => ({ DATABASE_URL: relay.url(db.url), DATABASE_QUERY_TIMEOUT_MS: '2000', DATABASE_CONNECT_TIMEOUT_MS: '2000' }));
   });
   afterAll(async () => {
     relay?.heal();
@@ -77,7 +79,7 @@ describe('a partitioned database', () => {
     relay.partition();
     // Pooled connections: the statement goes out and no answer comes back (query timeout). New ones:
     // the handshake never completes (connect timeout). Either way a 503 with Retry-After (the
-    // database is away: the caller may try again), in about a second.
+    // database is away: the caller may try again), in about two seconds.
     const during = await Promise.all(Array.from({ length: 8 }, () => timed('/api/workflows')));
     for (const r of during) {
       expect(r.status).toBe(503);
