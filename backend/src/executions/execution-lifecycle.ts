@@ -57,31 +57,35 @@ export class ExecutionLifecycle {
   }
 
   queued(e: QueuedExecution): void {
-    for (const h of this.hooks) if (h.queued) this.call(() => h.queued!(e));
+    this.emit('queued', e);
   }
 
   cancelled(e: Omit<QueuedExecution, 'triggerType'>): void {
-    for (const h of this.hooks) if (h.cancelled) this.call(() => h.cancelled!(e));
+    this.emit('cancelled', e);
   }
 
   started(run: RunSubject): void {
-    for (const h of this.hooks) if (h.started) this.call(() => h.started!(run));
+    this.emit('started', run);
   }
 
   step(run: RunSubject, step: StepResult): void {
-    for (const h of this.hooks) if (h.step) this.call(() => h.step!(run, step));
+    this.emit('step', run, step);
   }
 
   finished(run: RunSubject, end: RunEnd): void {
-    for (const h of this.hooks) if (h.finished) this.call(() => h.finished!(run, end));
+    this.emit('finished', run, end);
   }
 
-  /** A hook that throws is a bug in the hook: logged, and the run goes on. */
-  private call(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.logger.error({ msg: 'an execution hook threw', err });
+  /** Calls every hook of the phase in order; one that throws is a bug in the hook: logged, and the run goes on. */
+  private emit<P extends keyof ExecutionHooks>(phase: P, ...args: Parameters<NonNullable<ExecutionHooks[P]>>): void {
+    for (const h of this.hooks) {
+      const hook = h[phase] as ((...a: typeof args) => void) | undefined;
+      if (!hook) continue;
+      try {
+        hook.apply(h, args);
+      } catch (err) {
+        this.logger.error({ msg: 'an execution hook threw', phase, err });
+      }
     }
   }
 }
