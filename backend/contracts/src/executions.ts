@@ -2,23 +2,38 @@
 import { z } from 'zod';
 import { idSchema } from './common.js';
 
-export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `waiting`: parked on a durable wait (a time, a resume webhook, an approval, a sub-workflow); it holds no worker. */
+export const EXECUTION_STATUSES = ['queued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled'] as const;
+/** The states an execution ends in. */
+export const FINAL_EXECUTION_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
 export const executionStatusSchema = z.enum(EXECUTION_STATUSES);
 export type ExecutionStatus = z.output<typeof executionStatusSchema>;
 
 /** What started an execution: its workflow's trigger, or a retry of an earlier execution. */
 /** `error`: started by a failed execution of a workflow that names this one as its error workflow. */
-export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry', 'error'] as const;
+/** `call`: started by a `call` step of another execution (a sub-workflow). */
+export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry', 'error', 'call'] as const;
 export const executionTriggerTypeSchema = z.enum(EXECUTION_TRIGGER_TYPES);
 export type ExecutionTriggerType = z.output<typeof executionTriggerTypeSchema>;
 
-export const STEP_STATUSES = ['succeeded', 'failed', 'skipped'] as const;
+/** `waiting`: a wait step (or a block holding one) not resumed yet. */
+export const STEP_STATUSES = ['succeeded', 'failed', 'skipped', 'waiting'] as const;
+export const STEP_KINDS = ['action', 'condition', 'loop', 'parallel', 'wait', 'call'] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.output<typeof stepStatusSchema>;
 
 /** One step's result, as recorded on its execution (and answered by a dry run). */
 export const stepResultSchema = z.strictObject({
   stepId: z.string(),
+  /**
+   * Where the step ran: its id, prefixed inside loops and parallel branches by the block and the
+   * iteration or branch (`fanout[3].post`, `enrich[1].geo`). Absent on results recorded before v2 (= stepId).
+   */
+  path: z.string().optional(),
+  /** `action` or the block's type; absent on results recorded before v2 (= action). */
+  type: z.enum(STEP_KINDS).optional(),
+  /** `<executionId>:<path>`: the same on every attempt and after a crash (`Idempotency-Key` of HTTP calls). */
+  idempotencyKey: z.string().optional(),
   connector: z.string(),
   action: z.string(),
   status: stepStatusSchema,
@@ -55,12 +70,82 @@ export const executionSummarySchema = z.strictObject({
 });
 export type ExecutionSummary = z.output<typeof executionSummarySchema>;
 
+/** A wait of an execution not resumed yet: what it waits for, until when, and how to resume it. */
+export const pendingWaitSchema = z.strictObject({
+  stepId: z.string(),
+  path: z.string(),
+  kind: z.enum(['duration', 'until', 'webhook', 'approval', 'call']),
+  /** When it fires (duration, until) or times out (webhook, approval); null: no limit. */
+  dueAt: z.iso.datetime({ offset: true }).nullable(),
+  /** Webhook waits: POST here to resume (single use). */
+  resumeUrl: z.string().optional(),
+  /** Approval waits: the message shown to approvers. */
+  message: z.string().optional(),
+  /** Call waits: the child execution. */
+  childExecutionId: idSchema.optional(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+export type PendingWait = z.output<typeof pendingWaitSchema>;
+
+/**
+ * One step of an execution as a tree node: the workflow's step with its result (none yet: `pending`),
+ * and for blocks what ran inside: a condition's branch, a loop's iterations, a parallel block's branches.
+ */
+export interface ExecutionStepNode {
+  stepId: string;
+  path: string;
+  type: (typeof STEP_KINDS)[number];
+  name?: string;
+  status: StepStatus | 'pending';
+  result?: StepResult;
+  /** Condition: the branch taken and its steps. */
+  branch?: 'then' | 'else';
+  steps?: ExecutionStepNode[];
+  /** Loop: one entry per iteration started. */
+  iterations?: { index: number; steps: ExecutionStepNode[] }[];
+  /** Parallel: one entry per branch. */
+  branches?: { index: number; steps: ExecutionStepNode[] }[];
+}
+export const executionStepNodeSchema: z.ZodType<ExecutionStepNode> = z.lazy(() =>
+  z.strictObject({
+    stepId: z.string(),
+    path: z.string(),
+    type: z.enum(STEP_KINDS),
+    name: z.string().optional(),
+    status: z.enum([...STEP_STATUSES, 'pending']),
+    result: stepResultSchema.optional(),
+    branch: z.enum(['then', 'else']).optional(),
+    steps: z.array(executionStepNodeSchema).optional(),
+    iterations: z.array(z.strictObject({ index: z.number().int(), steps: z.array(executionStepNodeSchema) })).optional(),
+    branches: z.array(z.strictObject({ index: z.number().int(), steps: z.array(executionStepNodeSchema) })).optional(),
+  }),
+);
+
 /** One execution with its payload, output and steps (`GET /executions/:id`). */
 export const executionSchema = executionSummarySchema.extend({
   payload: z.unknown(),
   output: z.unknown(),
+  /** Every step result recorded, flat, in the order they finished (blocks after their steps). */
   steps: z.array(stepResultSchema),
+  /** The same results as the workflow's tree of steps and blocks (null when its version is gone). */
+  tree: z.array(executionStepNodeSchema).nullable(),
+  /** The waits not resumed yet (while `waiting`). */
+  waits: z.array(pendingWaitSchema),
+  /** The execution that started this one through a `call` step. */
+  parentExecutionId: idSchema.nullable(),
 });
+
+/** `POST /executions/:id/approve` and `/reject`. */
+export const approvalInputSchema = z.strictObject({
+  /** Which approval step, when the execution waits on several. */
+  stepId: z.string().max(200).optional(),
+  /** Anything the approver adds; the wait's output carries it. */
+  data: z.unknown().optional(),
+});
+export type ApprovalInput = z.output<typeof approvalInputSchema>;
+
+/** `POST /resume/:token` (202). */
+export const resumedSchema = z.strictObject({ executionId: idSchema, resumed: z.literal(true) });
 export type Execution = z.output<typeof executionSchema>;
 
 /** `POST /workflows/:id/run` and `POST /executions/:id/retry` (202). */
@@ -92,6 +177,7 @@ export const statsSchema = z.strictObject({
     succeeded: z.number().int(),
     failed: z.number().int(),
     cancelled: z.number().int(),
+    waiting: z.number().int(),
   }),
   /** Succeeded over finished (succeeded + failed), 0 to 1; null before anything finished. */
   successRate: z.number().nullable(),

@@ -41,6 +41,10 @@ export const platformEventSchemas = {
   'execution.started': z.strictObject({ executionId: idSchema, workflowId: idSchema, attempt: z.number().int() }),
   'execution.step': z.strictObject({ executionId: idSchema, workflowId: idSchema, step: stepUpdateSchema }),
   'execution.cancelled': z.strictObject({ executionId: idSchema, workflowId: idSchema }),
+  /** Parked on durable waits (no worker holds it): the paths it waits at, and the earliest due time. */
+  'execution.waiting': z.strictObject({ executionId: idSchema, workflowId: idSchema, waits: z.array(z.strictObject({ path: z.string(), dueAt: timestampSchema.nullable() })) }),
+  /** A wait was resolved (resume webhook, approval, rejection, a sub-workflow ended): the run is queued again. */
+  'execution.resumed': z.strictObject({ executionId: idSchema, workflowId: idSchema.nullable(), stepPath: z.string().nullable(), by: z.enum(['webhook', 'approval', 'rejection', 'call', 'timer']) }),
   'execution.succeeded': z.strictObject({ executionId: idSchema, workflowId: idSchema, status: z.literal('succeeded'), durationMs: z.number(), error: z.string().optional() }),
   'execution.failed': z.strictObject({
     executionId: idSchema,

@@ -48,28 +48,161 @@ export const triggerSchema = z.discriminatedUnion('type', [webhookTriggerSchema,
 
 export const stepIdSchema = z.string().min(1).max(STEP_ID_MAX_LENGTH).regex(STEP_ID_PATTERN, STEP_ID_MESSAGE);
 
-export const stepSchema = z.object({
+/** Retries of a step's action (or of a call's start): attempts in all, and the first backoff. */
+const retrySchema = z.object({
+  attempts: z.number().int().min(1).max(10).default(3),
+  backoffMs: z.number().int().min(0).max(600_000).default(1000),
+});
+
+/** Items a loop takes at most (SPEC: a clear error above). */
+export const LOOP_MAX_ITEMS = 10_000;
+/** How deep sub-workflow calls may nest (a cycle stops here with a clear error). */
+export const CALL_MAX_DEPTH = 10;
+
+/** What every step and block has: a unique id (read as `steps.<id>`) and an optional label. */
+const stepBase = {
   id: stepIdSchema,
   name: z.string().max(200).optional(),
-  connector: z.string().min(1),
-  action: z.string().min(1),
-  credentialId: z.string().uuid().optional(),
-  input: z.record(z.string(), z.unknown()).default({}),
-  /** A condition template; the step is skipped when it renders falsy. */
+  /** A condition template; the step (or block) is skipped when it renders falsy. */
   when: z.string().max(10_000).optional(),
-  retry: z
-    .object({
-      attempts: z.number().int().min(1).max(10).default(3),
-      backoffMs: z.number().int().min(0).max(600_000).default(1000),
-    })
-    .optional(),
-  timeoutMs: z.number().int().min(100).max(600_000).optional(),
   /**
    * What a failure of this step (retries exhausted) does: `fail` (the default) fails the run there;
    * `continue` records the failure, gives the step the output `{ error }` and goes on.
    */
   onError: z.enum(['fail', 'continue']).optional(),
+};
+
+/** A step as stored and run (defaults applied): an action step or a block. Declared by hand: the schema is recursive. */
+export type StepDefinition = ActionStepDefinition | ConditionBlock | LoopBlock | ParallelBlock | WaitBlock | CallBlock;
+/** A step as a client may send it (defaults not applied). */
+export type StepDraft = ActionStepDraft | ConditionBlockDraft | LoopBlockDraft | ParallelBlockDraft | WaitBlock | CallBlockDraft;
+interface StepBaseFields {
+  id: string;
+  name?: string;
+  when?: string;
+  onError?: 'fail' | 'continue';
+}
+export interface ActionStepDefinition extends StepBaseFields {
+  type?: 'action';
+  connector: string;
+  action: string;
+  credentialId?: string;
+  input: Record<string, unknown>;
+  retry?: { attempts: number; backoffMs: number };
+  timeoutMs?: number;
+}
+export type ActionStepDraft = Omit<ActionStepDefinition, 'input' | 'retry'> & { input?: Record<string, unknown>; retry?: { attempts?: number; backoffMs?: number } };
+export interface ConditionBlock extends StepBaseFields {
+  type: 'condition';
+  if: string;
+  then: StepDefinition[];
+  else: StepDefinition[];
+}
+export type ConditionBlockDraft = Omit<ConditionBlock, 'then' | 'else'> & { then?: StepDraft[]; else?: StepDraft[] };
+export interface LoopBlock extends StepBaseFields {
+  type: 'loop';
+  items: string;
+  concurrency: number;
+  steps: StepDefinition[];
+}
+export type LoopBlockDraft = Omit<LoopBlock, 'concurrency' | 'steps'> & { concurrency?: number; steps: StepDraft[] };
+export interface ParallelBlock extends StepBaseFields {
+  type: 'parallel';
+  branches: StepDefinition[][];
+}
+export type ParallelBlockDraft = Omit<ParallelBlock, 'branches'> & { branches: StepDraft[][] };
+export type WaitBlock = StepBaseFields & { type: 'wait' } & (
+    | { for: 'duration'; seconds: number }
+    | { for: 'until'; at: string }
+    | { for: 'webhook'; timeoutSeconds?: number }
+    | { for: 'approval'; message?: string; timeoutSeconds?: number }
+  );
+export interface CallBlock extends StepBaseFields {
+  type: 'call';
+  workflowId: string;
+  input: Record<string, unknown>;
+  wait: boolean;
+}
+export type CallBlockDraft = Omit<CallBlock, 'input' | 'wait'> & { input?: Record<string, unknown>; wait?: boolean };
+type StepSchema = z.ZodType<StepDefinition, StepDraft>;
+
+/** An action step: a connector's action with templated input (the v1 step; `type` may be left out). */
+export const actionStepSchema = z.object({
+  ...stepBase,
+  type: z.literal('action').optional(),
+  connector: z.string().min(1),
+  action: z.string().min(1),
+  credentialId: z.string().uuid().optional(),
+  input: z.record(z.string(), z.unknown()).default({}),
+  retry: retrySchema.optional(),
+  timeoutMs: z.number().int().min(100).max(600_000).optional(),
 });
+
+/** `if` / `then` / `else`: the branch the template picks runs; its last output is the block's. */
+export const conditionBlockSchema = z.object({
+  ...stepBase,
+  type: z.literal('condition'),
+  if: z.string().min(1).max(10_000),
+  get then(): z.ZodDefault<z.ZodArray<StepSchema>> {
+    return z.array(stepSchema).max(100).default([]);
+  },
+  get else(): z.ZodDefault<z.ZodArray<StepSchema>> {
+    return z.array(stepSchema).max(100).default([]);
+  },
+});
+
+/** Runs its steps once per item (`{{item}}`, `{{$index}}`); output: each iteration's last output. */
+export const loopBlockSchema = z.object({
+  ...stepBase,
+  type: z.literal('loop'),
+  items: z.string().min(1).max(10_000),
+  concurrency: z.number().int().min(1).max(50).default(1),
+  get steps(): z.ZodArray<StepSchema> {
+    return z.array(stepSchema).min(1).max(100);
+  },
+});
+
+/** Branches that run at the same time; output: each branch's last output; fails when a branch fails. */
+export const parallelBlockSchema = z.object({
+  ...stepBase,
+  type: z.literal('parallel'),
+  get branches(): z.ZodArray<z.ZodArray<StepSchema>> {
+    return z.array(z.array(stepSchema).max(100)).min(1).max(20);
+  },
+});
+
+/** A durable wait: the execution holds no worker while it waits, and survives restarts. */
+export const waitBlockSchema = z.discriminatedUnion('for', [
+  z.object({ ...stepBase, type: z.literal('wait'), for: z.literal('duration'), seconds: z.number().min(0).max(366 * 24 * 3600) }),
+  z.object({ ...stepBase, type: z.literal('wait'), for: z.literal('until'), at: z.string().min(1).max(10_000) }),
+  z.object({ ...stepBase, type: z.literal('wait'), for: z.literal('webhook'), timeoutSeconds: z.number().int().min(1).max(366 * 24 * 3600).optional() }),
+  z.object({
+    ...stepBase,
+    type: z.literal('wait'),
+    for: z.literal('approval'),
+    message: z.string().max(2000).optional(),
+    timeoutSeconds: z.number().int().min(1).max(366 * 24 * 3600).optional(),
+  }),
+]);
+
+/** Runs another workflow of the tenant as a child execution; with `wait`, its last output is this step's. */
+export const callBlockSchema = z.object({
+  ...stepBase,
+  type: z.literal('call'),
+  workflowId: idSchema,
+  input: z.record(z.string(), z.unknown()).default({}),
+  wait: z.boolean().default(true),
+});
+
+/** A step of the workflow language v2: an action step or a block (SPEC "Workflow language v2"). */
+export const stepSchema: StepSchema = z.discriminatedUnion('type', [
+  actionStepSchema,
+  conditionBlockSchema,
+  loopBlockSchema,
+  parallelBlockSchema,
+  waitBlockSchema,
+  callBlockSchema,
+]);
 
 /** A workflow's fields as a client sends them, without defaults. */
 const workflowFields = {
@@ -102,14 +235,47 @@ export const workflowUpdateSchema = z.object(workflowFields).partial();
 
 /** As stored and answered (defaults applied). */
 export type TriggerDefinition = z.output<typeof triggerSchema>;
-export type StepDefinition = z.output<typeof stepSchema>;
+export type BlockType = 'condition' | 'loop' | 'parallel' | 'wait' | 'call';
+/** The kind of a step: `action`, or the block's type. */
+export type StepKind = 'action' | BlockType;
+export function stepKind(step: StepDefinition): StepKind {
+  return step.type ?? 'action';
+}
+export function isActionStep(step: StepDefinition): step is ActionStepDefinition {
+  return step.type === undefined || step.type === 'action';
+}
+/** The nested step lists of a block (none for an action step, a wait or a call). */
+export function childLists(step: StepDefinition): StepDefinition[][] {
+  switch (step.type) {
+    case 'condition':
+      return [step.then, step.else];
+    case 'loop':
+      return [step.steps];
+    case 'parallel':
+      return step.branches;
+    default:
+      return [];
+  }
+}
+/** Every step of a list, blocks' nested steps included, depth first in order. */
+export function allSteps(steps: StepDefinition[]): StepDefinition[] {
+  const out: StepDefinition[] = [];
+  const walk = (list: StepDefinition[]) => {
+    for (const s of list) {
+      out.push(s);
+      for (const child of childLists(s)) walk(child);
+    }
+  };
+  walk(steps);
+  return out;
+}
 export type TriggerType = TriggerDefinition['type'];
 /** A request body after validation (what the api works with). */
 export type WorkflowInput = z.output<typeof workflowInputSchema>;
 export type WorkflowUpdate = z.output<typeof workflowUpdateSchema>;
 /** What a client may send (defaults not applied yet). */
 export type TriggerDraft = z.input<typeof triggerSchema>;
-export type StepDraft = z.input<typeof stepSchema>;
+
 export type WorkflowDraft = z.input<typeof workflowInputSchema>;
 
 /** A workflow as the api answers it (create, get, list, update, toggle, rollback). */

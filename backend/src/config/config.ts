@@ -111,6 +111,8 @@ const envSchema = z.object({
    * worker died or lost the database) another worker resumes the run after its last recorded step.
    */
   EXECUTION_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Waits (and `core.delay` steps) longer than this park the execution (no worker held); shorter ones sleep in the worker. */
+  WAIT_DURABLE_AFTER_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Queued executions beyond which webhooks and manual runs answer 503 with Retry-After (0: no limit). */
   MAX_QUEUED_EXECUTIONS: z.coerce.number().int().min(0).default(1_000_000),
   /**
@@ -181,6 +183,7 @@ export interface Config {
   syncWebhookTimeoutMs: number;
   reconcileAfterMs: number;
   executionLeaseMs: number;
+  waitDurableAfterMs: number;
   maxQueuedExecutions: number;
   shutdownDrainDelayMs: number;
   allowPrivateTargets: boolean;
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncWebhookTimeoutMs: e.SYNC_WEBHOOK_TIMEOUT_MS,
     reconcileAfterMs: e.RECONCILE_AFTER_MS,
     executionLeaseMs: e.EXECUTION_LEASE_MS,
+    waitDurableAfterMs: e.WAIT_DURABLE_AFTER_MS,
     maxQueuedExecutions: e.MAX_QUEUED_EXECUTIONS,
     shutdownDrainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS,
     allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,

@@ -1,15 +1,31 @@
 /**
- * Runs one execution: the steps in order, each with its `when` condition, rendered input, credential,
- * retries with exponential backoff and a per-attempt timeout; after a step whose action declares
- * `skips` (e.g. a condition's branch not taken), the steps it names are skipped. Outputs feed later
- * steps as `steps.<id>`. Durability: results already recorded are not run again, and after a step
- * that called out (any action not marked `pure`), the results so far are handed to `deps.checkpoint`
- * and recorded before anything else runs, so a crash later never repeats it. After the last step the completion records them instead.
+ * Runs one execution of the workflow language v2 (SPEC "Workflow language v2"): action steps with
+ * their `when` condition, rendered input, credential, retries with exponential backoff and a
+ * per-attempt timeout, and the blocks `condition`, `loop`, `parallel`, `wait` and `call`, nested.
+ *
+ * Every step runs at a path (its id, prefixed inside loops and parallel branches by the block and
+ * the iteration or branch: `fanout[3].post`); results are keyed by path. Durability: a result already
+ * recorded for a path (`previous`) stands and its step is not run again; after a step that called out
+ * (an action not marked `pure`, or a `call`), the new results are handed to `deps.checkpoint` and
+ * recorded before anything else runs, so a crash later never repeats it. Blocks are not recorded as
+ * done on their own: a resumed run walks into them again and finds their steps' results. A wait not
+ * resumed yet parks the run (`waiting`): the caller records it and nothing holds a worker meanwhile.
  */
 import type { Cancellation } from '../common/cancellation.js';
 import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
-import type { StepDefinition } from '@tributary/contracts';
+import {
+  LOOP_MAX_ITEMS,
+  stepKind,
+  type ActionStepDefinition,
+  type CallBlock,
+  type ConditionBlock,
+  type LoopBlock,
+  type ParallelBlock,
+  type StepDefinition,
+  type StepKind,
+  type WaitBlock,
+} from '@tributary/contracts';
 import { stepRedactor } from './secret-redaction.js';
 import { withTimeout } from '../common/timeout.js';
 import { isTruthy } from '../common/truthy.js';
@@ -19,6 +35,8 @@ import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Waits (and `core.delay` steps) up to this long are slept in the worker; longer ones park the run. */
+export const DEFAULT_DURABLE_AFTER_MS = 5_000;
 
 export class StepTimeoutError extends Error {
   constructor(ms: number) {
@@ -61,116 +79,483 @@ export function stepIdempotencyKey(executionId: string, stepPath: string): strin
   return `${executionId}:${stepPath}`;
 }
 
-export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>, stepPath?: string): Record<string, unknown> {
+/** What a scope adds to the template context: the loop's item and index, the next resume URL. */
+interface ScopeVars {
+  item?: unknown;
+  $index?: number;
+  $resumeUrl?: string;
+}
+
+export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>, stepPath?: string, vars?: ScopeVars): Record<string, unknown> {
   const base = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
   const ctx: Record<string, unknown> = { ...base, steps: outputs, $payload: payload, $execution: { id: executionId }, $now: new Date().toISOString() };
   if (stepPath !== undefined) ctx.$step = { id: stepPath, idempotencyKey: stepIdempotencyKey(executionId, stepPath) };
+  if (vars) {
+    if ('item' in vars) ctx.item = vars.item;
+    if (vars.$index !== undefined) ctx.$index = vars.$index;
+    if (vars.$resumeUrl !== undefined) ctx.$resumeUrl = vars.$resumeUrl;
+  }
   return ctx;
 }
 
-export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunResult> {
-  const started = performance.now();
-  const sleep = deps.sleep ?? abortableSleep;
-  const outputs: Record<string, unknown> = {};
-  const results: StepResult[] = [];
-  const skip = new Map<string, string>();
-  // A failed step is run again (a retry from the failed step), unless its failure was let through (`onError: continue`).
-  const continues = new Set(req.steps.filter((s) => s.onError === 'continue').map((s) => s.id));
-  const carried = new Map((req.previous ?? []).filter((r) => r.status !== 'failed' || continues.has(r.stepId)).map((r) => [r.stepId, r]));
-  let lastOutput: unknown = undefined;
-
-  const finish = (status: RunResult['status'], error?: string): RunResult => ({
-    status,
-    steps: results,
-    output: lastOutput,
-    ...(error ? { error } : {}),
-    durationMs: Math.round(performance.now() - started),
-  });
-
-  for (const [index, step] of req.steps.entries()) {
-    if (req.cancellation?.cancelled) return finish('cancelled', 'Execution was cancelled');
-    const prior = carried.get(step.id);
-    if (prior) {
-      // Recorded before a crash, or carried over by a retry from the failed step: it stands as it was.
-      results.push(prior);
-      if (prior.status === 'succeeded' || prior.status === 'failed') {
-        outputs[step.id] = prior.output;
-        lastOutput = prior.output;
-        if (prior.status === 'succeeded') applySkips(step, prior.output, skip, deps);
-      }
-      continue;
-    }
-    let calledOut = false;
-    let result = await runStep(step, req, deps, outputs, skip.get(step.id), sleep, () => (calledOut = true));
-    // `onError: continue`: the failure is the step's result ({ error } as its output) and the run goes on.
-    const continued = result.status === 'failed' && step.onError === 'continue' && !req.cancellation?.cancelled;
-    if (continued) result = { ...result, output: { error: result.error } };
-    results.push(result);
-    await deps.onStep?.(result);
-    // A step with effects outside the run is on record before the next one starts (the last one's
-    // result goes with the completion, and a failure ends the run there).
-    if (calledOut && (result.status !== 'failed' || continued) && index < req.steps.length - 1) await deps.checkpoint?.(results);
-    if (continued) {
-      outputs[step.id] = result.output;
-      lastOutput = result.output;
-      continue;
-    }
-    if (result.status === 'failed') return finish('failed', `Step "${step.id}" failed: ${result.error}`);
-    if (result.status === 'succeeded') {
-      outputs[step.id] = result.output;
-      lastOutput = result.output;
-      applySkips(step, result.output, skip, deps);
-    }
-  }
-  return finish('succeeded');
+/** Where steps run: the path prefix, the outputs they see as `steps.<id>`, the loop variables. */
+interface Scope {
+  prefix: string;
+  outputs: Record<string, unknown>;
+  vars: ScopeVars;
+  /** v1 conditions (`core.condition` with step id lists): the later steps of this list to skip. */
+  skip: Map<string, string>;
+  /** True for the workflow's own list (its last step's result goes with the completion). */
+  top: boolean;
 }
 
-/** After a succeeded step (run now or recorded before): the later steps its action's `skips` names are skipped. */
-function applySkips(step: StepDefinition, output: unknown, skip: Map<string, string>, deps: RunDeps): void {
-  const action = findAction(deps.findConnector(step.connector), step);
-  const skips = action?.skips?.({ output, stepInput: step.input, stepId: step.id });
-  for (const id of skips?.stepIds ?? []) skip.set(id, skips!.reason);
+/** How a step or a list of steps ended. */
+type Outcome =
+  | { status: 'succeeded'; output: unknown }
+  | { status: 'skipped' }
+  | { status: 'failed'; error: string; stepPath: string }
+  | { status: 'waiting' }
+  | { status: 'cancelled' };
+
+export async function runWorkflow(req: RunRequest, deps: RunDeps): Promise<RunResult> {
+  return new Run(req, deps).run();
+}
+
+class Run {
+  private readonly started = performance.now();
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Every result of this run in the order they finished: carried ones and new ones. */
+  private readonly results: StepResult[] = [];
+  /** The new results (not carried), and how many of them are on record already. */
+  private readonly fresh: StepResult[] = [];
+  private recorded = 0;
+  private readonly prior: Map<string, StepResult>;
+  private readonly waits: { path: string; dueAt: string | null }[] = [];
+
+  constructor(
+    private readonly req: RunRequest,
+    private readonly deps: RunDeps,
+  ) {
+    this.sleep = deps.sleep ?? abortableSleep;
+    // The last result recorded for a path stands for it (a wait recorded `waiting`, then resumed).
+    this.prior = new Map((req.previous ?? []).map((r) => [r.path ?? r.stepId, r]));
+  }
+
+  async run(): Promise<RunResult> {
+    const scope: Scope = { prefix: '', outputs: {}, vars: {}, skip: new Map(), top: true };
+    const end = await this.sequence(this.req.steps, scope);
+    const base = { steps: this.results, durationMs: Math.round(performance.now() - this.started) };
+    switch (end.status) {
+      case 'succeeded':
+        return { ...base, status: 'succeeded', output: end.output };
+      case 'skipped':
+        return { ...base, status: 'succeeded', output: undefined };
+      case 'failed':
+        return { ...base, status: 'failed', output: this.lastOutput(), error: end.error, failedStepId: end.stepPath };
+      case 'waiting':
+        return { ...base, status: 'waiting', output: undefined, waits: this.waits };
+      case 'cancelled':
+        return { ...base, status: 'cancelled', output: this.lastOutput(), error: 'Execution was cancelled' };
+    }
+  }
+
+  private lastOutput(): unknown {
+    for (let i = this.results.length - 1; i >= 0; i--) if (this.results[i].status === 'succeeded') return this.results[i].output;
+    return undefined;
+  }
+
+  private get cancelled(): boolean {
+    return Boolean(this.req.cancellation?.cancelled);
+  }
+
+  /** Runs a list of steps in order; its output is the last output of a step that ran (undefined: none). */
+  private async sequence(steps: StepDefinition[], scope: Scope): Promise<Outcome> {
+    let last: unknown = undefined;
+    let ran = false;
+    const resumable = this.deps.waits !== undefined && steps.some((s) => s.type === 'wait' && s.for === 'webhook');
+    for (const [index, step] of steps.entries()) {
+      if (this.cancelled) return { status: 'cancelled' };
+      const here = resumable ? { ...scope, vars: { ...scope.vars, $resumeUrl: this.nextResumeUrl(steps, index, scope) } } : scope;
+      const out = await this.step(step, here, scope.top && index === steps.length - 1);
+      if (out.status === 'succeeded') {
+        scope.outputs[step.id] = out.output;
+        last = out.output;
+        ran = true;
+      } else if (out.status !== 'skipped') {
+        return out;
+      }
+    }
+    return ran ? { status: 'succeeded', output: last } : { status: 'skipped' };
+  }
+
+  /** `{{$resumeUrl}}`: the URL of the next webhook wait of this list, from `index` on. */
+  private nextResumeUrl(steps: StepDefinition[], index: number, scope: Scope): string | undefined {
+    for (let i = index; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.type === 'wait' && s.for === 'webhook') return this.deps.waits!.resumeUrl(scope.prefix + s.id);
+    }
+    return scope.vars.$resumeUrl;
+  }
+
+  /** One step or block at its path: carried when recorded before, else run. */
+  private async step(step: StepDefinition, scope: Scope, lastOfRun: boolean): Promise<Outcome> {
+    const path = scope.prefix + step.id;
+    const kind = stepKind(step);
+    const prior = this.prior.get(path);
+    if (prior && kind !== 'condition' && kind !== 'loop' && kind !== 'parallel' && this.stands(prior, step)) {
+      // Recorded before a crash or a wait, or carried over by a retry: it stands as it was.
+      this.results.push(prior);
+      if (prior.status === 'skipped') return { status: 'skipped' };
+      if (prior.status === 'succeeded' && kind === 'action') this.applySkips(step as ActionStepDefinition, prior.output, scope);
+      return { status: 'succeeded', output: prior.output };
+    }
+    const skippedBecause = scope.skip.get(step.id);
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const warnings: string[] = [];
+    if (skippedBecause) return this.record(this.blockResult(step, path, kind, 'skipped', t0, startedAt, [skippedBecause]));
+    if (step.when !== undefined) {
+      try {
+        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+        if (!isTruthy(renderValue(step.when, ctx, warnings))) {
+          return this.record(this.blockResult(step, path, kind, 'skipped', t0, startedAt, [...warnings, 'when condition was false']));
+        }
+      } catch (err) {
+        return this.ended(step, path, this.blockResult(step, path, kind, 'failed', t0, startedAt, warnings, { error: `when condition: ${errorMessage(err)}` }));
+      }
+    }
+    switch (step.type) {
+      case undefined:
+      case 'action':
+        return this.action(step, path, scope, lastOfRun);
+      case 'condition':
+        return this.condition(step, path, scope, t0, startedAt, warnings);
+      case 'loop':
+        return this.loop(step, path, scope, t0, startedAt, warnings);
+      case 'parallel':
+        return this.parallel(step, path, scope, t0, startedAt, warnings);
+      case 'wait':
+        return this.wait(step, path, scope, t0, startedAt, warnings, this.waitRequest(step, scope, path, warnings));
+      case 'call':
+        return this.call(step, path, scope, t0, startedAt, warnings);
+    }
+  }
+
+  /** A recorded result stands unless it failed (a retry runs it again, unless its failure was let through) or is a wait not resumed. */
+  private stands(prior: StepResult, step: StepDefinition): boolean {
+    if (prior.status === 'waiting') return false;
+    if (prior.status === 'failed') return step.onError === 'continue';
+    return true;
+  }
+
+  /** Adds a result to the run (and tells the caller); its outcome for the list it is in. */
+  private async record(result: StepResult, continued = false): Promise<Outcome> {
+    this.results.push(result);
+    this.fresh.push(result);
+    await this.deps.onStep?.(result);
+    if (continued) return { status: 'succeeded', output: result.output };
+    if (result.status === 'skipped') return { status: 'skipped' };
+    if (result.status === 'waiting') return { status: 'waiting' };
+    if (result.status === 'failed') return { status: 'failed', error: result.error ?? 'failed', stepPath: result.path ?? result.stepId };
+    return { status: 'succeeded', output: result.output };
+  }
+
+  /** Records the result of a step that ended, with `onError: continue` applied. */
+  private async ended(step: StepDefinition, path: string, result: StepResult): Promise<Outcome> {
+    if (result.status === 'failed' && step.onError === 'continue' && !this.cancelled) {
+      // The failure is the step's result ({ error } as its output) and the run goes on.
+      return this.record({ ...result, output: { error: result.error } }, true);
+    }
+    const out = await this.record(result);
+    if (out.status === 'failed') {
+      if (this.cancelled) return { status: 'cancelled' };
+      return { status: 'failed', error: `Step "${path}" failed: ${result.error}`, stepPath: path };
+    }
+    return out;
+  }
+
+  /** The durability contract: the new results on record before the next side effect. */
+  private async checkpoint(): Promise<void> {
+    if (!this.deps.checkpoint || this.recorded >= this.fresh.length) return;
+    const delta = this.fresh.slice(this.recorded);
+    this.recorded = this.fresh.length;
+    await this.deps.checkpoint(delta);
+  }
+
+  private blockResult(
+    step: StepDefinition,
+    path: string,
+    kind: StepKind,
+    status: StepResult['status'],
+    t0: number,
+    startedAt: string,
+    warnings: string[],
+    extra: Partial<StepResult> = {},
+  ): StepResult {
+    const action = kind === 'action' ? (step as ActionStepDefinition) : undefined;
+    return {
+      stepId: step.id,
+      path,
+      type: kind,
+      connector: action?.connector ?? 'core',
+      action: action?.action ?? kind,
+      status,
+      warnings,
+      attempts: 0,
+      durationMs: Math.round(performance.now() - t0),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      ...extra,
+    };
+  }
+
+  // ---- action steps ------------------------------------------------------------------------
+
+  private async action(step: ActionStepDefinition, path: string, scope: Scope, lastOfRun: boolean): Promise<Outcome> {
+    // `core.delay` longer than a few seconds is a durable wait: the worker slot is freed meanwhile.
+    if (step.connector === 'core' && step.action === 'delay' && this.deps.waits) {
+      const warnings: string[] = [];
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      const seconds = Number(renderValue(step.input.seconds, ctx, warnings));
+      if (Number.isFinite(seconds) && seconds * 1000 > (this.deps.waits.durableAfterMs ?? DEFAULT_DURABLE_AFTER_MS)) {
+        const t0 = performance.now();
+        return this.wait(step, path, scope, t0, new Date().toISOString(), warnings, { kind: 'duration', dueAt: new Date(Date.now() + seconds * 1000) });
+      }
+    }
+    let calledOut = false;
+    const result = await runAction(step, path, this.req, this.deps, scope, this.sleep, () => (calledOut = true));
+    const out = await this.ended(step, path, result);
+    if (out.status === 'succeeded') this.applySkips(step, result.output, scope);
+    // A step with effects outside the run is on record before the next one starts (the last one's
+    // result goes with the completion, and a failure ends the run there).
+    if (calledOut && out.status === 'succeeded' && !lastOfRun) await this.checkpoint();
+    return out;
+  }
+
+  /** After a succeeded v1 `core.condition` (run now or recorded before): the later steps its action's `skips` names are skipped. */
+  private applySkips(step: ActionStepDefinition, output: unknown, scope: Scope): void {
+    const action = findAction(this.deps.findConnector(step.connector), step);
+    const skips = action?.skips?.({ output, stepInput: step.input, stepId: step.id });
+    for (const id of skips?.stepIds ?? []) scope.skip.set(id, skips!.reason);
+  }
+
+  // ---- blocks ------------------------------------------------------------------------------
+
+  private async condition(step: ConditionBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    let taken: 'then' | 'else';
+    try {
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      taken = isTruthy(renderValue(step.if, ctx, warnings)) ? 'then' : 'else';
+    } catch (err) {
+      return this.ended(step, path, this.blockResult(step, path, 'condition', 'failed', t0, startedAt, warnings, { error: `if: ${errorMessage(err)}` }));
+    }
+    // The branch shares the scope: its steps' outputs stay visible after the block.
+    const inner = await this.sequence(step[taken], { ...scope, skip: new Map(), top: false });
+    return this.closeBlock(step, path, 'condition', inner, t0, startedAt, warnings, { branch: taken }, (o) => o);
+  }
+
+  private async loop(step: LoopBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    let items: unknown;
+    try {
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      items = renderValue(step.items, ctx, warnings);
+      if (typeof items === 'string' && items.trim().startsWith('[')) items = JSON.parse(items);
+    } catch (err) {
+      return this.ended(step, path, this.blockResult(step, path, 'loop', 'failed', t0, startedAt, warnings, { error: `items: ${errorMessage(err)}` }));
+    }
+    const fail = (error: string) => this.ended(step, path, this.blockResult(step, path, 'loop', 'failed', t0, startedAt, warnings, { error }));
+    if (!Array.isArray(items)) return fail(`items must give an array; "${step.items}" gave ${items === '' || items === undefined ? 'nothing' : typeof items}`);
+    if (items.length > LOOP_MAX_ITEMS) return fail(`items gave ${items.length} items; a loop takes at most ${LOOP_MAX_ITEMS}`);
+    const list = items as unknown[];
+    const outputs: unknown[] = new Array(list.length).fill(null);
+    const ends: Outcome[] = [];
+    let next = 0;
+    let stop = false;
+    const worker = async () => {
+      while (!stop && next < list.length) {
+        const i = next++;
+        const iteration: Scope = { prefix: `${path}[${i}].`, outputs: { ...scope.outputs }, vars: { ...scope.vars, item: list[i], $index: i }, skip: new Map(), top: false };
+        const end = await this.sequence(step.steps, iteration);
+        if (end.status === 'succeeded') outputs[i] = end.output ?? null;
+        else if (end.status !== 'skipped') {
+          ends.push(end);
+          // A failure or a wait: no new iteration starts; the ones running finish.
+          stop = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(step.concurrency, Math.max(1, list.length)) }, worker));
+    const inner: Outcome = ends.find((e) => e.status === 'cancelled') ?? ends.find((e) => e.status === 'failed') ?? ends.find((e) => e.status === 'waiting') ?? { status: 'succeeded', output: outputs };
+    return this.closeBlock(step, path, 'loop', inner, t0, startedAt, warnings, { items: list.length }, () => outputs);
+  }
+
+  private async parallel(step: ParallelBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    const branchScopes = step.branches.map((_, b): Scope => ({ prefix: `${path}[${b}].`, outputs: { ...scope.outputs }, vars: scope.vars, skip: new Map(), top: false }));
+    const ends = await Promise.all(step.branches.map((branch, b) => this.sequence(branch, branchScopes[b])));
+    // Every branch's steps are visible after the block (ids are unique across the workflow).
+    for (const s of branchScopes) for (const [id, v] of Object.entries(s.outputs)) if (!(id in scope.outputs)) scope.outputs[id] = v;
+    const outputs = ends.map((e) => (e.status === 'succeeded' ? (e.output ?? null) : null));
+    const inner: Outcome = ends.find((e) => e.status === 'cancelled') ?? ends.find((e) => e.status === 'failed') ?? ends.find((e) => e.status === 'waiting') ?? { status: 'succeeded', output: outputs };
+    return this.closeBlock(step, path, 'parallel', inner, t0, startedAt, warnings, { branches: step.branches.length }, () => outputs);
+  }
+
+  /** A block's own result once its steps ended: succeeded with its output, failed, or waiting with them. */
+  private async closeBlock(
+    step: StepDefinition,
+    path: string,
+    kind: StepKind,
+    inner: Outcome,
+    t0: number,
+    startedAt: string,
+    warnings: string[],
+    input: unknown,
+    output: (o: unknown) => unknown,
+  ): Promise<Outcome> {
+    switch (inner.status) {
+      case 'cancelled':
+        return inner;
+      case 'waiting':
+        await this.record(this.blockResult(step, path, kind, 'waiting', t0, startedAt, warnings, { input }));
+        return inner;
+      case 'failed': {
+        const result = this.blockResult(step, path, kind, 'failed', t0, startedAt, warnings, { input, error: inner.error });
+        if (step.onError === 'continue') return this.ended(step, path, result);
+        await this.record(result);
+        return inner;
+      }
+      case 'skipped':
+        return this.record(this.blockResult(step, path, kind, 'succeeded', t0, startedAt, warnings, { input, output: output(null) ?? null }));
+      case 'succeeded':
+        return this.record(this.blockResult(step, path, kind, 'succeeded', t0, startedAt, warnings, { input, output: output(inner.output) ?? null }));
+    }
+  }
+
+  // ---- waits ---------------------------------------------------------------------------------
+
+  private waitRequest(step: WaitBlock, scope: Scope, path: string, warnings: string[]): WaitPlan | { error: string } {
+    const now = Date.now();
+    switch (step.for) {
+      case 'duration':
+        return { kind: 'duration', dueAt: new Date(now + step.seconds * 1000) };
+      case 'until': {
+        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+        const at = renderValue(step.at, ctx, warnings);
+        const due = new Date(typeof at === 'number' ? at : String(at));
+        if (Number.isNaN(due.getTime())) return { error: `at: "${String(at)}" is not a date and time (ISO 8601)` };
+        return { kind: 'until', dueAt: due };
+      }
+      case 'webhook':
+        return { kind: 'webhook', dueAt: step.timeoutSeconds ? new Date(now + step.timeoutSeconds * 1000) : null };
+      case 'approval':
+        return { kind: 'approval', dueAt: step.timeoutSeconds ? new Date(now + step.timeoutSeconds * 1000) : null, message: step.message };
+    }
+  }
+
+  private async wait(step: StepDefinition, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[], plan: WaitPlan | { error: string }): Promise<Outcome> {
+    const kind = stepKind(step);
+    const result = (status: StepResult['status'], extra: Partial<StepResult>) => this.blockResult(step, path, kind, status, t0, startedAt, warnings, extra);
+    if ('error' in plan) return this.ended(step, path, result('failed', { error: plan.error }));
+    const input = { for: plan.kind, dueAt: plan.dueAt?.toISOString() ?? null, ...(plan.message ? { message: plan.message } : {}) };
+    const waits = this.deps.waits;
+    const shortMs = plan.dueAt ? plan.dueAt.getTime() - Date.now() : Infinity;
+    const durableAfter = waits?.durableAfterMs ?? DEFAULT_DURABLE_AFTER_MS;
+    if ((plan.kind === 'duration' || plan.kind === 'until') && shortMs <= durableAfter) {
+      // Short enough to sleep here (and a time already past does not wait at all).
+      try {
+        if (shortMs > 0) await this.sleep(shortMs, this.req.cancellation?.signal);
+      } catch {
+        return { status: 'cancelled' };
+      }
+      return this.ended(step, path, result('succeeded', { input, output: { waitedMs: Math.max(0, Math.round(shortMs)) }, attempts: 1 }));
+    }
+    if (!waits) {
+      // A test run records nothing, so it cannot park: the wait is passed over, and says so.
+      return this.ended(step, path, result('skipped', { input, warnings: [...warnings, `a ${plan.kind} wait is not held in a test run`] }));
+    }
+    const outcome = await waits.reach({ path, stepId: step.id, kind: plan.kind, dueAt: plan.dueAt, message: plan.message });
+    if (outcome.status === 'pending') {
+      const resumeUrl = plan.kind === 'webhook' ? waits.resumeUrl(path) : undefined;
+      const dueAt = outcome.dueAt?.toISOString() ?? null;
+      this.waits.push({ path, dueAt });
+      return this.record(result('waiting', { input, output: { for: plan.kind, dueAt, ...(resumeUrl ? { resumeUrl } : {}), ...(plan.message ? { message: plan.message } : {}) } }));
+    }
+    if (outcome.status === 'resumed') return this.ended(step, path, result('succeeded', { input, output: outcome.output ?? null, attempts: 1 }));
+    return this.ended(step, path, result('failed', { input, error: outcome.error, output: outcome.output, attempts: 1 }));
+  }
+
+  // ---- sub-workflows -------------------------------------------------------------------------
+
+  private async call(step: CallBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    const result = (status: StepResult['status'], extra: Partial<StepResult>) => this.blockResult(step, path, 'call', status, t0, startedAt, warnings, { idempotencyKey: stepIdempotencyKey(this.req.executionId, path), ...extra });
+    let input: Record<string, unknown>;
+    try {
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      input = renderValue(step.input, ctx, warnings) as Record<string, unknown>;
+    } catch (err) {
+      return this.ended(step, path, result('failed', { error: `Template error: ${errorMessage(err)}` }));
+    }
+    const recorded = { workflowId: step.workflowId, wait: step.wait, input };
+    if (!this.deps.calls) {
+      return this.ended(step, path, result('skipped', { input: recorded, warnings: [...warnings, 'a sub-workflow is not started by a test run'] }));
+    }
+    let outcome;
+    try {
+      outcome = await this.deps.calls.call({ path, stepId: step.id, workflowId: step.workflowId, input, wait: step.wait, idempotencyKey: stepIdempotencyKey(this.req.executionId, path) });
+    } catch (err) {
+      return this.ended(step, path, result('failed', { input: recorded, error: errorMessage(err), attempts: 1 }));
+    }
+    const child = { executionId: outcome.executionId };
+    if (outcome.status === 'pending') {
+      this.waits.push({ path, dueAt: null });
+      return this.record(result('waiting', { input: recorded, output: { for: 'call', ...child } }));
+    }
+    if (outcome.status === 'failed') return this.ended(step, path, result('failed', { input: recorded, error: outcome.error, output: child, attempts: 1 }));
+    const out = await this.ended(step, path, result('succeeded', { input: recorded, output: outcome.status === 'started' ? child : (outcome.output ?? null), attempts: 1 }));
+    // Starting a child is an effect outside the run: on record before anything else.
+    await this.checkpoint();
+    return out;
+  }
+}
+
+/** A wait as the engine plans it before asking the store (which keeps the first due time it was given). */
+interface WaitPlan {
+  kind: 'duration' | 'until' | 'webhook' | 'approval';
+  dueAt: Date | null;
+  message?: string;
 }
 
 /** The action a step names, of the connector it names (undefined when either is unknown). */
-function findAction(connector: ReturnType<RunDeps['findConnector']>, step: StepDefinition): ActionDefinition<unknown, unknown, unknown> | undefined {
+function findAction(connector: ReturnType<RunDeps['findConnector']>, step: ActionStepDefinition): ActionDefinition<unknown, unknown, unknown> | undefined {
   return connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
 }
 
-async function runStep(
-  step: StepDefinition,
+async function runAction(
+  step: ActionStepDefinition,
+  path: string,
   req: RunRequest,
   deps: RunDeps,
-  outputs: Record<string, unknown>,
-  skippedBecause: string | undefined,
+  scope: Scope,
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
   onCallOut: () => void,
 ): Promise<StepResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const warnings: string[] = [];
-  const base = { stepId: step.id, connector: step.connector, action: step.action, startedAt: startedAt.toISOString() };
+  const idempotencyKey = stepIdempotencyKey(req.executionId, path);
+  const base = { stepId: step.id, ...(path !== step.id ? { path } : {}), connector: step.connector, action: step.action, startedAt: startedAt.toISOString() };
   // Replaced once the step's credential is known: its secret values never reach the result (secret-redaction.ts).
   let redact = (r: StepResult): StepResult => r;
-  const done = (r: Partial<StepResult> & Pick<StepResult, 'status'>): StepResult => redact({
-    ...base,
-    warnings,
-    attempts: 0,
-    ...r,
-    durationMs: Math.round(performance.now() - t0),
-    finishedAt: new Date().toISOString(),
-  });
+  const done = (r: Partial<StepResult> & Pick<StepResult, 'status'>): StepResult =>
+    redact({
+      ...base,
+      warnings,
+      attempts: 0,
+      ...r,
+      durationMs: Math.round(performance.now() - t0),
+      finishedAt: new Date().toISOString(),
+    });
 
-  if (skippedBecause) return done({ status: 'skipped', warnings: [skippedBecause] });
-  const ctx = buildContext(req.payload, req.executionId, outputs, step.id);
-  try {
-    if (step.when !== undefined && !isTruthy(renderValue(step.when, ctx, warnings))) {
-      return done({ status: 'skipped', warnings: [...warnings, 'when condition was false'] });
-    }
-  } catch (err) {
-    return done({ status: 'failed', error: `when condition: ${errorMessage(err)}` });
-  }
-
+  const ctx = buildContext(req.payload, req.executionId, scope.outputs, path, scope.vars);
   let input: unknown;
   try {
     input = renderValue(step.input, ctx, warnings);
@@ -210,10 +595,10 @@ async function runStep(
   }
 
   if (!action.pure) onCallOut();
-  const idempotencyKey = stepIdempotencyKey(req.executionId, step.id);
   const maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;
   const backoff = step.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
   const timeoutMs = step.timeoutMs ?? deps.defaultStepTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const keyed = action.pure ? {} : { idempotencyKey };
   let attempt = 0;
   for (;;) {
     attempt++;
@@ -231,17 +616,17 @@ async function runStep(
           idempotencyKey,
         }),
       );
-      return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt });
+      return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt, ...keyed });
     } catch (err) {
       if (req.cancellation?.cancelled || attempt >= maxAttempts || !isRetryable(err)) {
-        return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt });
+        return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt, ...keyed });
       }
       const delay = backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
       warnings.push(`attempt ${attempt} failed (${errorMessage(err)}); retrying in ${Math.round(delay)} ms`);
       try {
         await sleep(delay, req.cancellation?.signal);
       } catch {
-        return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt });
+        return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt, ...keyed });
       }
     }
   }

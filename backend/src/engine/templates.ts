@@ -258,3 +258,12 @@ export function findTemplates(value: unknown, path: string[] = []): { path: stri
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => findTemplates(v, [...path, k]));
   return [];
 }
+
+/** The step ids a (syntactically valid) template reads as `steps.<id>…`, for save-time checks. */
+export function referencedStepIds(template: string): string[] {
+  if (!template.includes('{{')) return [];
+  const c = compile(template);
+  const ids = new Set<string>();
+  for (const p of c.paths) if (p[0] === 'steps' && p.length > 1) ids.add(p[1]);
+  return [...ids];
+}

@@ -37,21 +37,73 @@ export interface RunDeps {
   /** Called after each step (for live progress). */
   onStep?: (result: StepResult) => void | Promise<void>;
   /**
-   * The durability contract: called after a step that called out (an action not marked `pure`) when
-   * more steps follow, with every result so far; the next step starts once it resolves (they are
-   * recorded). Throwing stops the run there (e.g. the lease on the execution was lost).
+   * The durability contract: called after a step that called out (an action not marked `pure`, a
+   * `call`) when more may follow, with the results new since the last checkpoint; the next step
+   * starts once it resolves (they are recorded). Throwing stops the run there (e.g. the lease on the
+   * execution was lost).
    */
-  checkpoint?: (results: StepResult[]) => Promise<void>;
+  checkpoint?: (delta: StepResult[]) => Promise<void>;
+  /** Durable waits (absent in a test run: waits longer than a few seconds are passed over there). */
+  waits?: WaitStore;
+  /** Sub-workflows (absent in a test run: `call` steps are passed over there). */
+  calls?: CallStarter;
   /** Default per-attempt timeout when a step sets none. */
   defaultStepTimeoutMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** A wait the run reached, as the engine asks the store about it. */
+export interface WaitRequest {
+  path: string;
+  stepId: string;
+  kind: 'duration' | 'until' | 'webhook' | 'approval';
+  /** When it fires (duration, until) or times out; the store keeps the first one it was given. */
+  dueAt: Date | null;
+  message?: string;
+}
+export type WaitOutcome =
+  | { status: 'resumed'; output: unknown }
+  /** Rejected, or timed out. */
+  | { status: 'failed'; error: string; output?: unknown }
+  | { status: 'pending'; dueAt: Date | null };
+
+/** Where waits are kept (the executions' wait table): asked each time a run reaches a wait. */
+export interface WaitStore {
+  /** Resolves a due timer, records a new wait as pending, or answers how it was resumed. */
+  reach(w: WaitRequest): Promise<WaitOutcome>;
+  /** The resume URL of a webhook wait at this path (deterministic, unguessable). */
+  resumeUrl(path: string): string;
+  /** Waits up to this long are slept in the worker instead (default 5 s). */
+  durableAfterMs?: number;
+}
+
+export interface CallRequest {
+  path: string;
+  stepId: string;
+  workflowId: string;
+  input: Record<string, unknown>;
+  wait: boolean;
+  /** Starting the child again with this key answers the first child (a crash never starts two). */
+  idempotencyKey: string;
+}
+export type CallOutcome =
+  | { status: 'started'; executionId: string }
+  | { status: 'pending'; executionId: string }
+  | { status: 'succeeded'; executionId: string; output: unknown }
+  | { status: 'failed'; executionId: string; error: string };
+export interface CallStarter {
+  call(c: CallRequest): Promise<CallOutcome>;
+}
+
 export interface RunResult {
-  status: 'succeeded' | 'failed' | 'cancelled';
+  status: 'succeeded' | 'failed' | 'cancelled' | 'waiting';
   steps: StepResult[];
   /** The last executed step's output: what a sync webhook answers. */
   output: unknown;
   error?: string;
+  /** Failed: the path of the step that failed. */
+  failedStepId?: string;
+  /** Waiting: the waits not resumed yet, with their due times. */
+  waits?: { path: string; dueAt: string | null }[];
   durationMs: number;
 }

@@ -11,7 +11,7 @@ import type { ResolvedCredential, RunDeps, RunRequest, RunResult } from '../engi
 const CREDENTIAL_TTL_MS = 30_000;
 
 /** What the caller of a run hears: each step's result, and the checkpoints of the durability contract (RunDeps). */
-export type RunHooks = Pick<RunDeps, 'onStep' | 'checkpoint'>;
+export type RunHooks = Pick<RunDeps, 'onStep' | 'checkpoint' | 'waits' | 'calls'>;
 
 @Injectable()
 export class EngineService implements OnApplicationShutdown {
@@ -28,7 +28,7 @@ export class EngineService implements OnApplicationShutdown {
   }
 
   /** Runs steps with the platform's connectors and credentials; what the run means (recorded or dry) is ExecutionRunner's. */
-  run(tenantId: string, req: RunRequest, { onStep, checkpoint }: RunHooks = {}): Promise<RunResult> {
+  run(tenantId: string, req: RunRequest, { onStep, checkpoint, waits, calls }: RunHooks = {}): Promise<RunResult> {
     return runWorkflow(req, {
       findConnector,
       resolveCredential: (id) => this.credential(tenantId, id),
@@ -41,6 +41,8 @@ export class EngineService implements OnApplicationShutdown {
       },
       onStep,
       checkpoint,
+      waits,
+      calls,
     });
   }
 

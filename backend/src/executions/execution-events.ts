@@ -23,7 +23,9 @@ export const executionEvent = {
     step: { stepId: s.stepId, connector: s.connector, action: s.action, status: s.status, attempts: s.attempts, durationMs: s.durationMs, error: s.error },
   }),
   finished: (run: RunSubject & { workflowId: string }, end: Extract<RunEnd, { result: unknown }>) =>
-    end.status === 'succeeded'
+    end.status === 'waiting'
+      ? { name: 'execution.waiting' as const, data: { executionId: run.executionId, workflowId: run.workflowId, waits: end.result.waits ?? [] } satisfies Payload<'execution.waiting'> }
+      : end.status === 'succeeded'
       ? { name: 'execution.succeeded' as const, data: { executionId: run.executionId, workflowId: run.workflowId, status: 'succeeded', durationMs: end.result.durationMs, error: end.result.error } satisfies Payload<'execution.succeeded'> }
       : { name: 'execution.failed' as const, data: { executionId: run.executionId, workflowId: run.workflowId, status: end.status, durationMs: end.result.durationMs, error: end.result.error } satisfies Payload<'execution.failed'> },
 };

@@ -18,6 +18,7 @@ import type { RunResult } from '../engine/types.js';
 import { EngineService, type RunHooks } from './engine.service.js';
 import { ExecutionLifecycle, type RunEnd, type RunSubject } from './execution-lifecycle.js';
 import { ExecutionsRepository, type ClaimedExecution } from './executions.repository.js';
+import { DurableWaits } from './durable-waits.js';
 import { LeaseKeeper, LeaseLostError, type Lease } from './lease-keeper.js';
 
 export type RunOutcome =
@@ -34,6 +35,7 @@ export class ExecutionRunner {
     private readonly engine: EngineService,
     private readonly lifecycle: ExecutionLifecycle,
     private readonly leases: LeaseKeeper,
+    private readonly durable: DurableWaits,
   ) {}
 
   /** Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run fails saying so. */
@@ -72,15 +74,19 @@ export class ExecutionRunner {
 
   private async runRecorded(e: ClaimedExecution, run: RunSubject, lease: Lease, steps: StepDefinition[] | null): Promise<Exclude<RunEnd, { status: 'error' }>> {
     if (!steps) return this.finish(e, lease, { status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
+    let logged = e.logged;
     const hooks: RunHooks = {
       onStep: (step) => this.lifecycle.step(run, step),
-      checkpoint: async (results) => {
-        const held = await this.durably(e, 'checkpoint', () => this.repo.checkpoint({ id: e.id, attempts: e.attempts, steps: results }));
+      checkpoint: async (delta) => {
+        logged = true;
+        const held = await this.durably(e, 'checkpoint', () => this.repo.checkpoint({ id: e.id, attempts: e.attempts, steps: delta }));
         if (!held) {
           lease.lose();
           throw new LeaseLostError(e.id);
         }
       },
+      waits: this.durable.storeFor(e),
+      calls: this.durable.callsFor(e),
     };
     let result: RunResult;
     try {
@@ -90,16 +96,32 @@ export class ExecutionRunner {
       throw err;
     }
     if (lease.lost) return { status: 'abandoned', reason: `execution ${e.id}: lease lost during the run` };
-    return this.finish(e, lease, result);
+    return this.finish(e, lease, result, logged);
   }
 
-  private async finish(e: ClaimedExecution, lease: Lease, result: RunResult): Promise<Exclude<RunEnd, { status: 'error' }>> {
+  /** Records the end of this attempt: finished, or parked on its waits (then its timer is set). */
+  private async finish(e: ClaimedExecution, lease: Lease, result: RunResult, logged = false): Promise<Exclude<RunEnd, { status: 'error' }>> {
+    const dueAt = earliest(result.waits);
     const recorded = await this.durably(e, 'completion', () =>
-      this.repo.complete({ id: e.id, attempts: e.attempts, status: result.status, steps: result.steps, output: result.output ?? null, error: result.error ?? null, durationMs: result.durationMs }),
+      this.repo.complete({
+        id: e.id,
+        attempts: e.attempts,
+        status: result.status,
+        steps: result.steps,
+        output: result.output ?? null,
+        error: result.error ?? null,
+        durationMs: result.durationMs,
+        waitDueAt: dueAt,
+        logged,
+      }),
     );
     if (!recorded) {
       lease.lose();
       return { status: 'abandoned', reason: `execution ${e.id}: another process holds it (its lease lapsed), so this attempt's result was not recorded` };
+    }
+    if (result.status === 'waiting') {
+      // The sweep queues it if this fails (the parked row is the source of truth).
+      await this.durable.parked(e, result, dueAt).catch((err: Error) => this.logger.warn({ msg: 'could not set the timer of a parked execution; the sweep will', executionId: e.id, err: err.message }));
     }
     return { status: result.status, result };
   }
@@ -110,4 +132,11 @@ export class ExecutionRunner {
       onWait: (err) => this.logger.warn({ msg: `database unavailable; keeping the ${what} until it returns`, executionId: e.id, err: (err as Error).message }),
     });
   }
+}
+
+/** The earliest due time of a parked run's waits (null: none has one). */
+function earliest(waits: RunResult['waits']): string | null {
+  let min: string | null = null;
+  for (const w of waits ?? []) if (w.dueAt && (min === null || w.dueAt < min)) min = w.dueAt;
+  return min;
 }

@@ -10,11 +10,14 @@ import { ExecutionEvents } from './execution-events.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { DurableWaits } from './durable-waits.js';
+import { resumeTokensProvider } from './resume-tokens.js';
+import { WaitsRepository } from './waits.repository.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
   imports: [CredentialsModule, LiveModule, WorkflowsModule],
-  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ErrorWorkflows, ExecutionRunner],
-  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, LiveModule],
+  providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ErrorWorkflows, ExecutionRunner, WaitsRepository, DurableWaits, resumeTokensProvider],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, DurableWaits, LiveModule],
 })
 export class ExecutionsCoreModule {}

@@ -1,11 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AuthUser } from '../access/auth.types.js';
 import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiZodQuery, isoDateTime, ZodQuery } from '../common/zod.js';
-import { EXECUTION_STATUSES } from '@tributary/contracts';
+import { approvalInputSchema, EXECUTION_STATUSES, type ApprovalInput } from '@tributary/contracts';
+import { Public } from '../access/decorators.js';
+import { ApiZodBody, ZodBody } from '../common/zod.js';
+import { DurableWaits } from './durable-waits.js';
 import { ExecutionsService } from './executions.service.js';
 
 const listQuery = z.object({
@@ -21,7 +24,10 @@ const listQuery = z.object({
 @ApiBearerAuth()
 @Controller()
 export class ExecutionsController {
-  constructor(private readonly executions: ExecutionsService) {}
+  constructor(
+    private readonly executions: ExecutionsService,
+    private readonly waits: DurableWaits,
+  ) {}
 
   @Get('logs')
   @ApiZodQuery(listQuery)
@@ -46,7 +52,23 @@ export class ExecutionsController {
     return this.executions.retry(user.tenantId, id);
   }
 
-  /** Queued or running: it ends `cancelled` (a running step is aborted at the worker's next lease renewal). */
+  /** Approves the approval the execution waits on (`stepId` picks one when it waits on several): the run goes on. Audited. */
+  @Post('executions/:id/approve')
+  @HttpCode(200)
+  @ApiZodBody(approvalInputSchema)
+  approve(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(approvalInputSchema) body: ApprovalInput) {
+    return this.waits.decide(user.tenantId, user, id, body, true);
+  }
+
+  /** Rejects it: the approval step fails (the run fails there unless the step has `onError: continue`). Audited. */
+  @Post('executions/:id/reject')
+  @HttpCode(200)
+  @ApiZodBody(approvalInputSchema)
+  reject(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(approvalInputSchema) body: ApprovalInput) {
+    return this.waits.decide(user.tenantId, user, id, body, false);
+  }
+
+  /** Queued, running or waiting: it ends `cancelled` (a running step is aborted at the worker's next lease renewal). */
   @Post('executions/:id/cancel')
   @HttpCode(200)
   cancel(@CurrentUser() user: AuthUser, @Param('id') id: string) {
@@ -56,5 +78,23 @@ export class ExecutionsController {
   @Get('stats')
   stats(@CurrentUser() user: AuthUser) {
     return this.executions.stats(user.tenantId);
+  }
+}
+
+/**
+ * `POST /api/resume/:token`: the resume URL of a `wait` step `for: "webhook"` (no login: the token is
+ * the credential, unguessable and single use). The body becomes the wait's output; the body limits
+ * are the webhooks'. 404 once used, after its timeout, or once the execution ended.
+ */
+@ApiTags('executions')
+@Controller('resume')
+export class ResumeController {
+  constructor(private readonly waits: DurableWaits) {}
+
+  @Public()
+  @Post(':token')
+  @HttpCode(202)
+  resume(@Param('token') token: string, @Body() body: unknown) {
+    return this.waits.resume(token, body ?? {});
   }
 }

@@ -24,6 +24,8 @@ export interface NewExecution {
   jobId?: string | null;
   /** A repeat with the same key (per workflow) is not inserted: the first execution answers for it. */
   idempotencyKey?: string;
+  /** The execution whose `call` step started this one. */
+  parentExecutionId?: string | null;
 }
 
 /** What an insert did: a new row, or the existing execution that an Idempotency-Key repeat maps to. */
@@ -39,6 +41,7 @@ export interface LeaseToken {
 
 /** The steps recorded so far of a running execution (a checkpoint before the next side effect). */
 export interface StepsCheckpoint extends LeaseToken {
+  /** The results new since the last checkpoint (appended to the execution's step log). */
   steps: StepResult[];
 }
 
@@ -46,11 +49,16 @@ export interface Completion {
   id: string;
   /** The claim this completion belongs to: refused when another process has claimed the run since. */
   attempts: number;
-  status: 'succeeded' | 'failed' | 'cancelled';
+  /** `waiting`: the run parked on durable waits (`waitDueAt`: the earliest due time, null: none). */
+  status: 'succeeded' | 'failed' | 'cancelled' | 'waiting';
+  /** Every result of the run (they replace the recorded ones and the step log). */
   steps: StepResult[];
   output: unknown;
   error: string | null;
   durationMs: number;
+  waitDueAt?: string | null;
+  /** True when the run checkpointed to the step log (or was claimed with entries in it): the log is cleared. */
+  logged?: boolean;
 }
 
 export interface ClaimedExecution {
@@ -62,6 +70,9 @@ export interface ClaimedExecution {
   payload: unknown;
   steps: StepResult[];
   attempts: number;
+  parentExecutionId: string | null;
+  /** True when some of `steps` came from the step log (checkpoints of an earlier attempt). */
+  logged: boolean;
 }
 
 /** An execution in lists, and one with its payload, output and steps: the contract's shapes, as answered. */
@@ -75,6 +86,13 @@ export interface ListFilter {
   from?: string;
   to?: string;
 }
+
+/** An execution as stored: the contract's detail without what the service adds (tree, waits). */
+export type StoredExecution = Omit<ExecutionDetail, 'tree' | 'waits'>;
+
+/** The step log of execution `e` (checkpoints of a run in flight) as one array in order, or null when empty. */
+const STEP_LOG_SQL = `SELECT jsonb_agg(s.step ORDER BY l.id, s.ord) FROM execution_step_log l
+  CROSS JOIN LATERAL jsonb_array_elements(l.steps) WITH ORDINALITY AS s(step, ord) WHERE l.execution_id = e.id`;
 
 const SUMMARY_COLUMNS = `e.id, e.workflow_id AS "workflowId", w.name AS "workflowName", e.workflow_version AS "workflowVersion",
   e.status, e.trigger_type AS "triggerType", e.error, e.attempts, e.retry_of AS "retryOf", e.created_at AS "createdAt",
@@ -113,6 +131,7 @@ function encodeRow(r: NewExecution): string | UnencodableRowError {
       retryOf: r.retryOf ?? null,
       jobId: r.jobId ?? null,
       idempotencyKey: r.idempotencyKey ?? null,
+      parentExecutionId: r.parentExecutionId ?? null,
     });
   } catch (err) {
     return new UnencodableRowError(err);
@@ -194,12 +213,12 @@ export class ExecutionsRepository {
     const keyed = rows.some((r) => r.idempotencyKey !== undefined);
     const inserted = await this.sql<{ id: string }>(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id,
-                               idempotency_key, started_at, attempts, lease_expires_at)
+                               idempotency_key, parent_execution_id, started_at, attempts, lease_expires_at)
        SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
-              t."idempotencyKey", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
+              t."idempotencyKey", t."parentExecutionId", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
               CASE WHEN t.status = 'running' THEN now() + make_interval(secs => $2) END
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
-            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text)
+            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text, "parentExecutionId" uuid)
        ${keyed ? 'ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id' : ''}`,
       [`[${encodedRows.join(',')}]`, this.leaseSeconds],
       { name: keyed ? 'executions_insert_keyed' : 'executions_insert' },
@@ -235,17 +254,23 @@ export class ExecutionsRepository {
   }
 
   private async claimMany(ids: string[]): Promise<(ClaimedExecution | null)[]> {
-    const rows = await this.sql<ClaimedExecution>(
-      `UPDATE executions SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1,
-              lease_expires_at = now() + make_interval(secs => $2)
+    // A parked execution whose wait is due is for the taking too (its delayed job fired); what an
+    // earlier attempt checkpointed to the step log comes after the recorded steps.
+    const rows = await this.sql<Omit<ClaimedExecution, 'logged'> & { log: StepResult[] | null }>(
+      `UPDATE executions e SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1,
+              lease_expires_at = now() + make_interval(secs => $2), wait_due_at = NULL
        WHERE id = ANY($1::uuid[])
-         AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())))
+         AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
+              OR (status = 'waiting' AND wait_due_at <= now()))
        RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
-                 trigger_type AS "triggerType", payload, steps, attempts`,
+                 trigger_type AS "triggerType", payload, steps, attempts, parent_execution_id AS "parentExecutionId",
+                 (${STEP_LOG_SQL}) AS log`,
       [ids, this.leaseSeconds],
       { name: 'executions_claim' },
     );
-    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byId = new Map(
+      rows.map(({ log, ...r }): [string, ClaimedExecution] => [r.id, { ...r, steps: log ? [...r.steps, ...log] : r.steps, logged: log !== null }]),
+    );
     // The same id twice in one batch: only the first caller runs it.
     return ids.map((id) => {
       const row = byId.get(id) ?? null;
@@ -264,11 +289,16 @@ export class ExecutionsRepository {
   }
 
   private async checkpointMany(rows: StepsCheckpoint[]): Promise<boolean[]> {
+    // Appended to the step log (the row's `steps` is not rewritten: a loop of 10,000 items writes
+    // 10,000 small rows, not 10,000 ever longer arrays), fenced by the claim, and the lease renewed.
     const updated = await this.sql<{ id: string }>(
-      `UPDATE executions e SET steps = v.steps, lease_expires_at = now() + make_interval(secs => $2)
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, steps jsonb)
-       WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
-       RETURNING e.id`,
+      `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, steps jsonb)),
+       held AS (
+         UPDATE executions e SET lease_expires_at = now() + make_interval(secs => $2)
+         FROM v WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
+         RETURNING e.id),
+       logged AS (INSERT INTO execution_step_log (execution_id, steps) SELECT v.id, v.steps FROM v JOIN held ON held.id = v.id)
+       SELECT id FROM held`,
       [JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, steps: r.steps }))), this.leaseSeconds],
       { name: 'executions_checkpoint' },
     );
@@ -294,14 +324,29 @@ export class ExecutionsRepository {
   }
 
   private async completeMany(rows: Completion[]): Promise<boolean[]> {
-    const batch = rows.map((r) => ({ id: r.id, attempts: r.attempts, status: r.status, steps: r.steps, output: r.output === undefined ? null : r.output, error: r.error, durationMs: r.durationMs }));
+    const batch = rows.map((r) => ({
+      id: r.id,
+      attempts: r.attempts,
+      status: r.status,
+      steps: r.steps,
+      output: r.output === undefined ? null : r.output,
+      error: r.error,
+      durationMs: r.durationMs,
+      waitDueAt: r.waitDueAt ?? null,
+    }));
+    // Parked (`waiting`): not finished; the time spent running so far adds up in duration_ms.
+    const logged = rows.some((r) => r.logged);
     const updated = await this.sql<{ id: string }>(
-      `UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
-              finished_at = now(), duration_ms = v."durationMs", lease_expires_at = NULL
-       FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, status text, steps jsonb, output jsonb, error text, "durationMs" int)
-       WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
-       RETURNING e.id`,
-      [JSON.stringify(batch)],
+      `WITH done AS (
+         UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
+                finished_at = CASE WHEN v.status = 'waiting' THEN NULL ELSE now() END,
+                duration_ms = COALESCE(e.duration_ms, 0) + v."durationMs", lease_expires_at = NULL, wait_due_at = v."waitDueAt"
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, status text, steps jsonb, output jsonb, error text, "durationMs" int, "waitDueAt" timestamptz)
+         WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
+         RETURNING e.id),
+       cleared AS (DELETE FROM execution_step_log l USING done WHERE $2::boolean AND l.execution_id = done.id)
+       SELECT id FROM done`,
+      [JSON.stringify(batch), logged],
       { name: 'executions_complete' },
     );
     const done = new Set(updated.map((u) => u.id));
@@ -381,13 +426,17 @@ export class ExecutionsRepository {
     return { items: page.items.map(toSummary), nextCursor: page.nextCursor };
   }
 
-  async get(tenantId: string, id: string): Promise<ExecutionDetail | null> {
-    const rows = await this.sql<ExecutionDetail>(
-      `SELECT ${SUMMARY_COLUMNS}, e.payload, e.output, e.steps FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
+  /** One execution with its steps (those checkpointed to the step log of a run in flight included). */
+  async get(tenantId: string, id: string): Promise<StoredExecution | null> {
+    const rows = await this.sql<StoredExecution & { log: StepResult[] | null }>(
+      `SELECT ${SUMMARY_COLUMNS}, e.payload, e.output, e.steps, e.parent_execution_id AS "parentExecutionId", (${STEP_LOG_SQL}) AS log
+       FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
        WHERE e.tenant_id = $1 AND e.id = $2`,
       [tenantId, id],
     );
-    return rows[0] ? toSummary(rows[0]) : null;
+    if (!rows[0]) return null;
+    const { log, ...row } = rows[0];
+    return toSummary({ ...row, steps: log ? [...row.steps, ...log] : row.steps });
   }
 
   /**
@@ -398,10 +447,14 @@ export class ExecutionsRepository {
    */
   async cancel(tenantId: string, id: string, reason: string): Promise<{ workflowId: string } | null> {
     const rows = await this.sql<{ workflowId: string }>(
-      `UPDATE executions SET status = 'cancelled', error = $3, finished_at = now(), lease_expires_at = NULL,
-              duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE (extract(epoch FROM now() - started_at) * 1000)::int END
-       WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running')
-       RETURNING workflow_id AS "workflowId"`,
+      `WITH done AS (
+         UPDATE executions e SET status = 'cancelled', error = $3, finished_at = now(), lease_expires_at = NULL, wait_due_at = NULL,
+                steps = e.steps || COALESCE((${STEP_LOG_SQL}), '[]'::jsonb),
+                duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE (extract(epoch FROM now() - started_at) * 1000)::int END
+         WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running', 'waiting')
+         RETURNING e.id, workflow_id AS "workflowId"),
+       cleared AS (DELETE FROM execution_step_log l USING done WHERE l.execution_id = done.id)
+       SELECT "workflowId" FROM done`,
       [tenantId, id, reason],
     );
     return rows[0] ?? null;

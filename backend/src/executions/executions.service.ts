@@ -14,7 +14,12 @@ import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factor
 import type { ExecutionTriggerType as TriggerType } from '@tributary/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
-import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution } from './executions.repository.js';
+import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution, type StoredExecution } from './executions.repository.js';
+import { WorkflowsService } from '../workflows/workflows.service.js';
+import { executionTree } from './execution-tree.js';
+import { ResumeTokens } from './resume-tokens.js';
+import { WaitsRepository } from './waits.repository.js';
+import type { PendingWait } from '@tributary/contracts';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -26,15 +31,19 @@ export interface StartRequest {
   idempotencyKey?: string;
   retryOf?: string;
   carriedSteps?: StepResult[];
+  /** A sub-workflow's: the execution whose `call` step started it. */
+  parentExecutionId?: string;
 }
 
 
-export type FinishedExecution = ExecutionDetail & { status: 'succeeded' | 'failed' | 'cancelled' };
+export type FinishedExecution = StoredExecution & { status: 'succeeded' | 'failed' | 'cancelled' };
 
 /** One queue job: the executions accepted together (job id = the first one's id). */
 export interface RunBatch {
   jobId: string;
   executionIds: string[];
+  /** A delayed job (a parked execution's timer): added now, run this much later. */
+  delayMs?: number;
 }
 
 /** Executions per queue job at most: small enough to spread a backlog over several workers. */
@@ -69,6 +78,9 @@ export class ExecutionsService {
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly lifecycle: ExecutionLifecycle,
     private readonly audit: AuditService,
+    private readonly workflows: WorkflowsService,
+    private readonly waits: WaitsRepository,
+    private readonly tokens: ResumeTokens,
     @Inject(CONFIG) config: Config,
   ) {
     // Each accept batch becomes one queue job. On Redis, up to four batches in flight, so enqueues
@@ -89,7 +101,8 @@ export class ExecutionsService {
    * idempotency key, a repeat answers the first execution (`duplicate`) and queues nothing.
    */
   async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
-    const row: NewExecution = { id: randomUUID(), ...req, steps: req.carriedSteps, retryOf: req.retryOf ?? null };
+    const { carriedSteps, ...fields } = req;
+    const row: NewExecution = { id: randomUUID(), ...fields, steps: carriedSteps, retryOf: req.retryOf ?? null };
     const outcome = await this.accepted.add(row);
     if ('refused' in outcome) throw refusal(outcome.refused);
     if (!outcome.created) return { executionId: outcome.existingId, duplicate: true };
@@ -109,7 +122,9 @@ export class ExecutionsService {
     });
     if (!inserted.created) return { existingId: inserted.existingId };
     this.lifecycle.queued({ tenantId: req.tenantId, executionId: id, workflowId: req.workflowId, triggerType: req.triggerType });
-    return { claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1 } };
+    return {
+      claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1, parentExecutionId: null, logged: false },
+    };
   }
 
   /**
@@ -135,7 +150,7 @@ export class ExecutionsService {
     const jobs = batches.map((b) => ({
       name: RUN_JOB,
       data: { executionIds: b.executionIds } satisfies RunJobData,
-      opts: { jobId: b.jobId, attempts: RUN_JOB_ATTEMPTS, backoff: RUN_JOB_BACKOFF },
+      opts: { jobId: b.jobId, attempts: RUN_JOB_ATTEMPTS, backoff: RUN_JOB_BACKOFF, ...(b.delayMs ? { delay: b.delayMs } : {}) },
     }));
     try {
       // One job (every accept batch) is one script call; addBulk wraps even one job in a pipeline.
@@ -175,29 +190,49 @@ export class ExecutionsService {
     return this.repo.list(tenantId, f);
   }
 
-  /** The execution once it has finished (not queued or running), read every `pollMs`; rejects when `signal` aborts. */
+  /** The execution once it has finished (not queued, running or waiting), read every `pollMs`; rejects when `signal` aborts. */
   async whenFinished(tenantId: string, id: string, signal: AbortSignal, pollMs = 100): Promise<FinishedExecution> {
     for (;;) {
       const e = await this.repo.get(tenantId, id);
       if (!e) throw new NotFoundError('Execution');
-      if (e.status !== 'queued' && e.status !== 'running') return e as FinishedExecution;
+      if (e.status !== 'queued' && e.status !== 'running' && e.status !== 'waiting') return e as FinishedExecution;
       await sleep(pollMs, signal);
     }
   }
 
+  /** One execution with its steps flat and as the workflow's tree, and the waits it is parked on. */
   async get(tenantId: string, id: string): Promise<ExecutionDetail> {
     const e = isUuid(id) ? await this.repo.get(tenantId, id) : null;
     if (!e) throw new NotFoundError('Execution');
-    return e;
+    const [version, waits] = await Promise.all([
+      this.workflows.getVersion(tenantId, e.workflowId, e.workflowVersion),
+      e.status === 'waiting' || e.status === 'running' || e.status === 'queued' ? this.pendingWaits(id) : Promise.resolve([]),
+    ]);
+    return { ...e, tree: version ? executionTree(version.steps, e.steps) : null, waits };
   }
 
-  /** Cancels a queued or running execution (409 once it has finished); audited, and told to live clients. */
+  /** The waits an execution is parked on, as the API shows them (a webhook wait with its resume URL). */
+  async pendingWaits(executionId: string): Promise<PendingWait[]> {
+    const rows = await this.waits.pending(executionId);
+    return rows.map((w) => ({
+      stepId: w.stepId,
+      path: w.path,
+      kind: w.kind,
+      dueAt: w.dueAt ? new Date(w.dueAt).toISOString() : null,
+      ...(w.kind === 'webhook' ? { resumeUrl: this.tokens.url(executionId, w.path) } : {}),
+      ...(w.message ? { message: w.message } : {}),
+      ...(w.childExecutionId ? { childExecutionId: w.childExecutionId } : {}),
+      createdAt: new Date(w.createdAt).toISOString(),
+    }));
+  }
+
+  /** Cancels a queued, running or waiting execution (409 once it has finished); audited, and told to live clients. */
   async cancel(tenantId: string, userId: string, id: string): Promise<ExecutionDetail> {
     if (!isUuid(id)) throw new NotFoundError('Execution');
     const cancelled = await this.repo.cancel(tenantId, id, 'Cancelled by a user');
     if (!cancelled) {
       const e = await this.get(tenantId, id);
-      throw new ConflictError(`Only queued or running executions can be cancelled (this one is ${e.status})`);
+      throw new ConflictError(`Only queued, running or waiting executions can be cancelled (this one is ${e.status})`);
     }
     this.lifecycle.cancelled({ tenantId, executionId: id, workflowId: cancelled.workflowId });
     await this.audit.record({ tenantId, userId, action: 'execution.cancel', targetType: 'execution', targetId: id });
@@ -209,9 +244,10 @@ export class ExecutionsService {
     const e = await this.get(tenantId, id);
     if (e.status !== 'failed' && e.status !== 'cancelled') throw new ConflictError(`Only failed or cancelled executions can be retried (this one is ${e.status})`);
     this.assertAcceptingWork();
-    const failedAt = e.steps.findIndex((s) => s.status === 'failed');
-    // Carried over as they were; the new run does not repeat them.
-    const carried = (failedAt < 0 ? e.steps : e.steps.slice(0, failedAt)).filter((s) => s.status !== 'failed').map((s) => ({ ...s, reused: true }));
+    // Carried over as they were, by step path: the new run does not repeat them (in loops and parallel
+    // blocks, only the failed or unfinished iterations and branches run again). A failure let through
+    // (`onError: continue`) is carried too; the engine runs any other failed step again.
+    const carried = e.steps.filter((s) => s.status !== 'waiting').map((s) => ({ ...s, reused: true }));
     const { executionId } = await this.start({
       tenantId,
       workflowId: e.workflowId,
@@ -226,7 +262,7 @@ export class ExecutionsService {
 
   async stats(tenantId: string): Promise<z.input<typeof statsSchema>> {
     const s = await this.repo.stats(tenantId);
-    const byStatus = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const byStatus = { queued: 0, running: 0, waiting: 0, succeeded: 0, failed: 0, cancelled: 0 };
     for (const r of s.byStatus) byStatus[r.status] = r.n;
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
     const finished = byStatus.succeeded + byStatus.failed;

@@ -4,6 +4,10 @@ import { isDependencyUnavailable } from '../common/unavailable.js';
 import { nonOverlapping } from '../common/non-overlapping.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService, type RunBatch } from './executions.service.js';
+import { DurableWaits } from './durable-waits.js';
+
+/** Period of the sweep of parked executions (their delayed jobs normally resume them first). */
+const WAIT_SWEEP_MS = 500;
 
 /** Rows per page and pages per pass over the queued backlog. */
 const PAGE = 1000;
@@ -34,6 +38,7 @@ const MAX_REMEMBERED = 200_000;
 export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Reconciler');
   private timer?: NodeJS.Timeout;
+  private waitTimer?: NodeJS.Timeout;
   /** Since when the database has answered every tick (unset by an outage; a fresh process starts now). */
   private healthySince: number | undefined = Date.now();
   /** Job id → when it was last added (or found present), in insertion order. */
@@ -42,6 +47,7 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly repo: ExecutionsRepository,
     private readonly executions: ExecutionsService,
+    private readonly waits: DurableWaits,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -49,12 +55,29 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
     // Often enough to notice any outage long enough to let a lease lapse (two thirds of a lease).
     const period = Math.min(5000, Math.floor(this.config.executionLeaseMs / 3));
     this.timer = setInterval(() => void this.tick(), period).unref();
+    this.waitTimer = setInterval(() => void this.sweepWaits(), WAIT_SWEEP_MS).unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.tick.idle();
+    if (this.waitTimer) clearInterval(this.waitTimer);
+    await Promise.all([this.tick.idle(), this.sweepWaits.idle()]);
   }
+
+  /**
+   * Parked executions whose time has come (their delayed job was lost with Redis, or never added)
+   * and parents whose sub-workflow ended unnoticed are queued again: PostgreSQL is the source of truth.
+   */
+  readonly sweepWaits = nonOverlapping(async () => {
+    try {
+      const resumed = await this.waits.sweep();
+      if (resumed) this.logger.log({ msg: 'resumed parked executions from the sweep', count: resumed });
+      return resumed;
+    } catch (err) {
+      this.logger.warn({ msg: 'wait sweep failed; will retry', err: (err as Error).message });
+      return 0;
+    }
+  }, 0);
 
   /** One pass; answers how many executions were given a job (0 while the previous pass still runs). */
   readonly tick = nonOverlapping(() => this.pass(), 0);

@@ -55,6 +55,8 @@ export class WorkflowRunsController {
 
   private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown): Promise<z.input<typeof dryRunResultSchema>> {
     const r = await this.runner.dryRun(tenantId, workflowId, steps, payload);
+    // A test run has no wait store: its waits and calls are passed over, so it never parks.
+    if (r.status === 'waiting') throw new Error('A test run parked on a wait');
     return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };
   }
 }

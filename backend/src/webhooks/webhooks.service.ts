@@ -106,6 +106,8 @@ export class WebhooksService {
     // This process lost the run (cut off from the database past its lease): another worker finishes it.
     if (outcome.status === 'abandoned') throw new GatewayTimeoutError(`The run moved to another worker; it goes on as execution ${executionId}`, executionId);
     const r = outcome.result;
+    // Parked on a durable wait: it goes on later, as an accepted (202) run does.
+    if (r.status === 'waiting') return { mode: 'async', executionId, duplicate: false };
     return { mode: 'sync', executionId, status: r.status, output: r.output ?? null, ...(r.error ? { error: r.error } : {}) };
   }
 

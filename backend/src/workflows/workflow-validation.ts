@@ -1,19 +1,27 @@
 /**
- * Checks a workflow's steps beyond their shape: known connector and action, required inputs present,
- * every template parses (with the step and position), credentials exist in the tenant and match.
+ * Checks a workflow's steps beyond their shape, blocks' nested steps included, each error with the
+ * path of its field (`steps.2.steps.0.input.text`): ids unique across the whole workflow, known
+ * connector and action, required inputs present, every template parses (with the step and position)
+ * and reads only steps that exist, credentials exist in the tenant and match, a v1 condition's branch
+ * lists name later steps, a `call` names a workflow of the tenant. Calls that form a cycle are the
+ * service's check (it needs the other workflows).
  */
 import type { FieldError } from '../common/errors.js';
 import { toJsonSchema } from '../connectors/sdk.js';
 import type { ConnectorLookup } from '../engine/connectors.js';
-import { checkTemplateSyntax, findTemplates } from '../engine/templates.js';
-import type { StepDefinition } from '@tributary/contracts';
+import { checkTemplateSyntax, findTemplates, referencedStepIds } from '../engine/templates.js';
+import { allSteps, type ActionStepDefinition, type StepDefinition } from '@tributary/contracts';
 
-function templateErrors(value: unknown, path: string[], stepId: string): FieldError[] {
+function templateErrors(value: unknown, path: string[], stepId: string, knownIds: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   for (const t of findTemplates(value, path)) {
     const err = checkTemplateSyntax(t.template);
     if (err) {
       errors.push({ path: t.path.join('.'), message: `Template error in step "${stepId}" at line ${err.line}, column ${err.column}: ${err.message}` });
+      continue;
+    }
+    for (const id of referencedStepIds(t.template)) {
+      if (!knownIds.has(id)) errors.push({ path: t.path.join('.'), message: `Unknown step "${id}" in steps.${id} (step "${stepId}")` });
     }
   }
   return errors;
@@ -30,15 +38,61 @@ function requiredInputs(schema: object & { safeParse: unknown }): string[] {
   return r;
 }
 
-export function validateSteps(steps: StepDefinition[], findConnector: ConnectorLookup, credentialConnectors: Map<string, string>): FieldError[] {
+export interface StepContext {
+  findConnector: ConnectorLookup;
+  /** Credential id → its connector, for the credentials of this tenant the steps name. */
+  credentialConnectors: Map<string, string>;
+  /** The tenant's workflows among those `call` steps name (absent: not checked here). */
+  workflowIds?: Set<string>;
+}
+
+/** The workflow ids `call` steps name, blocks included. */
+export function calledWorkflowIds(steps: StepDefinition[]): string[] {
+  return [...new Set(allSteps(steps).flatMap((s) => (s.type === 'call' ? [s.workflowId] : [])))];
+}
+
+export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: ConnectorLookup | StepContext, credentialConnectors?: Map<string, string>): FieldError[] {
+  const ctx: StepContext = typeof findConnectorOrCtx === 'function' ? { findConnector: findConnectorOrCtx, credentialConnectors: credentialConnectors ?? new Map() } : findConnectorOrCtx;
+  const knownIds = new Set(allSteps(steps).map((s) => s.id));
   const errors: FieldError[] = [];
   const seen = new Set<string>();
-  steps.forEach((step, i) => {
-    const at = (...p: string[]) => ['steps', String(i), ...p].join('.');
-    if (seen.has(step.id)) errors.push({ path: at('id'), message: `Duplicate step id "${step.id}"` });
-    seen.add(step.id);
 
-    const connector = findConnector(step.connector);
+  const list = (items: StepDefinition[], at: string) => {
+    items.forEach((step, i) => one(step, items, i, `${at}.${i}`));
+  };
+
+  const one = (step: StepDefinition, siblings: StepDefinition[], i: number, base: string) => {
+    const at = (...p: string[]) => [base, ...p].join('.');
+    if (seen.has(step.id)) errors.push({ path: at('id'), message: `Duplicate step id "${step.id}" (ids are unique across the whole workflow, blocks included)` });
+    seen.add(step.id);
+    if (step.when !== undefined) errors.push(...templateErrors(step.when, [base, 'when'], step.id, knownIds));
+    switch (step.type) {
+      case 'condition':
+        errors.push(...templateErrors(step.if, [base, 'if'], step.id, knownIds));
+        list(step.then, at('then'));
+        list(step.else, at('else'));
+        return;
+      case 'loop':
+        errors.push(...templateErrors(step.items, [base, 'items'], step.id, knownIds));
+        list(step.steps, at('steps'));
+        return;
+      case 'parallel':
+        step.branches.forEach((b, bi) => list(b, at('branches', String(bi))));
+        return;
+      case 'wait':
+        if (step.for === 'until') errors.push(...templateErrors(step.at, [base, 'at'], step.id, knownIds));
+        return;
+      case 'call':
+        if (ctx.workflowIds && !ctx.workflowIds.has(step.workflowId)) errors.push({ path: at('workflowId'), message: 'No workflow with this id in this workspace' });
+        errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds));
+        return;
+      default:
+        action(step, siblings, i, base, at);
+    }
+  };
+
+  const action = (step: ActionStepDefinition, siblings: StepDefinition[], i: number, base: string, at: (...p: string[]) => string) => {
+    const connector = ctx.findConnector(step.connector);
     if (!connector) {
       errors.push({ path: at('connector'), message: `Unknown connector "${step.connector}"` });
     } else {
@@ -54,26 +108,29 @@ export function validateSteps(steps: StepDefinition[], findConnector: ConnectorL
         }
       }
       if (step.credentialId) {
-        const owner = credentialConnectors.get(step.credentialId);
+        const owner = ctx.credentialConnectors.get(step.credentialId);
         if (!owner) errors.push({ path: at('credentialId'), message: 'Credential not found' });
         else if (owner !== connector.key) errors.push({ path: at('credentialId'), message: `Credential is for "${owner}", not "${connector.key}"` });
       }
       if (step.connector === 'core' && step.action === 'condition') {
+        // v1 conditions name later steps of the same list by id.
         for (const branch of ['then', 'else'] as const) {
           const ids = step.input[branch];
           if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))) {
             errors.push({ path: at('input', branch), message: 'A list of step ids' });
           } else if (Array.isArray(ids)) {
             for (const id of ids as string[]) {
-              const target = steps.findIndex((s) => s.id === id);
-              if (target <= i) errors.push({ path: at('input', branch), message: `"${id}" is not a later step` });
+              const target = siblings.findIndex((s) => s.id === id);
+              if (target < 0 && !knownIds.has(id)) errors.push({ path: at('input', branch), message: `Unknown step id "${id}"` });
+              else if (target <= i) errors.push({ path: at('input', branch), message: `"${id}" is not a later step of the same list` });
             }
           }
         }
       }
     }
-    errors.push(...templateErrors(step.input, ['steps', String(i), 'input'], step.id));
-    if (step.when !== undefined) errors.push(...templateErrors(step.when, ['steps', String(i), 'when'], step.id));
-  });
+    errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds));
+  };
+
+  list(steps, 'steps');
   return errors;
 }

@@ -6,7 +6,8 @@ import type { Page } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { findConnector } from '../engine/connectors.js';
-import { validateSteps } from './workflow-validation.js';
+import { calledWorkflowIds, validateSteps } from './workflow-validation.js';
+import { allSteps, CALL_MAX_DEPTH, isActionStep, type StepDefinition } from '@tributary/contracts';
 import type { WorkflowVersion } from './workflow-version.entity.js';
 import type { Workflow } from './workflow.entity.js';
 import { WorkflowsRepository, type WorkflowContent } from './workflows.repository.js';
@@ -115,7 +116,7 @@ export class WorkflowsService {
       steps: input.steps ?? current.steps,
       errorWorkflowId: input.errorWorkflowId === undefined ? current.errorWorkflowId : input.errorWorkflowId,
     };
-    await this.validate(tenantId, next.steps);
+    await this.validate(tenantId, next.steps, id);
     if (input.errorWorkflowId !== undefined) await this.validateErrorWorkflow(tenantId, id, input.errorWorkflowId);
     const saved = await this.repo.saveNewVersion(current.id, next, userId);
     await this.audit.record({ tenantId, userId, action: 'workflow.update', targetType: 'workflow', targetId: id, details: { version: saved.version } });
@@ -159,12 +160,51 @@ export class WorkflowsService {
     return this.view(saved);
   }
 
-  /** Throws a field-level ValidationError when the steps are not runnable as saved. */
-  async validate(tenantId: string, steps: WorkflowInput['steps']): Promise<void> {
-    const credentialIds = [...new Set(steps.map((s) => s.credentialId).filter((x): x is string => !!x))];
+  /**
+   * Throws a field-level ValidationError when the steps are not runnable as saved: every field at
+   * fault with its path, a `call` to a workflow outside the tenant, and calls that come back to this
+   * workflow (`selfId`), directly or through others (a cycle).
+   */
+  async validate(tenantId: string, steps: WorkflowInput['steps'], selfId: string | null = null): Promise<void> {
+    const flat = allSteps(steps);
+    const credentialIds = [...new Set(flat.flatMap((s) => (isActionStep(s) && s.credentialId ? [s.credentialId] : [])))];
     const owners = await this.credentials.connectorsOf(tenantId, credentialIds);
-    const errors = validateSteps(steps, findConnector, owners);
+    const called = calledWorkflowIds(steps);
+    const found = await Promise.all(called.map((id) => (isUuid(id) ? this.repo.findInTenant(tenantId, id) : Promise.resolve(null))));
+    const workflowIds = new Set(found.flatMap((w) => (w ? [w.id] : [])));
+    const errors = validateSteps(steps, { findConnector, credentialConnectors: owners, workflowIds });
+    if (!errors.length && selfId) {
+      const cycle = await this.callCycle(tenantId, selfId, found.filter((w): w is Workflow => w !== null));
+      if (cycle) {
+        const path = flat.findIndex((s) => s.type === 'call' && s.workflowId === (cycle[0] ?? selfId));
+        errors.push({ path: path >= 0 ? stepPathOf(steps, flat[path].id) : 'steps', message: `Calls form a cycle: ${['this workflow', ...cycle.map((id) => `workflow ${id}`), 'this workflow'].join(' → ')}` });
+      }
+    }
     if (errors.length) throw new ValidationError('Workflow is invalid', errors);
+  }
+
+  /** A chain of `call`s from these workflows back to `selfId` (their ids in order), if there is one. */
+  private async callCycle(tenantId: string, selfId: string, start: Workflow[]): Promise<string[] | null> {
+    const visited = new Set<string>();
+    const walk = async (w: Workflow, chain: string[]): Promise<string[] | null> => {
+      if (w.id === selfId) return chain;
+      if (visited.has(w.id) || chain.length > CALL_MAX_DEPTH) return null;
+      visited.add(w.id);
+      for (const next of calledWorkflowIds(w.steps)) {
+        if (next === selfId) return chain;
+        const target = isUuid(next) ? await this.repo.findInTenant(tenantId, next) : null;
+        if (target) {
+          const found = await walk(target, [...chain, target.id]);
+          if (found) return found;
+        }
+      }
+      return null;
+    };
+    for (const w of start) {
+      const found = await walk(w, [w.id]);
+      if (found) return found.filter((id) => id !== selfId);
+    }
+    return null;
   }
 
   /** The error workflow must be another workflow of the same tenant (400 on `errorWorkflowId` otherwise). */
@@ -174,4 +214,23 @@ export class WorkflowsService {
     if (errorWorkflowId === selfId) throw refuse('A workflow cannot be its own error workflow');
     if (!(await this.repo.findInTenant(tenantId, errorWorkflowId))) throw refuse('No workflow with this id in this workspace');
   }
+}
+
+/** The field path (`steps.2.steps.0`) of the step with this id, blocks included. */
+export function stepPathOf(steps: StepDefinition[], id: string, base = 'steps'): string {
+  for (const [i, s] of steps.entries()) {
+    const at = `${base}.${i}`;
+    if (s.id === id) return at;
+    const nested =
+      s.type === 'condition'
+        ? [stepPathOf(s.then, id, `${at}.then`), stepPathOf(s.else, id, `${at}.else`)]
+        : s.type === 'loop'
+          ? [stepPathOf(s.steps, id, `${at}.steps`)]
+          : s.type === 'parallel'
+            ? s.branches.map((b, bi) => stepPathOf(b, id, `${at}.branches.${bi}`))
+            : [];
+    const hit = nested.find((p) => p !== '');
+    if (hit) return hit;
+  }
+  return '';
 }

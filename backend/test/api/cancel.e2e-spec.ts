@@ -1,7 +1,8 @@
 /**
  * POST /api/executions/:id/cancel: a queued execution never runs; a running one's step in flight is
  * aborted through its signal (the worker slot comes free at once, not when the step would have
- * ended) and nothing after it runs; finished ones answer 409, other tenants' 404.
+ * ended) and nothing after it runs; a waiting one never resumes; finished ones answer 409, other
+ * tenants' 404.
  */
 import { jest } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -18,7 +19,7 @@ describe('cancelling executions', () => {
   beforeAll(async () => {
     sink = await startSink();
     // Short leases: a cancelled run's worker notices at its next renewal (a third of the lease).
-    t = await createTestApp({ EXECUTION_LEASE_MS: '1500', ALLOW_PRIVATE_TARGETS: 'true', WORKER_CONCURRENCY: '1' });
+    t = await createTestApp({ EXECUTION_LEASE_MS: '1500', ALLOW_PRIVATE_TARGETS: 'true', WORKER_CONCURRENCY: '1', WAIT_DURABLE_AFTER_MS: '1000' });
     token = (await t.register()).token;
   });
   afterAll(async () => {
@@ -55,20 +56,22 @@ describe('cancelling executions', () => {
     expect(await execution(id)).toMatchObject({ status: 'cancelled', steps: [] });
     const again = await t.request('POST', `/api/executions/${id}/cancel`, { token, body: {} });
     expect(again.status).toBe(409);
-    expect(again.body.message).toBe('Only queued or running executions can be cancelled (this one is cancelled)');
+    expect(again.body.message).toBe('Only queued, running or waiting executions can be cancelled (this one is cancelled)');
     const audit = await t.request('GET', '/api/audit?limit=10', { token });
     expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'execution.cancel', targetId: id })]));
   });
 
   it('a running execution: the step in flight is aborted, nothing after it runs, and the worker slot is free at once', async () => {
     await ensureWorker();
-    const wf = await createWorkflow([{ id: 'wait', connector: 'core', action: 'delay', input: { seconds: 60 } }, post('after')]);
+    // A provider that takes a minute to answer: the step is in flight in the worker.
+    sink.delayMs.set('/slow', 60_000);
+    const wf = await createWorkflow([{ ...post('slow'), timeoutMs: 120_000 }, post('after')]);
     const id = await fire(wf);
-    await waitFor('the run to start', async () => (await execution(id)).status === 'running');
+    await waitFor('the step to be in flight', async () => (await execution(id)).status === 'running' && sink.deliveries.some((d) => d.path === '/slow'));
     const res = await t.request('POST', `/api/executions/${id}/cancel`, { token, body: {} });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('cancelled');
-    // WORKER_CONCURRENCY=1: the next run starts only once the 60 s delay was aborted.
+    // WORKER_CONCURRENCY=1: the next run starts only once the 60 s request was aborted.
     const next = await createWorkflow([post('next')]);
     const nextId = await fire(next);
     const started = Date.now();
@@ -79,6 +82,26 @@ describe('cancelling executions', () => {
     expect(sink.deliveries.filter((d) => d.path === '/after')).toHaveLength(0);
   });
 
+  it('a waiting execution (a delay longer than a few seconds parks it, holding no worker): it ends cancelled and never resumes', async () => {
+    await ensureWorker();
+    const wf = await createWorkflow([{ id: 'nap', connector: 'core', action: 'delay', input: { seconds: 3 } }, post('woke')]);
+    const id = await fire(wf);
+    const parked = await waitFor('the run to park', async () => {
+      const e = await execution(id);
+      return e.status === 'waiting' ? e : undefined;
+    });
+    expect(parked.waits).toEqual([expect.objectContaining({ stepId: 'nap', kind: 'duration' })]);
+    // WORKER_CONCURRENCY=1 and the run parked: the slot is free for another run meanwhile.
+    const other = await fire(await createWorkflow([post('meanwhile')]));
+    await waitFor('another run meanwhile', async () => (await execution(other)).status === 'succeeded');
+    const res = await t.request('POST', `/api/executions/${id}/cancel`, { token, body: {} });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', waits: [] });
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await execution(id)).status).toBe('cancelled');
+    expect(sink.deliveries.filter((d) => d.path === '/woke')).toHaveLength(0);
+  });
+
   it("answers 409 for a finished execution and 404 for another tenant's or an unknown one", async () => {
     await ensureWorker();
     const wf = await createWorkflow([post('done')]);
@@ -86,7 +109,7 @@ describe('cancelling executions', () => {
     await waitFor('the run', async () => (await execution(id)).status === 'succeeded');
     const finished = await t.request('POST', `/api/executions/${id}/cancel`, { token, body: {} });
     expect(finished.status).toBe(409);
-    expect(finished.body.message).toBe('Only queued or running executions can be cancelled (this one is succeeded)');
+    expect(finished.body.message).toBe('Only queued, running or waiting executions can be cancelled (this one is succeeded)');
     const other = (await t.register()).token;
     expect((await t.request('POST', `/api/executions/${id}/cancel`, { token: other, body: {} })).status).toBe(404);
     expect((await t.request('POST', '/api/executions/00000000-0000-4000-8000-000000000000/cancel', { token, body: {} })).status).toBe(404);
