@@ -204,6 +204,9 @@ export const stepSchema: StepSchema = z.discriminatedUnion('type', [
   callBlockSchema,
 ]);
 
+export const WORKFLOW_PRIORITIES = ['high', 'normal', 'low'] as const;
+export type WorkflowPriority = (typeof WORKFLOW_PRIORITIES)[number];
+
 /** A workflow's fields as a client sends them, without defaults. */
 const workflowFields = {
   name: z.string().trim().min(1).max(200),
@@ -216,6 +219,18 @@ const workflowFields = {
    * it), with `{ execution: { id, workflowId, error, failedStepId }, payload }`; null or absent: none.
    */
   errorWorkflowId: idSchema.nullable().optional(),
+  /**
+   * At most `max` executions of this workflow running at once across all workers; the others wait,
+   * queued, in order of acceptance. Null or absent: no limit.
+   */
+  concurrency: z.strictObject({ max: z.number().int().min(1).max(10_000) }).nullable().optional(),
+  /** `high` runs before `normal` work waiting in the queue, `low` after it. */
+  priority: z.enum(WORKFLOW_PRIORITIES).optional(),
+  /**
+   * JSON Schema (draft 2020-12 or 07) of the payload of manual runs and sub-workflow calls: a payload
+   * that does not match is refused (400 for a manual run, a failed `call` step). Null or absent: any payload.
+   */
+  inputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
 };
 
 /** The body of `POST /workflows`. */
@@ -287,6 +302,9 @@ export const workflowSchema = z.strictObject({
   trigger: triggerSchema,
   steps: z.array(stepSchema),
   errorWorkflowId: idSchema.nullable(),
+  concurrency: z.strictObject({ max: z.number().int() }).nullable(),
+  priority: z.enum(WORKFLOW_PRIORITIES),
+  inputSchema: z.record(z.string(), z.unknown()).nullable(),
   version: z.number().int(),
   /** Webhook triggers: where to send requests. */
   webhookUrl: z.string().optional(),

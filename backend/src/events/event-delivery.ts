@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { PlatformEvents } from '../live/platform-events.js';
-import { ExecutionsService } from '../executions/executions.service.js';
+import { ExecutionsService, flowOf } from '../executions/executions.service.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { EventsRepository, toView, type EventView, type StoredEvent } from './events.repository.js';
 
@@ -32,7 +32,7 @@ export class EventDelivery {
     const payload = { ...e.data, $event: { id: e.id, topic: e.topic, publishedAt: e.createdAt, publisherId: e.publisherId } };
     const starts = await Promise.all(
       workflows.map((w) =>
-        this.executions.start({ tenantId: e.tenantId, workflowId: w.id, workflowVersion: w.version, triggerType: 'event', payload, idempotencyKey: `event:${e.id}` }),
+        this.executions.start({ tenantId: e.tenantId, workflowId: w.id, workflowVersion: w.version, triggerType: 'event', payload, idempotencyKey: `event:${e.id}`, flow: flowOf(w) }),
       ),
     );
     const executionIds = starts.map((s) => s.executionId);

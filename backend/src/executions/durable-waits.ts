@@ -19,7 +19,8 @@ import { PlatformEvents } from '../live/platform-events.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
 import type { ClaimedExecution } from './executions.repository.js';
-import { ExecutionsService } from './executions.service.js';
+import { ExecutionsService, flowOf } from './executions.service.js';
+import { payloadErrors } from '../workflows/input-schema.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { outcomeOf, WaitsRepository, type RequeuedJob } from './waits.repository.js';
 
@@ -71,6 +72,10 @@ export class DurableWaits {
     }
     const target = isUuid(c.workflowId) ? await this.workflows.getEntity(parent.tenantId, c.workflowId) : null;
     if (!target) throw new Error(`Sub-workflow ${c.workflowId} not found in this workspace`);
+    if (target.inputSchema) {
+      const errors = payloadErrors(target.inputSchema, c.input);
+      if (errors.length) throw new Error(`The sub-workflow's input does not match its inputSchema: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    }
     const depth = await this.waits.callDepth(parent.id, CALL_MAX_DEPTH + 1);
     if (depth >= CALL_MAX_DEPTH) throw new Error(`Sub-workflows nest at most ${CALL_MAX_DEPTH} deep (workflows calling each other in a cycle?)`);
     // The step's idempotency key: started again after a crash, the first child answers.
@@ -82,6 +87,7 @@ export class DurableWaits {
       payload: c.input,
       idempotencyKey: c.idempotencyKey,
       parentExecutionId: parent.id,
+      flow: flowOf(target),
     });
     if (!c.wait) return { status: 'started', executionId };
     await this.waits.registerCall(parent.id, parent.tenantId, c.path, c.stepId, executionId);

@@ -12,7 +12,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { RunResult } from '../engine/types.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionLifecycle, type RunSubject } from './execution-lifecycle.js';
-import { ExecutionsService } from './executions.service.js';
+import { ExecutionsService, flowOf } from './executions.service.js';
 
 @Injectable()
 export class ErrorWorkflows {
@@ -47,6 +47,7 @@ export class ErrorWorkflows {
         workflowId: target.id,
         workflowVersion: target.version,
         triggerType: 'error',
+        flow: flowOf(target),
         payload: {
           execution: { id: run.executionId, workflowId: run.workflowId, error: result.error ?? null, failedStepId: failedStep?.stepId ?? null },
           payload: run.payload ?? null,

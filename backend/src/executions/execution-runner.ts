@@ -19,6 +19,7 @@ import { EngineService, type RunHooks } from './engine.service.js';
 import { ExecutionLifecycle, type RunEnd, type RunSubject } from './execution-lifecycle.js';
 import { ExecutionsRepository, type ClaimedExecution } from './executions.repository.js';
 import { DurableWaits } from './durable-waits.js';
+import { ExecutionsService } from './executions.service.js';
 import { LeaseKeeper, LeaseLostError, type Lease } from './lease-keeper.js';
 
 export type RunOutcome =
@@ -36,6 +37,7 @@ export class ExecutionRunner {
     private readonly lifecycle: ExecutionLifecycle,
     private readonly leases: LeaseKeeper,
     private readonly durable: DurableWaits,
+    private readonly executions: ExecutionsService,
   ) {}
 
   /** Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run fails saying so. */
@@ -52,6 +54,8 @@ export class ExecutionRunner {
       throw err;
     } finally {
       lease.release();
+      // A limited workflow's slot is free (ended, parked or lost): the next in line gets its job.
+      if (e.concurrencyMax !== null) void this.executions.releaseSlot(e.workflowId);
     }
   }
 

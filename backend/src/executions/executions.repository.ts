@@ -5,10 +5,10 @@ import type { DataSource } from 'typeorm';
 import { Batcher } from '../common/batcher.js';
 import { decodeCursor, fromMicrosSql, keyset, microsSql, toPage, type Page, type Positioned } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { sqlOf, type Sql } from '../database/sql.js';
+import { inTransaction, sqlOf, type Sql } from '../database/sql.js';
 import type { StepResult } from '../engine/types.js';
 import type { Execution as ExecutionDetail, ExecutionSummary, Stats } from '@tributary/contracts';
-import type { ExecutionStatus, ExecutionTriggerType as TriggerType } from '@tributary/contracts';
+import type { ExecutionStatus, ExecutionTriggerType as TriggerType, WorkflowPriority } from '@tributary/contracts';
 
 export interface NewExecution {
   id: string;
@@ -26,6 +26,10 @@ export interface NewExecution {
   idempotencyKey?: string;
   /** The execution whose `call` step started this one. */
   parentExecutionId?: string | null;
+  /** Its workflow's `concurrency.max` when it was accepted (null: no limit). */
+  concurrencyMax?: number | null;
+  /** Its workflow's priority (the job's lane; not stored). */
+  priority?: WorkflowPriority;
 }
 
 /** What an insert did: a new row, or the existing execution that an Idempotency-Key repeat maps to. */
@@ -73,6 +77,8 @@ export interface ClaimedExecution {
   parentExecutionId: string | null;
   /** True when some of `steps` came from the step log (checkpoints of an earlier attempt). */
   logged: boolean;
+  /** Its workflow's concurrency limit (null: none): when this attempt ends, the next in line is queued. */
+  concurrencyMax: number | null;
 }
 
 /** An execution in lists, and one with its payload, output and steps: the contract's shapes, as answered. */
@@ -87,12 +93,23 @@ export interface ListFilter {
   to?: string;
 }
 
+type ClaimRow = Omit<ClaimedExecution, 'logged'> & { log: StepResult[] | null };
+
+/** A claimed row as the runner takes it: the step log after the recorded steps. */
+function claimed({ log, ...r }: ClaimRow): ClaimedExecution {
+  return { ...r, steps: log ? [...r.steps, ...log] : r.steps, logged: log !== null };
+}
+
 /** An execution as stored: the contract's detail without what the service adds (tree, waits). */
 export type StoredExecution = Omit<ExecutionDetail, 'tree' | 'waits'>;
 
 /** The step log of execution `e` (checkpoints of a run in flight) as one array in order, or null when empty. */
 const STEP_LOG_SQL = `SELECT jsonb_agg(s.step ORDER BY l.id, s.ord) FROM execution_step_log l
   CROSS JOIN LATERAL jsonb_array_elements(l.steps) WITH ORDINALITY AS s(step, ord) WHERE l.execution_id = e.id`;
+
+const CLAIM_RETURNING = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
+  trigger_type AS "triggerType", payload, steps, attempts, parent_execution_id AS "parentExecutionId", concurrency_max AS "concurrencyMax",
+  (${STEP_LOG_SQL}) AS log`;
 
 const SUMMARY_COLUMNS = `e.id, e.workflow_id AS "workflowId", w.name AS "workflowName", e.workflow_version AS "workflowVersion",
   e.status, e.trigger_type AS "triggerType", e.error, e.attempts, e.retry_of AS "retryOf", e.created_at AS "createdAt",
@@ -132,6 +149,7 @@ function encodeRow(r: NewExecution): string | UnencodableRowError {
       jobId: r.jobId ?? null,
       idempotencyKey: r.idempotencyKey ?? null,
       parentExecutionId: r.parentExecutionId ?? null,
+      concurrencyMax: r.concurrencyMax ?? null,
     });
   } catch (err) {
     return new UnencodableRowError(err);
@@ -155,7 +173,7 @@ export class ExecutionsRepository {
   /** EXECUTION_LEASE_MS in seconds, the unit of the SQL that sets leases. */
   private readonly leaseSeconds: number;
 
-  constructor(@InjectDataSource() db: DataSource, @Inject(CONFIG) config: Config) {
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(CONFIG) config: Config) {
     this.sql = sqlOf(db);
     this.leaseSeconds = config.executionLeaseMs / 1000;
     // On Redis, two INSERTs in flight: each commit's replies go out while the next batch commits.
@@ -213,12 +231,12 @@ export class ExecutionsRepository {
     const keyed = rows.some((r) => r.idempotencyKey !== undefined);
     const inserted = await this.sql<{ id: string }>(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id,
-                               idempotency_key, parent_execution_id, started_at, attempts, lease_expires_at)
+                               idempotency_key, parent_execution_id, concurrency_max, started_at, attempts, lease_expires_at)
        SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
-              t."idempotencyKey", t."parentExecutionId", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
+              t."idempotencyKey", t."parentExecutionId", t."concurrencyMax", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
               CASE WHEN t.status = 'running' THEN now() + make_interval(secs => $2) END
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
-            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text, "parentExecutionId" uuid)
+            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text, "parentExecutionId" uuid, "concurrencyMax" int)
        ${keyed ? 'ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id' : ''}`,
       [`[${encodedRows.join(',')}]`, this.leaseSeconds],
       { name: keyed ? 'executions_insert_keyed' : 'executions_insert' },
@@ -255,28 +273,82 @@ export class ExecutionsRepository {
 
   private async claimMany(ids: string[]): Promise<(ClaimedExecution | null)[]> {
     // A parked execution whose wait is due is for the taking too (its delayed job fired); what an
-    // earlier attempt checkpointed to the step log comes after the recorded steps.
-    const rows = await this.sql<Omit<ClaimedExecution, 'logged'> & { log: StepResult[] | null }>(
+    // earlier attempt checkpointed to the step log comes after the recorded steps. Executions of a
+    // workflow with a concurrency limit are claimed apart, in turn (claimLimited).
+    const rows = await this.sql<ClaimRow>(
       `UPDATE executions e SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1,
               lease_expires_at = now() + make_interval(secs => $2), wait_due_at = NULL
-       WHERE id = ANY($1::uuid[])
+       WHERE id = ANY($1::uuid[]) AND concurrency_max IS NULL
          AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))
               OR (status = 'waiting' AND wait_due_at <= now()))
-       RETURNING id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
-                 trigger_type AS "triggerType", payload, steps, attempts, parent_execution_id AS "parentExecutionId",
-                 (${STEP_LOG_SQL}) AS log`,
+       RETURNING ${CLAIM_RETURNING}`,
       [ids, this.leaseSeconds],
       { name: 'executions_claim' },
     );
-    const byId = new Map(
-      rows.map(({ log, ...r }): [string, ClaimedExecution] => [r.id, { ...r, steps: log ? [...r.steps, ...log] : r.steps, logged: log !== null }]),
-    );
+    const byId = new Map(rows.map((r): [string, ClaimedExecution] => [r.id, claimed(r)]));
+    if (byId.size < ids.length) {
+      for (const r of await this.claimLimited(ids.filter((id) => !byId.has(id)))) byId.set(r.id, r);
+    }
     // The same id twice in one batch: only the first caller runs it.
     return ids.map((id) => {
       const row = byId.get(id) ?? null;
       byId.delete(id);
       return row;
     });
+  }
+
+  /**
+   * Claims of executions whose workflow has `concurrency.max`: per workflow, under a transaction-level
+   * advisory lock (so two workers never both see a free slot), only those among the first
+   * (max - running) in line are claimed: lapsed runs first, then queued and due ones in order of
+   * acceptance. The others stay queued; the end of a running one queues the next (nextInLine).
+   */
+  private async claimLimited(ids: string[]): Promise<ClaimedExecution[]> {
+    const limited = await this.sql<{ workflowId: string; ids: string[] }>(
+      `SELECT workflow_id AS "workflowId", array_agg(id) AS ids FROM executions
+       WHERE id = ANY($1::uuid[]) AND concurrency_max IS NOT NULL AND status IN ('queued', 'running', 'waiting') GROUP BY workflow_id`,
+      [ids],
+    );
+    const out: ClaimedExecution[] = [];
+    for (const w of limited) {
+      const rows = await inTransaction(this.db, async (sql) => {
+        await sql(`SELECT pg_advisory_xact_lock(hashtextextended('tributary.concurrency:' || $1, 0))`, [w.workflowId]);
+        return sql<ClaimRow>(
+          `WITH lim AS (SELECT max(concurrency_max) AS m FROM executions WHERE id = ANY($2::uuid[])),
+           busy AS (SELECT count(*) AS n FROM executions WHERE workflow_id = $1 AND concurrency_max IS NOT NULL AND status = 'running' AND lease_expires_at >= now()),
+           line AS (
+             SELECT id FROM executions
+             WHERE workflow_id = $1 AND concurrency_max IS NOT NULL
+               AND (status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < now())) OR (status = 'waiting' AND wait_due_at <= now()))
+             ORDER BY (status = 'running') DESC, created_at, id
+             LIMIT greatest(0, (SELECT m FROM lim) - (SELECT n FROM busy)))
+           UPDATE executions e SET status = 'running', started_at = COALESCE(started_at, now()), attempts = attempts + 1,
+                  lease_expires_at = now() + make_interval(secs => $3), wait_due_at = NULL
+           WHERE e.id = ANY($2::uuid[]) AND e.id IN (SELECT id FROM line)
+           RETURNING ${CLAIM_RETURNING}`,
+          [w.workflowId, w.ids, this.leaseSeconds],
+        );
+      });
+      out.push(...rows.map(claimed));
+    }
+    return out;
+  }
+
+  /**
+   * A run of a workflow with a concurrency limit ended (or parked): the executions next in line, as
+   * many as there are free slots, get a fresh job id to be queued under (the caller adds the jobs).
+   */
+  async nextInLine(workflowId: string): Promise<{ id: string; jobId: string }[]> {
+    return this.sql<{ id: string; jobId: string }>(
+      `WITH lim AS (SELECT max(concurrency_max) AS m FROM executions WHERE workflow_id = $1 AND concurrency_max IS NOT NULL AND status IN ('queued', 'running')),
+       busy AS (SELECT count(*) AS n FROM executions WHERE workflow_id = $1 AND concurrency_max IS NOT NULL AND status = 'running' AND lease_expires_at >= now()),
+       line AS (
+         SELECT id FROM executions WHERE workflow_id = $1 AND concurrency_max IS NOT NULL AND status = 'queued'
+         ORDER BY created_at, id LIMIT greatest(0, COALESCE((SELECT m FROM lim), 0) - (SELECT n FROM busy)))
+       UPDATE executions e SET job_id = gen_random_uuid() FROM line WHERE e.id = line.id AND e.status = 'queued'
+       RETURNING e.id, e.job_id AS "jobId"`,
+      [workflowId],
+    );
   }
 
   /**
@@ -445,16 +517,16 @@ export class ExecutionsRepository {
    * the step in flight through its signal and records nothing more (every write is fenced on
    * `status = 'running'`). Null when there is no such execution in a cancellable state.
    */
-  async cancel(tenantId: string, id: string, reason: string): Promise<{ workflowId: string } | null> {
-    const rows = await this.sql<{ workflowId: string }>(
+  async cancel(tenantId: string, id: string, reason: string): Promise<{ workflowId: string; concurrencyMax: number | null } | null> {
+    const rows = await this.sql<{ workflowId: string; concurrencyMax: number | null }>(
       `WITH done AS (
          UPDATE executions e SET status = 'cancelled', error = $3, finished_at = now(), lease_expires_at = NULL, wait_due_at = NULL,
                 steps = e.steps || COALESCE((${STEP_LOG_SQL}), '[]'::jsonb),
                 duration_ms = CASE WHEN started_at IS NULL THEN NULL ELSE (extract(epoch FROM now() - started_at) * 1000)::int END
          WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'running', 'waiting')
-         RETURNING e.id, workflow_id AS "workflowId"),
+         RETURNING e.id, workflow_id AS "workflowId", concurrency_max AS "concurrencyMax"),
        cleared AS (DELETE FROM execution_step_log l USING done WHERE l.execution_id = done.id)
-       SELECT "workflowId" FROM done`,
+       SELECT "workflowId", "concurrencyMax" FROM done`,
       [tenantId, id, reason],
     );
     return rows[0] ?? null;

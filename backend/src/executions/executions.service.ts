@@ -19,7 +19,8 @@ import { WorkflowsService } from '../workflows/workflows.service.js';
 import { executionTree } from './execution-tree.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { WaitsRepository } from './waits.repository.js';
-import type { PendingWait } from '@tributary/contracts';
+import type { PendingWait, WorkflowPriority } from '@tributary/contracts';
+import { TenantLoad, type JobLane } from './fair-share.js';
 import { isUuid } from '../common/ids.js';
 
 export interface StartRequest {
@@ -33,6 +34,18 @@ export interface StartRequest {
   carriedSteps?: StepResult[];
   /** A sub-workflow's: the execution whose `call` step started it. */
   parentExecutionId?: string;
+  /** Its workflow's priority and concurrency limit (flowOf): how it is queued and claimed. */
+  flow?: FlowSettings;
+}
+
+/** What flow control needs of a workflow when one of its executions is accepted. */
+export interface FlowSettings {
+  priority: WorkflowPriority;
+  concurrencyMax: number | null;
+}
+
+export function flowOf(w: { priority?: WorkflowPriority | null; concurrencyMax?: number | null }): FlowSettings {
+  return { priority: w.priority ?? 'normal', concurrencyMax: w.concurrencyMax ?? null };
 }
 
 
@@ -44,6 +57,9 @@ export interface RunBatch {
   executionIds: string[];
   /** A delayed job (a parked execution's timer): added now, run this much later. */
   delayMs?: number;
+  /** Whose executions these are (one tenant's: the worker gives each tenant turns), and the lane (fair-share.ts). */
+  tenantId?: string;
+  lane?: JobLane;
 }
 
 /** Executions per queue job at most: small enough to spread a backlog over several workers. */
@@ -72,6 +88,8 @@ export class ExecutionsService {
   private readonly logger = new Logger('Executions');
   private readonly accepted: Batcher<NewExecution, InsertResult>;
   private readonly backlog: BacklogLimit;
+  /** Who has been accepting how much lately: the lane of each job (fair share between tenants). */
+  private readonly tenantLoad = new TenantLoad();
 
   constructor(
     private readonly repo: ExecutionsRepository,
@@ -101,8 +119,15 @@ export class ExecutionsService {
    * idempotency key, a repeat answers the first execution (`duplicate`) and queues nothing.
    */
   async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
-    const { carriedSteps, ...fields } = req;
-    const row: NewExecution = { id: randomUUID(), ...fields, steps: carriedSteps, retryOf: req.retryOf ?? null };
+    const { carriedSteps, flow, ...fields } = req;
+    const row: NewExecution = {
+      id: randomUUID(),
+      ...fields,
+      steps: carriedSteps,
+      retryOf: req.retryOf ?? null,
+      concurrencyMax: flow?.concurrencyMax ?? null,
+      priority: flow?.priority ?? 'normal',
+    };
     const outcome = await this.accepted.add(row);
     if ('refused' in outcome) throw refusal(outcome.refused);
     if (!outcome.created) return { executionId: outcome.existingId, duplicate: true };
@@ -123,22 +148,47 @@ export class ExecutionsService {
     if (!inserted.created) return { existingId: inserted.existingId };
     this.lifecycle.queued({ tenantId: req.tenantId, executionId: id, workflowId: req.workflowId, triggerType: req.triggerType });
     return {
-      claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1, parentExecutionId: null, logged: false },
+      claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1, parentExecutionId: null, logged: false, concurrencyMax: null },
     };
   }
 
   /**
-   * The executions of one tick: one INSERT, then one queue job that carries the new ones. A row that
-   * PostgreSQL refused is answered with its error and left out of the job; the others go on.
+   * The executions of one tick: one INSERT, then one queue job per tenant (and priority) that carries
+   * the new ones, in its fair-share lane. A row that PostgreSQL refused is answered with its error and
+   * left out of the job; the others go on.
    */
   private async acceptMany(rows: NewExecution[]): Promise<InsertResult[]> {
-    const jobId = rows[0].id;
-    for (const r of rows) r.jobId = jobId;
+    const groups = new Map<string, NewExecution[]>();
+    for (const r of rows) {
+      const key = `${r.tenantId}:${r.priority ?? 'normal'}`;
+      const g = groups.get(key);
+      if (g) g.push(r);
+      else groups.set(key, [r]);
+    }
+    for (const g of groups.values()) for (const r of g) r.jobId = g[0].id;
     // The repository's insert batcher makes these one INSERT, one at a time (group commit).
     const outcomes = await Promise.all(rows.map((r) => this.repo.insert(r).catch((err: Error): InsertResult => ({ refused: err }))));
-    const created = rows.filter((_, i) => 'created' in outcomes[i] && outcomes[i].created);
-    if (created.length) await this.enqueue([{ jobId, executionIds: created.map((r) => r.id) }]);
+    const created = new Set(rows.filter((_, i) => 'created' in outcomes[i] && outcomes[i].created));
+    const accepted = [...groups.values()].map((g) => g.filter((r) => created.has(r)));
+    for (const g of accepted) if (g.length) this.tenantLoad.note(g[0].tenantId, g.length);
+    const jobs = accepted
+      .filter((g) => g.length)
+      .map((g): RunBatch => ({ jobId: g[0].jobId!, executionIds: g.map((r) => r.id), tenantId: g[0].tenantId, lane: this.tenantLoad.lane(g[0].tenantId, g[0].priority) }));
+    if (jobs.length) await this.enqueue(jobs);
     return outcomes;
+  }
+
+  /**
+   * A run of a workflow with a concurrency limit ended, parked or was cancelled: the executions next
+   * in line get their jobs (never throws: the reconciler adds what this misses).
+   */
+  async releaseSlot(workflowId: string): Promise<void> {
+    try {
+      const next = await this.repo.nextInLine(workflowId);
+      if (next.length) await this.enqueue(next.map((n) => ({ jobId: n.jobId, executionIds: [n.id] })));
+    } catch (err) {
+      this.logger.warn({ msg: 'could not queue the next run of a limited workflow now; the reconciler will', workflowId, err: (err as Error).message });
+    }
   }
 
   /**
@@ -149,8 +199,8 @@ export class ExecutionsService {
   async enqueue(batches: RunBatch[]): Promise<boolean> {
     const jobs = batches.map((b) => ({
       name: RUN_JOB,
-      data: { executionIds: b.executionIds } satisfies RunJobData,
-      opts: { jobId: b.jobId, attempts: RUN_JOB_ATTEMPTS, backoff: RUN_JOB_BACKOFF, ...(b.delayMs ? { delay: b.delayMs } : {}) },
+      data: (b.tenantId ? { executionIds: b.executionIds, tenantId: b.tenantId } : { executionIds: b.executionIds }) satisfies RunJobData,
+      opts: { jobId: b.jobId, attempts: RUN_JOB_ATTEMPTS, backoff: RUN_JOB_BACKOFF, ...(b.delayMs ? { delay: b.delayMs } : {}), ...b.lane },
     }));
     try {
       // One job (every accept batch) is one script call; addBulk wraps even one job in a pipeline.
@@ -235,6 +285,7 @@ export class ExecutionsService {
       throw new ConflictError(`Only queued, running or waiting executions can be cancelled (this one is ${e.status})`);
     }
     this.lifecycle.cancelled({ tenantId, executionId: id, workflowId: cancelled.workflowId });
+    if (cancelled.concurrencyMax !== null) await this.releaseSlot(cancelled.workflowId);
     await this.audit.record({ tenantId, userId, action: 'execution.cancel', targetType: 'execution', targetId: id });
     return this.get(tenantId, id);
   }
@@ -248,8 +299,10 @@ export class ExecutionsService {
     // blocks, only the failed or unfinished iterations and branches run again). A failure let through
     // (`onError: continue`) is carried too; the engine runs any other failed step again.
     const carried = e.steps.filter((s) => s.status !== 'waiting').map((s) => ({ ...s, reused: true }));
+    const wf = await this.workflows.getEntity(tenantId, e.workflowId);
     const { executionId } = await this.start({
       tenantId,
+      flow: wf ? flowOf(wf) : undefined,
       workflowId: e.workflowId,
       workflowVersion: e.workflowVersion,
       triggerType: 'retry',

@@ -7,7 +7,9 @@ import { ApiZodBody, ZodBody } from '../common/zod.js';
 import { stepSchema, triggerSchema, type dryRunResultSchema, type ExecutionStarted, type StepDefinition } from '@tributary/contracts';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionRunner } from './execution-runner.js';
-import { ExecutionsService } from './executions.service.js';
+import { ExecutionsService, flowOf } from './executions.service.js';
+import { ValidationError } from '../common/errors.js';
+import { payloadErrors } from '../workflows/input-schema.js';
 
 const payloadSchema = z.object({ payload: z.unknown().default({}) });
 const draftSchema = z.object({
@@ -49,7 +51,11 @@ export class WorkflowRunsController {
   async run(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>): Promise<ExecutionStarted> {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
     this.executions.assertAcceptingWork();
-    const { executionId } = await this.executions.start({ tenantId: user.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'manual', payload: body.payload });
+    if (wf.inputSchema) {
+      const errors = payloadErrors(wf.inputSchema, body.payload ?? {});
+      if (errors.length) throw new ValidationError("The payload does not match the workflow's inputSchema", errors);
+    }
+    const { executionId } = await this.executions.start({ tenantId: user.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'manual', payload: body.payload, flow: flowOf(wf) });
     return { executionId };
   }
 

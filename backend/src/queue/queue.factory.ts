@@ -29,6 +29,8 @@ export function cappedBackoff(attemptsMade: number): number {
 export interface RunJobData {
   executionIds?: string[];
   executionId?: string;
+  /** Set when the job carries one tenant's executions: the worker gives each tenant turns. */
+  tenantId?: string;
 }
 export interface ScheduleJobData {
   workflowId: string;

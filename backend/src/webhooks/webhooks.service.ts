@@ -7,7 +7,7 @@ import { WindowRateLimiter } from '../common/window-rate-limiter.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { withTimeout } from '../common/timeout.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
-import { ExecutionsService } from '../executions/executions.service.js';
+import { ExecutionsService, flowOf } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
 import { WorkflowCache } from './workflow-cache.js';
 
@@ -84,6 +84,7 @@ export class WebhooksService {
       triggerType: 'webhook',
       payload: req.payload,
       idempotencyKey: req.idempotencyKey,
+      flow: flowOf(wf),
     });
     return { mode: 'async', executionId: r.executionId, duplicate: r.duplicate };
   }
@@ -96,6 +97,12 @@ export class WebhooksService {
   private async runSync(wf: Workflow, payload: unknown, idempotencyKey: string | undefined): Promise<WebhookResult> {
     const timeoutMs = (wf.trigger.type === 'webhook' ? wf.trigger.timeoutMs : undefined) ?? this.config.syncWebhookTimeoutMs;
     const timedOut = (id: string) => () => new GatewayTimeoutError(`The workflow did not finish within ${timeoutMs} ms; it goes on as execution ${id}`, id);
+    if (wf.concurrencyMax !== null) {
+      // A limited workflow's run waits for its turn like every other: queued, and answered once it ends.
+      this.executions.assertAcceptingWork();
+      const r = await this.executions.start({ tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, idempotencyKey, flow: flowOf(wf) });
+      return this.firstResult(wf.tenantId, r.executionId, timeoutMs, timedOut(r.executionId), r.duplicate);
+    }
     const started = await this.executions.startHere({ tenantId: wf.tenantId, workflowId: wf.id, workflowVersion: wf.version, triggerType: 'webhook', payload, idempotencyKey });
     if ('existingId' in started) return this.firstResult(wf.tenantId, started.existingId, timeoutMs, timedOut(started.existingId));
     const { claimed } = started;
@@ -112,11 +119,11 @@ export class WebhooksService {
   }
 
   /** The result of an earlier sync execution (a repeated Idempotency-Key), once it has finished, within the timeout. */
-  private async firstResult(tenantId: string, id: string, timeoutMs: number, timedOut: () => Error): Promise<WebhookResult> {
+  private async firstResult(tenantId: string, id: string, timeoutMs: number, timedOut: () => Error, duplicate = true): Promise<WebhookResult> {
     const deadline = AbortSignal.timeout(timeoutMs);
     const e = await this.executions.whenFinished(tenantId, id, deadline).catch((err: unknown) => {
       throw deadline.aborted ? timedOut() : err;
     });
-    return { mode: 'sync', executionId: id, status: e.status, output: e.output ?? null, ...(e.error ? { error: e.error } : {}), duplicate: true };
+    return { mode: 'sync', executionId: id, status: e.status, output: e.output ?? null, ...(e.error ? { error: e.error } : {}), duplicate };
   }
 }

@@ -5,11 +5,11 @@ import { retryWhileUnavailable } from '../common/unavailable.js';
 import { PromiseCache } from '../common/promise-cache.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
 import { ExecutionsRepository, type ClaimedExecution } from '../executions/executions.repository.js';
-import { ExecutionsService } from '../executions/executions.service.js';
+import { ExecutionsService, flowOf } from '../executions/executions.service.js';
 import { EXECUTIONS_QUEUE, QueueFactory, RUN_JOB, SCHEDULE_JOB, type RunJobData, type ScheduleJobData } from '../queue/queue.factory.js';
 import type { WorkflowVersion } from '../workflows/workflow-version.entity.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
-import pLimit, { type LimitFunction } from 'p-limit';
+import { FairLimiter } from '../common/fair-limiter.js';
 
 /** How long a claim waits for an unreachable database before the job goes back to the queue. */
 const CLAIM_PATIENCE_MS = 5_000;
@@ -26,7 +26,8 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
   private worker?: Worker;
   /** Versions never change once saved: kept for the life of the process (the 5,000 most recently used). */
   private readonly versions = new PromiseCache<string, WorkflowVersion | null>({ ttlMs: 0, max: 5000 });
-  private readonly slots: LimitFunction;
+  /** WORKER_CONCURRENCY executions at once in this process, tenants taking turns (fair share). */
+  private readonly slots: FairLimiter;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -36,7 +37,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
     private readonly workflows: WorkflowsService,
     private readonly runner: ExecutionRunner,
   ) {
-    this.slots = pLimit(config.workerConcurrency);
+    this.slots = new FairLimiter(config.workerConcurrency);
   }
 
   onApplicationBootstrap(): void {
@@ -62,7 +63,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
     if (job.name === SCHEDULE_JOB) return this.scheduled((job.data as ScheduleJobData).workflowId);
     if (job.name === RUN_JOB) {
       const data = job.data as RunJobData;
-      return this.runAll(data.executionIds ?? (data.executionId ? [data.executionId] : []));
+      return this.runAll(data.executionIds ?? (data.executionId ? [data.executionId] : []), data.tenantId ?? job.id ?? 'job');
     }
     throw new Error(`no handler for job "${job.name}"`);
   }
@@ -73,8 +74,8 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
    * recorded (database unreachable), the job fails and BullMQ retries it; executions that finished
    * are skipped on the retry.
    */
-  private async runAll(ids: string[]): Promise<string> {
-    const results = await Promise.allSettled(ids.map((id) => this.slots(() => this.execute(id))));
+  private async runAll(ids: string[], key: string): Promise<string> {
+    const results = await Promise.allSettled(ids.map((id) => this.slots.run(key, () => this.execute(id))));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length) throw new Error(`${failed.length} of ${ids.length} executions could not be recorded: ${(failed[0].reason as Error)?.message}`);
     if (ids.length === 1) return (results[0] as PromiseFulfilledResult<string>).value;
@@ -95,6 +96,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
       workflowVersion: wf.version,
       triggerType: 'schedule',
       payload: wf.trigger.payload ?? { scheduledAt: new Date().toISOString() },
+      flow: flowOf(wf),
     });
     return `queued ${executionId}`;
   }

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { StepDefinition, TriggerDefinition } from '@tributary/contracts';
+import type { StepDefinition, TriggerDefinition, WorkflowPriority } from '@tributary/contracts';
 
 @Entity('workflows')
 @Index(['tenantId', 'createdAt'])
@@ -28,6 +28,17 @@ export class Workflow {
   /** Runs when an execution of this workflow fails (not versioned: it is where failures go, not what runs). */
   @Column({ name: 'error_workflow_id', type: 'uuid', nullable: true })
   errorWorkflowId: string | null;
+
+  /** Flow control: at most this many executions running at once (null: no limit). Not versioned. */
+  @Column({ name: 'concurrency_max', type: 'int', nullable: true })
+  concurrencyMax: number | null;
+
+  @Column({ type: 'text', default: 'normal' })
+  priority: WorkflowPriority;
+
+  /** JSON Schema of manual runs' and calls' payloads (null: any). Not versioned. */
+  @Column({ name: 'input_schema', type: 'jsonb', nullable: true })
+  inputSchema: Record<string, unknown> | null;
 
   @Column({ type: 'int', default: 1 })
   version: number;

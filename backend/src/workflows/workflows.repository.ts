@@ -9,9 +9,9 @@ import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { entityPage, type Page } from '../common/pagination.js';
 import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
-import type { WorkflowInput } from '@tributary/contracts';
+import type { WorkflowPriority } from '@tributary/contracts';
 
-export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId'>;
+export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId' | 'concurrencyMax' | 'priority' | 'inputSchema'>;
 
 export interface WorkflowFilter {
   limit: number;
@@ -29,7 +29,7 @@ export class WorkflowsRepository {
   ) {}
 
   /** A new workflow at version 1, with its first snapshot. */
-  create(tenantId: string, userId: string, input: WorkflowInput): Promise<Workflow> {
+  create(tenantId: string, userId: string, input: WorkflowContent): Promise<Workflow> {
     return this.db.transaction(async (tx) => {
       const w = await tx.getRepository(Workflow).save(tx.getRepository(Workflow).create({ ...input, tenantId, version: 1, createdBy: userId }));
       await this.snapshot(tx, w, userId);
@@ -69,10 +69,12 @@ export class WorkflowsRepository {
   }
 
   /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
-  triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
+  triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number; priority: WorkflowPriority; concurrencyMax: number | null }[]> {
     return this.repo.createQueryBuilder('w')
       .select('w.id', 'id')
       .addSelect('w.version', 'version')
+      .addSelect('w.priority', 'priority')
+      .addSelect('w.concurrency_max', 'concurrencyMax')
       .where(`w.tenant_id = :tenantId AND w.enabled AND w.trigger->>'type' = 'event'`, { tenantId })
       .andWhere(
         `(w.trigger->>'topic' = :topic
@@ -80,7 +82,7 @@ export class WorkflowsRepository {
         { topic },
       )
       .orderBy('w.created_at')
-      .getRawMany<{ id: string; version: number }>();
+      .getRawMany<{ id: string; version: number; priority: WorkflowPriority; concurrencyMax: number | null }>();
   }
 
   /**

@@ -37,11 +37,12 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
     this.versions.set(w.id, list);
   }
 
-  async create(tenantId: string, userId: string, input: WorkflowInput): Promise<Workflow> {
+  async create(tenantId: string, userId: string, input: WorkflowContent): Promise<Workflow> {
     const at = this.now();
     const w: Workflow = {
       id: randomUUID(), tenantId, name: input.name, description: input.description ?? '', enabled: input.enabled ?? true,
-      trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
+      trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null,
+      concurrencyMax: input.concurrencyMax, priority: input.priority, inputSchema: input.inputSchema, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
     };
     this.workflows.set(w.id, w);
     this.snapshot(w, userId);
@@ -73,14 +74,14 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
     return (await this.enabledSchedules()).length;
   }
 
-  async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
+  async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number; priority: Workflow['priority']; concurrencyMax: number | null }[]> {
     return [...this.workflows.values()]
       .filter((w) => w.tenantId === tenantId && w.enabled && w.trigger.type === 'event')
       .filter((w) => {
         const pattern = (w.trigger as { topic: string }).topic;
         return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(topic);
       })
-      .map((w) => ({ id: w.id, version: w.version }));
+      .map((w) => ({ id: w.id, version: w.version, priority: w.priority, concurrencyMax: w.concurrencyMax }));
   }
 
   async saveNewVersion(id: string, next: WorkflowContent, userId: string): Promise<Workflow> {

@@ -7,13 +7,14 @@ import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { findConnector } from '../engine/connectors.js';
 import { calledWorkflowIds, validateSteps } from './workflow-validation.js';
-import { allSteps, CALL_MAX_DEPTH, isActionStep, type StepDefinition } from '@tributary/contracts';
+import { allSteps, CALL_MAX_DEPTH, isActionStep, type StepDefinition, type WorkflowPriority } from '@tributary/contracts';
 import type { WorkflowVersion } from './workflow-version.entity.js';
 import type { Workflow } from './workflow.entity.js';
 import { WorkflowsRepository, type WorkflowContent } from './workflows.repository.js';
 import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema } from '@tributary/contracts';
 import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
+import { inputSchemaError } from './input-schema.js';
 import { isUuid } from '../common/ids.js';
 
 /** A workflow as answered: the contract's shape (createdAt and updatedAt leave as ISO strings). */
@@ -48,6 +49,9 @@ export class WorkflowsService {
       trigger: w.trigger,
       steps: w.steps,
       errorWorkflowId: w.errorWorkflowId ?? null,
+      concurrency: w.concurrencyMax ? { max: w.concurrencyMax } : null,
+      priority: w.priority ?? 'normal',
+      inputSchema: w.inputSchema ?? null,
       version: w.version,
       ...(w.trigger.type === 'webhook' ? { webhookUrl: `${this.config.publicUrl}/api/webhooks/${w.id}` } : {}),
       ...(w.trigger.type === 'schedule' ? { nextRuns: w.enabled ? nextRuns(w.trigger) : [] } : {}),
@@ -59,7 +63,15 @@ export class WorkflowsService {
   async create(tenantId: string, userId: string, input: WorkflowInput): Promise<WorkflowView> {
     await this.validate(tenantId, input.steps);
     await this.validateErrorWorkflow(tenantId, null, input.errorWorkflowId);
-    const saved = await this.repo.create(tenantId, userId, input);
+    validateInputSchema(input.inputSchema);
+    const { concurrency, ...fields } = input;
+    const saved = await this.repo.create(tenantId, userId, {
+      ...fields,
+      errorWorkflowId: input.errorWorkflowId ?? null,
+      concurrencyMax: concurrency?.max ?? null,
+      priority: input.priority ?? 'normal',
+      inputSchema: input.inputSchema ?? null,
+    });
     await this.audit.record({ tenantId, userId, action: 'workflow.create', targetType: 'workflow', targetId: saved.id, details: { name: saved.name } });
     await this.events.emit({ type: 'saved', workflow: saved });
     return this.view(saved);
@@ -96,7 +108,7 @@ export class WorkflowsService {
   }
 
   /** Enabled workflows of the tenant whose `event` trigger names this topic, exactly or with `*` (one indexed query). */
-  async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number }[]> {
+  async triggeredByEvent(tenantId: string, topic: string): Promise<{ id: string; version: number; priority: WorkflowPriority; concurrencyMax: number | null }[]> {
     return this.repo.triggeredByEvent(tenantId, topic);
   }
 
@@ -115,7 +127,11 @@ export class WorkflowsService {
       trigger: input.trigger ?? current.trigger,
       steps: input.steps ?? current.steps,
       errorWorkflowId: input.errorWorkflowId === undefined ? current.errorWorkflowId : input.errorWorkflowId,
+      concurrencyMax: input.concurrency === undefined ? current.concurrencyMax : (input.concurrency?.max ?? null),
+      priority: input.priority ?? current.priority,
+      inputSchema: input.inputSchema === undefined ? current.inputSchema : input.inputSchema,
     };
+    validateInputSchema(next.inputSchema);
     await this.validate(tenantId, next.steps, id);
     if (input.errorWorkflowId !== undefined) await this.validateErrorWorkflow(tenantId, id, input.errorWorkflowId);
     const saved = await this.repo.saveNewVersion(current.id, next, userId);
@@ -154,7 +170,7 @@ export class WorkflowsService {
     const current = await this.getEntityOrThrow(tenantId, id);
     const old = await this.repo.findVersion(tenantId, id, version);
     if (!old) throw new NotFoundError(`Version ${version}`);
-    const saved = await this.repo.saveNewVersion(current.id, { name: old.name, description: old.description, enabled: current.enabled, trigger: old.trigger, steps: old.steps, errorWorkflowId: current.errorWorkflowId }, userId);
+    const saved = await this.repo.saveNewVersion(current.id, { name: old.name, description: old.description, enabled: current.enabled, trigger: old.trigger, steps: old.steps, errorWorkflowId: current.errorWorkflowId, concurrencyMax: current.concurrencyMax, priority: current.priority, inputSchema: current.inputSchema }, userId);
     await this.audit.record({ tenantId, userId, action: 'workflow.rollback', targetType: 'workflow', targetId: id, details: { to: version, version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
     return this.view(saved);
@@ -233,4 +249,11 @@ export function stepPathOf(steps: StepDefinition[], id: string, base = 'steps'):
     if (hit) return hit;
   }
   return '';
+}
+
+/** An `inputSchema` must be a JSON Schema Ajv can compile (400 on `inputSchema` otherwise). */
+function validateInputSchema(schema: Record<string, unknown> | null | undefined): void {
+  if (!schema) return;
+  const err = inputSchemaError(schema);
+  if (err) throw new ValidationError('Workflow is invalid', [{ path: 'inputSchema', message: err }]);
 }
