@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectorBaseUrls, Platform, portFree, waitForHttp } from './lib/platform.mjs';
 import { ensurePostgres, ensureRedis, ROOT } from './lib/services.mjs';
-import { seedDemo } from './seed.mjs';
+import { APPROVAL_DEMO, seedDemo } from './seed.mjs';
 
 const API_PORT = Number(process.env.PORT ?? 8080);
 const MOCK_PORT = Number(process.env.MOCK_APIS_PORT ?? 4010);
@@ -59,6 +59,11 @@ try {
   }
 
   const seeded = await seedDemo(`http://127.0.0.1:${API_PORT}`, mockUrl);
+  // The approval demo's seeded run waits for someone: say where to approve it.
+  const { approval } = seeded;
+  const approveAt = approval?.executionId
+    ? `its run waits for you: ${hasDashboard ? `http://localhost:${WEB_PORT}/logs/${approval.executionId} → Approve` : `POST /api/executions/${approval.executionId}/approve`}`
+    : 'run it, then approve its run under Logs';
   if (hasDashboard) await waitForHttp(`http://127.0.0.1:${WEB_PORT}`, 120000);
 
   console.log(`
@@ -68,7 +73,9 @@ try {
     Mock APIs        ${hasMock ? mockUrl : '(not present)'}
     PostgreSQL       ${pgInfo.how}
     Queue            ${redis.url ? `Redis (${redis.how})` : `BullMQ on PostgreSQL: ${redis.how}`}
-    Demo data        ${seeded}
+    Demo data        ${seeded.summary}
+    Flow demos       loop, parallel, sub-workflow, error workflow and approval under Workflows, their runs under Logs
+                     "${APPROVAL_DEMO}": ${approveAt}
   Ctrl-C stops everything.
 `);
 } catch (err) {
