@@ -378,6 +378,12 @@ export class ExecutionsRepository {
     return rows.map((r) => held.has(r.id));
   }
 
+  /** Of these executions, the ones cancelled (a user ended them while this process runs them). */
+  async cancelledAmong(ids: string[]): Promise<string[]> {
+    const rows = await this.sql<{ id: string }>(`SELECT id FROM executions WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [ids], { name: 'executions_cancelled_among' });
+    return rows.map((r) => r.id);
+  }
+
   /** Renews the leases of runs still going in this process; answers the ids it still holds. */
   async renewLeases(leases: LeaseToken[]): Promise<Set<string>> {
     const rows = await this.sql<{ id: string }>(

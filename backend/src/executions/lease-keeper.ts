@@ -3,6 +3,8 @@
  * one UPDATE renews the leases of the runs that have been going that long (a run of a few
  * milliseconds never costs a renewal; its claim set the lease). A run whose lease another process
  * took (it lapsed while this one could not reach the database) is aborted: it must not go on.
+ * Between renewals, every CANCEL_CHECK_MS one indexed read finds the runs of this process that were
+ * cancelled (a user's POST /executions/:id/cancel) and aborts their step in flight at once.
  */
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG, type Config } from '../config/config.js';
@@ -28,6 +30,9 @@ export interface Lease {
   release(): void;
 }
 
+/** How often runs older than this are checked for a cancel (a read by primary key; short runs never are). */
+const CANCEL_CHECK_MS = 1000;
+
 interface Held {
   token: LeaseToken;
   since: number;
@@ -39,7 +44,9 @@ export class LeaseKeeper implements OnModuleDestroy {
   private readonly logger = new Logger('Leases');
   private readonly held = new Map<string, Held>();
   private timer?: NodeJS.Timeout;
+  private cancelTimer?: NodeJS.Timeout;
   private renewing = false;
+  private checking = false;
   private readonly periodMs: number;
 
   constructor(
@@ -53,6 +60,7 @@ export class LeaseKeeper implements OnModuleDestroy {
     const held: Held = { token, since: Date.now(), cancellation: new Cancellation() };
     this.held.set(token.id, held);
     this.timer ??= setInterval(() => void this.renew(), this.periodMs).unref();
+    this.cancelTimer ??= setInterval(() => void this.checkCancelled(), Math.min(CANCEL_CHECK_MS, this.periodMs)).unref();
     const lose = () => {
       if (held.cancellation.cancelled) return;
       this.held.delete(token.id);
@@ -68,7 +76,9 @@ export class LeaseKeeper implements OnModuleDestroy {
         if (this.held.get(token.id) === held) this.held.delete(token.id);
         if (!this.held.size && this.timer) {
           clearInterval(this.timer);
+          clearInterval(this.cancelTimer);
           this.timer = undefined;
+          this.cancelTimer = undefined;
         }
       },
     };
@@ -103,7 +113,31 @@ export class LeaseKeeper implements OnModuleDestroy {
     }
   }
 
+  /** Runs held for a while that were cancelled meanwhile: aborted now, not at the next renewal. */
+  private async checkCancelled(): Promise<void> {
+    if (this.checking) return;
+    const now = Date.now();
+    const due = [...this.held.values()].filter((h) => now - h.since >= CANCEL_CHECK_MS);
+    if (!due.length) return;
+    this.checking = true;
+    try {
+      const cancelled = await this.repo.cancelledAmong(due.map((h) => h.token.id));
+      for (const id of cancelled) {
+        const h = this.held.get(id);
+        if (!h) continue;
+        this.logger.log({ msg: 'execution cancelled; aborting its step in flight', executionId: id });
+        this.held.delete(id);
+        h.cancellation.cancel(new LeaseLostError(id));
+      }
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) this.logger.error({ msg: 'cancel check failed', err: (err as Error).message });
+    } finally {
+      this.checking = false;
+    }
+  }
+
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.cancelTimer) clearInterval(this.cancelTimer);
   }
 }
