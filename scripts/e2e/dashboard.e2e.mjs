@@ -6,7 +6,9 @@
  * for that workflow and a refused one, the whole config, an API consumer (key shown once, rotated)
  * and its usage (requests sent as Kong would, which needs TRUSTED_PROXIES to include loopback) →
  * Team: invite a teammate, accept the link in a fresh browser as them, what their role may see,
- * change their role (their session follows), remove them (their session ends, the link is spent).
+ * change their role (their session follows), remove them (their session ends, the link is spent) →
+ * Workflow language v2: a workflow with blocks keeps them through the builder, its run waits for an
+ * approval (logs filter, execution tree, the pending wait), and Approve moves it on.
  *
  * Env: BASE_URL (dashboard, default http://localhost:3000), API_URL (default http://localhost:8080),
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { API_URL, ARTIFACTS, BASE_URL, E2EFailure, MOCK_URL, RUN, fail, newPage, results, screenshot, stage, waitFor } from './harness.mjs';
 import { gatewayStages } from './stages/gateway.mjs';
+import { engineV2Stages } from './stages/engine-v2.mjs';
 import { teamStages } from './stages/team.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -226,6 +229,7 @@ async function main() {
 
     await gatewayStages(page, { workflowId, workflowName: WORKFLOW_NAME, payload: PAYLOAD });
     await teamStages(browser, page);
+    await engineV2Stages(page);
   } catch (err) {
     if (!(err instanceof E2EFailure)) console.error(err);
   } finally {

@@ -505,12 +505,14 @@ class Run {
       return this.ended(step, path, result('failed', { input: recorded, error: errorMessage(err), attempts: 1 }));
     }
     const child = { executionId: outcome.executionId };
+    // The child's id stays on the step's input, whatever its output becomes.
+    const called = { ...recorded, ...child };
     if (outcome.status === 'pending') {
       this.waits.push({ path, dueAt: null });
-      return this.record(result('waiting', { input: recorded, output: { for: 'call', ...child } }));
+      return this.record(result('waiting', { input: called, output: { for: 'call', ...child } }));
     }
-    if (outcome.status === 'failed') return this.ended(step, path, result('failed', { input: recorded, error: outcome.error, output: child, attempts: 1 }));
-    const out = await this.ended(step, path, result('succeeded', { input: recorded, output: outcome.status === 'started' ? child : (outcome.output ?? null), attempts: 1 }));
+    if (outcome.status === 'failed') return this.ended(step, path, result('failed', { input: called, error: outcome.error, output: child, attempts: 1 }));
+    const out = await this.ended(step, path, result('succeeded', { input: called, output: outcome.status === 'started' ? child : (outcome.output ?? null), attempts: 1 }));
     // Starting a child is an effect outside the run: on record before anything else.
     await this.checkpoint();
     return out;

@@ -18,6 +18,6 @@ import { WaitsRepository } from './waits.repository.js';
 @Module({
   imports: [CredentialsModule, LiveModule, WorkflowsModule],
   providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ErrorWorkflows, ExecutionRunner, WaitsRepository, DurableWaits, resumeTokensProvider],
-  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, DurableWaits, LiveModule],
+  exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, DurableWaits, ErrorWorkflows, LiveModule],
 })
 export class ExecutionsCoreModule {}

@@ -378,6 +378,26 @@ export class ExecutionsRepository {
     return rows.map((r) => held.has(r.id));
   }
 
+  /**
+   * Failed executions of the last hour (finished more than 5 s ago) whose workflow names an error
+   * workflow that has no run for them (its Idempotency-Key is `error:<id>`): their error run was lost.
+   */
+  async failedWithoutErrorRun(limit: number): Promise<{ id: string; tenantId: string; workflowId: string; errorWorkflowId: string; error: string | null; steps: StepResult[]; payload: unknown }[]> {
+    return this.sql(
+      `SELECT e.id, e.tenant_id AS "tenantId", e.workflow_id AS "workflowId", w.error_workflow_id AS "errorWorkflowId", e.error, e.steps, e.payload
+       FROM workflows w
+       CROSS JOIN LATERAL (
+         SELECT * FROM executions x
+         WHERE x.tenant_id = w.tenant_id AND x.status = 'failed' AND x.workflow_id = w.id AND x.trigger_type <> 'error'
+           AND x.created_at > now() - interval '1 hour' AND x.finished_at < now() - interval '5 seconds'
+           AND NOT EXISTS (SELECT 1 FROM executions r WHERE r.workflow_id = w.error_workflow_id AND r.idempotency_key = 'error:' || x.id)
+         LIMIT $1) e
+       WHERE w.error_workflow_id IS NOT NULL
+       LIMIT $1`,
+      [limit],
+    );
+  }
+
   /** Of these executions, the ones cancelled (a user ended them while this process runs them). */
   async cancelledAmong(ids: string[]): Promise<string[]> {
     const rows = await this.sql<{ id: string }>(`SELECT id FROM executions WHERE id = ANY($1::uuid[]) AND status = 'cancelled'`, [ids], { name: 'executions_cancelled_among' });

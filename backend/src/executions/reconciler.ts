@@ -5,6 +5,7 @@ import { nonOverlapping } from '../common/non-overlapping.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService, type RunBatch } from './executions.service.js';
 import { DurableWaits } from './durable-waits.js';
+import { ErrorWorkflows } from './error-workflows.js';
 
 /** Period of the sweep of parked executions (their delayed jobs normally resume them first). */
 const WAIT_SWEEP_MS = 500;
@@ -48,6 +49,7 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
     private readonly repo: ExecutionsRepository,
     private readonly executions: ExecutionsService,
     private readonly waits: DurableWaits,
+    private readonly errorWorkflows: ErrorWorkflows,
     @Inject(CONFIG) private readonly config: Config,
   ) {}
 
@@ -88,6 +90,8 @@ export class ExecutionsReconciler implements OnApplicationBootstrap, OnApplicati
       this.healthySince ??= Date.now();
       const replaced = await this.replaceFailedJobs();
       const resumed = Date.now() - this.healthySince >= this.config.executionLeaseMs ? await this.resumeLapsed() : 0;
+      const errorRuns = await this.errorWorkflows.sweepMissed();
+      if (errorRuns) this.logger.warn({ msg: 'started error workflows whose start was lost', count: errorRuns });
       if (requeued) this.logger.log({ msg: 'added the jobs of queued executions again (a no-op for jobs still in the queue)', count: requeued });
       if (replaced) this.logger.warn({ msg: 'replaced failed queue jobs whose executions still wait', count: replaced });
       if (resumed) this.logger.warn({ msg: 'resuming executions whose lease lapsed (worker died or lost the database)', count: resumed });

@@ -202,6 +202,9 @@ describe('engine v2', () => {
     expect(children.map((c: { triggerType: string }) => c.triggerType)).toEqual(['call', 'call']);
     const sub = await detail(e.steps.find((s: { stepId: string }) => s.stepId === 'fire').output.executionId);
     expect(sub.parentExecutionId).toBe(id);
+    // The waited-for child stays linked from the step, whatever its output.
+    const waited = e.steps.find((s: { stepId: string }) => s.stepId === 'sub');
+    expect((await detail(waited.input.executionId)).parentExecutionId).toBe(id);
   });
 
   it('a failing sub-workflow fails the call step; onError continue lets it through', async () => {

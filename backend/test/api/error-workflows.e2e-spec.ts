@@ -61,6 +61,23 @@ describe('error workflows', () => {
     expect((await executionsOf(loopB.body.id)).map((e) => e.triggerType)).toEqual(['error']);
   });
 
+  it('a failure whose error run was never started (the process died in between) gets it from the reconciler, once', async () => {
+    const handler = await create({ trigger: { type: 'manual' }, steps: [{ id: 'note', connector: 'core', action: 'transform', input: { value: '{{execution.id}}' } }] });
+    const wf = await create({ trigger: { type: 'manual' }, steps: [failing] });
+    const run = await t.request('POST', `/api/workflows/${wf.body.id}/run`, { token, body: {} });
+    await waitFor('the run to fail', async () => (await detail(run.body.executionId)).status === 'failed');
+    // Named as error workflow only after the failure: no hook started anything, as if the process had died then.
+    expect((await t.request('PUT', `/api/workflows/${wf.body.id}`, { token, body: { errorWorkflowId: handler.body.id } })).status).toBe(200);
+    const runs = await waitFor('the reconciler to start the error run', async () => {
+      const items = await executionsOf(handler.body.id);
+      return items.length && items.every((e) => e.status === 'succeeded') ? items : undefined;
+    }, 20_000);
+    expect(runs.map((r) => r.triggerType)).toEqual(['error']);
+    expect((await detail(runs[0].id)).output).toBe(run.body.executionId);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await executionsOf(handler.body.id)).toHaveLength(1);
+  });
+
   it('validates the reference: not itself, not another tenant\'s, not unknown; null clears it, deleting the error workflow too', async () => {
     const handler = await create({ trigger: { type: 'manual' }, steps: [] });
     const wf = await create({ trigger: { type: 'manual' }, steps: [] });

@@ -1,4 +1,4 @@
-import { CheckCircle2, CircleDashed, CircleSlash, Loader2, SkipForward, XCircle } from 'lucide-react';
+import { CheckCircle2, CircleDashed, CircleSlash, Hourglass, Loader2, SkipForward, XCircle } from 'lucide-react';
 import { Badge, type BadgeVariant } from '@/components/ui/badge';
 
 const styles: Record<string, { variant: BadgeVariant; icon: React.ComponentType<{ className?: string }> }> = {
@@ -6,6 +6,8 @@ const styles: Record<string, { variant: BadgeVariant; icon: React.ComponentType<
   failed: { variant: 'destructive', icon: XCircle },
   running: { variant: 'default', icon: Loader2 },
   queued: { variant: 'secondary', icon: CircleDashed },
+  /** Parked on a durable wait: holds no worker until it is resumed. */
+  waiting: { variant: 'waiting', icon: Hourglass },
   pending: { variant: 'secondary', icon: CircleDashed },
   cancelled: { variant: 'warning', icon: CircleSlash },
   skipped: { variant: 'outline', icon: SkipForward },

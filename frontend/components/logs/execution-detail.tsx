@@ -2,7 +2,7 @@
 import * as React from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { ArrowLeft, ChevronRight, CircleStop, RotateCcw, TriangleAlert } from 'lucide-react';
+import { ArrowLeft, ChevronRight, CircleStop, GitMerge, RotateCcw } from 'lucide-react';
 import { useCancelExecution, useExecution, useRetryExecution } from '@/lib/api/executions';
 import type { ExecutionStep } from '@/lib/api/types';
 import { cn, formatDateTime, formatDuration } from '@/lib/utils';
@@ -13,12 +13,16 @@ import { useToast } from '@/components/ui/toast';
 import { JsonView } from '@/components/common/json-view';
 import { EmptyState, ErrorState } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
+import { ExecutionTree } from './execution-tree';
+import { PendingWaits } from './pending-waits';
+import { StepResultBody } from './step-result-body';
 
+/** One recorded step of the flat list (the fallback when the workflow's version, hence the tree, is gone). */
 function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
   const [open, setOpen] = React.useState(step.status === 'failed');
   const panelId = `step-panel-${index}`;
   return (
-    <li className="rounded-lg border bg-card" data-testid="execution-step" data-step-id={step.stepId} data-status={step.status}>
+    <li className="rounded-lg border bg-card" data-testid="execution-step" data-step-id={step.stepId} data-path={step.path ?? step.stepId} data-status={step.status}>
       <button
         type="button"
         aria-expanded={open}
@@ -30,49 +34,22 @@ function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
         <ChevronRight className={cn('size-4 shrink-0 transition-transform', open && 'rotate-90')} aria-hidden />
         <span className="min-w-0 flex-1">
           <span className="block truncate font-medium">
-            {index + 1}. {step.stepId}
+            {index + 1}. {step.path ?? step.stepId}
           </span>
           <span className="block truncate text-xs text-muted-foreground">
-            {step.connector} · {step.action}
+            {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector} · ${step.action}`}
             {step.attempts && step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
           </span>
         </span>
         <span className="hidden text-xs text-muted-foreground tabular-nums sm:block">{formatDuration(step.durationMs)}</span>
         <StatusBadge status={step.status} />
       </button>
-      {open && (
-        <div id={panelId} className="grid gap-4 border-t p-4 lg:grid-cols-2" data-testid="execution-step-detail">
-          {step.warnings && step.warnings.length > 0 && (
-            <ul className="flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-3 text-xs lg:col-span-2">
-              {step.warnings.map((w, i) => (
-                <li key={i} className="flex items-start gap-2">
-                  <TriangleAlert className="mt-0.5 size-3.5 shrink-0" aria-hidden /> {w}
-                </li>
-              ))}
-            </ul>
-          )}
-          {step.error && (
-            <div className="lg:col-span-2">
-              <h4 className="mb-1 text-xs font-medium text-destructive">Error</h4>
-              <JsonView value={step.error} className="border-destructive/30 bg-destructive/5 text-destructive" testId="execution-step-error" />
-            </div>
-          )}
-          <div>
-            <h4 className="mb-1 text-xs font-medium text-muted-foreground">Input (rendered)</h4>
-            <JsonView value={step.input} testId="execution-step-input" />
-          </div>
-          <div>
-            <h4 className="mb-1 text-xs font-medium text-muted-foreground">Output</h4>
-            <JsonView value={step.output} testId="execution-step-output" />
-          </div>
-          <p className="text-xs text-muted-foreground lg:col-span-2">
-            Started {formatDateTime(step.startedAt)} · finished {formatDateTime(step.finishedAt)}
-          </p>
-        </div>
-      )}
+      {open && <StepResultBody step={step} id={panelId} />}
     </li>
   );
 }
+
+const CANCELLABLE = new Set(['queued', 'running', 'waiting']);
 
 export function ExecutionDetail({ id }: { id: string }) {
   const execution = useExecution(id);
@@ -108,15 +85,28 @@ export function ExecutionDetail({ id }: { id: string }) {
                 <StatusBadge status={e.status} />
               </h1>
               <p className="mt-1 font-mono text-xs text-muted-foreground">{e.id}</p>
+              {e.parentExecutionId && (
+                <p className="mt-1 flex items-center gap-1.5 text-sm text-muted-foreground">
+                  <GitMerge className="size-3.5 shrink-0" aria-hidden /> Sub-workflow run, started by{' '}
+                  <Link href={`/logs/${e.parentExecutionId}`} className="font-medium text-primary underline-offset-2 hover:underline" data-testid="parent-execution-link">
+                    its parent execution
+                  </Link>
+                </p>
+              )}
             </div>
-            {(e.status === 'queued' || e.status === 'running') && (
+            {CANCELLABLE.has(e.status) && (
               <Button
                 variant="outline"
                 data-testid="cancel-execution"
                 disabled={cancel.isPending}
                 onClick={() =>
                   cancel.mutate(e.id, {
-                    onSuccess: () => toast({ title: 'Execution cancelled', description: 'A step in flight is stopped within seconds.', variant: 'success' }),
+                    onSuccess: () =>
+                      toast({
+                        title: 'Execution cancelled',
+                        description: e.status === 'waiting' ? 'It stops waiting and ends here.' : 'A step in flight is stopped within seconds.',
+                        variant: 'success',
+                      }),
                     onError: (err) => toast({ title: 'Could not cancel', description: err.message, variant: 'error' }),
                   })
                 }
@@ -167,22 +157,29 @@ export function ExecutionDetail({ id }: { id: string }) {
               )}
             </CardContent>
           </Card>
+          {CANCELLABLE.has(e.status) && <PendingWaits executionId={e.id} waits={e.waits ?? []} />}
           <div className="grid gap-4 lg:grid-cols-3">
-            <section className="flex flex-col gap-2 lg:col-span-2" aria-labelledby="steps-heading">
+            <section className="flex min-w-0 flex-col gap-2 lg:col-span-2" aria-labelledby="steps-heading">
               <h2 id="steps-heading" className="font-semibold">
                 Steps
               </h2>
-              {e.steps.length === 0 ? (
+              {e.tree ? (
+                e.tree.length === 0 ? (
+                  <EmptyState title="This workflow has no steps" className="py-8" />
+                ) : (
+                  <ExecutionTree tree={e.tree} waits={e.waits ?? []} active={CANCELLABLE.has(e.status)} />
+                )
+              ) : e.steps.length === 0 ? (
                 <EmptyState title={e.status === 'queued' ? 'Waiting for a worker' : 'No steps ran'} className="py-8" />
               ) : (
                 <ol className="flex flex-col gap-2">
                   {e.steps.map((s, i) => (
-                    <StepDetail key={`${s.stepId}-${i}`} step={s} index={i} />
+                    <StepDetail key={`${s.path ?? s.stepId}-${i}`} step={s} index={i} />
                   ))}
                 </ol>
               )}
             </section>
-            <Card className="h-fit">
+            <Card className="h-fit min-w-0">
               <CardHeader>
                 <CardTitle>Trigger payload</CardTitle>
               </CardHeader>

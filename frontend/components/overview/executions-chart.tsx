@@ -12,6 +12,7 @@ export function ExecutionsChart({ perHour }: { perHour: Stats['perHour'] }) {
     hour: hourFmt.format(new Date(h.hour)),
     succeeded: h.succeeded,
     failed: h.failed,
+    // Queued, running, waiting (parked on a durable wait) and cancelled: the stats count only succeeded and failed apart.
     other: Math.max(0, h.total - h.succeeded - h.failed),
   }));
   const total = perHour.reduce((n, h) => n + h.total, 0);
@@ -26,7 +27,7 @@ export function ExecutionsChart({ perHour }: { perHour: Stats['perHour'] }) {
           <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
           <Bar dataKey="succeeded" stackId="a" fill={COLORS.succeeded} name="Succeeded" isAnimationActive={false} />
           <Bar dataKey="failed" stackId="a" fill={COLORS.failed} name="Failed" isAnimationActive={false} />
-          <Bar dataKey="other" stackId="a" fill={COLORS.other} name="Queued / running" isAnimationActive={false} radius={[3, 3, 0, 0]} />
+          <Bar dataKey="other" stackId="a" fill={COLORS.other} name="In progress / cancelled" isAnimationActive={false} radius={[3, 3, 0, 0]} />
         </BarChart>
       </ResponsiveContainer>
     </div>

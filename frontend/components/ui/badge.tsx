@@ -12,6 +12,7 @@ const badgeVariants = cva(
         success: 'border-transparent bg-success/15 text-[oklch(0.42_0.12_155)]',
         destructive: 'border-transparent bg-destructive/12 text-destructive',
         warning: 'border-transparent bg-warning/20 text-[oklch(0.45_0.1_70)]',
+        waiting: 'border-transparent bg-waiting/15 text-[oklch(0.42_0.16_295)]',
         outline: 'text-foreground',
       },
     },

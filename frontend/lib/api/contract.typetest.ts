@@ -7,7 +7,7 @@
  */
 import type { workflowInputSchema } from '@tributary/contracts';
 import type { z } from 'zod';
-import { toWorkflowInput, type BuilderValues } from '@/components/workflows/builder/form-model';
+import { toBuilderValues, toWorkflowInput, type BuilderValues } from '@/components/workflows/builder/form-model';
 import type { Execution, Stats, Workflow } from './types';
 import type { PlatformMessage } from '../realtime/types';
 
@@ -19,6 +19,9 @@ export const workflowSample = {
   trigger: { type: 'webhook', responseMode: 'async' },
   steps: [{ id: 'first', connector: 'core', action: 'transform', input: { value: '{{greeting}}' } }],
   errorWorkflowId: null,
+  concurrency: null,
+  priority: 'normal',
+  inputSchema: null,
   version: 1,
   webhookUrl: 'http://localhost:8080/api/webhooks/0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
   createdAt: '2026-11-30T07:12:03.114Z',
@@ -56,11 +59,106 @@ export const executionSample = {
       finishedAt: '2026-11-30T07:12:03.246Z',
     },
   ],
+  tree: [
+    {
+      stepId: 'first',
+      path: 'first',
+      type: 'action',
+      status: 'succeeded',
+      result: {
+        stepId: 'first',
+        path: 'first',
+        type: 'action',
+        idempotencyKey: '5d7a2f0e-9c1b-4e7a-8f3d-6b2c1a0e9d44:first',
+        connector: 'core',
+        action: 'transform',
+        status: 'succeeded',
+        input: { value: 'hi' },
+        output: 'hi',
+        warnings: [],
+        attempts: 1,
+        durationMs: 1,
+        startedAt: '2026-11-30T07:12:03.245Z',
+        finishedAt: '2026-11-30T07:12:03.246Z',
+      },
+    },
+  ],
+  waits: [],
+  parentExecutionId: null,
 } satisfies Execution;
+
+/** Engine v2: a run parked on an approval inside a loop, after a condition and a parallel block; a child of another run. */
+export const waitingExecutionSample = {
+  ...executionSample,
+  id: '8c1e4a7b-2d3f-4e5a-9b6c-7d8e9f0a1b2c',
+  status: 'waiting',
+  triggerType: 'call',
+  finishedAt: null,
+  durationMs: null,
+  output: null,
+  parentExecutionId: '5d7a2f0e-9c1b-4e7a-8f3d-6b2c1a0e9d44',
+  steps: [
+    {
+      stepId: 'gate',
+      path: 'each[0].gate',
+      type: 'wait',
+      connector: 'core',
+      action: 'wait',
+      status: 'waiting',
+      input: { for: 'approval', dueAt: null, message: 'Ship it?' },
+      output: { for: 'approval', dueAt: null, message: 'Ship it?' },
+      warnings: [],
+      attempts: 0,
+      durationMs: 3,
+      startedAt: '2026-11-30T07:12:03.245Z',
+      finishedAt: '2026-11-30T07:12:03.248Z',
+    },
+  ],
+  tree: [
+    { stepId: 'vip', path: 'vip', type: 'condition', status: 'succeeded', branch: 'then', steps: [{ stepId: 'gold', path: 'gold', type: 'action', status: 'succeeded' }] },
+    {
+      stepId: 'enrich',
+      path: 'enrich',
+      type: 'parallel',
+      name: 'Enrich',
+      status: 'succeeded',
+      branches: [
+        { index: 0, steps: [{ stepId: 'geo', path: 'enrich[0].geo', type: 'action', status: 'succeeded' }] },
+        { index: 1, steps: [{ stepId: 'crm', path: 'enrich[1].crm', type: 'action', status: 'skipped' }] },
+      ],
+    },
+    {
+      stepId: 'each',
+      path: 'each',
+      type: 'loop',
+      status: 'pending',
+      iterations: [{ index: 0, steps: [{ stepId: 'gate', path: 'each[0].gate', type: 'wait', status: 'waiting' }, { stepId: 't', path: 'each[0].t', type: 'action', status: 'pending' }] }],
+    },
+    { stepId: 'child', path: 'child', type: 'call', status: 'pending' },
+  ],
+  waits: [
+    { stepId: 'gate', path: 'each[0].gate', kind: 'approval', dueAt: null, message: 'Ship it?', createdAt: '2026-11-30T07:12:03.248Z' },
+    { stepId: 'reply', path: 'reply', kind: 'webhook', dueAt: '2026-12-01T07:12:03.248Z', resumeUrl: 'http://localhost:8080/api/resume/abc', createdAt: '2026-11-30T07:12:03.248Z' },
+    { stepId: 'child', path: 'child', kind: 'call', dueAt: null, childExecutionId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', createdAt: '2026-11-30T07:12:03.248Z' },
+  ],
+} satisfies Execution;
+
+/** A workflow with blocks (workflow language v2) is a workflow the dashboard reads. */
+export const blocksWorkflowSample = {
+  ...workflowSample,
+  steps: [
+    { id: 'first', connector: 'core', action: 'transform', input: {} },
+    { id: 'vip', type: 'condition', if: '{{eq tier "gold"}}', then: [{ id: 'gold', connector: 'core', action: 'transform', input: {} }], else: [] },
+    { id: 'each', type: 'loop', items: '{{orders}}', concurrency: 1, steps: [{ id: 'gate', type: 'wait', for: 'approval', message: 'Ship it?' }] },
+    { id: 'enrich', type: 'parallel', branches: [[{ id: 'geo', connector: 'core', action: 'transform', input: {} }], []] },
+    { id: 'pause', type: 'wait', for: 'duration', seconds: 30 },
+    { id: 'child', type: 'call', workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', input: {}, wait: true },
+  ],
+} satisfies Workflow;
 
 export const statsSample = {
   total: 1,
-  byStatus: { queued: 0, running: 0, succeeded: 1, failed: 0, cancelled: 0 },
+  byStatus: { queued: 0, running: 0, waiting: 0, succeeded: 1, failed: 0, cancelled: 0 },
   successRate: null,
   today: { total: 1, succeeded: 1, failed: 0 },
   perWorkflow: [{ workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', name: 'Run me', total: 1, succeeded: 1, failed: 0 }],
@@ -76,8 +174,21 @@ export const liveSample = {
   },
 } satisfies PlatformMessage;
 
+export const liveWaitingSample = {
+  event: 'execution.waiting',
+  data: { executionId: '8c1e4a7b-2d3f-4e5a-9b6c-7d8e9f0a1b2c', workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', waits: [{ path: 'each[0].gate', dueAt: null }] },
+} satisfies PlatformMessage;
+
+export const liveResumedSample = {
+  event: 'execution.resumed',
+  data: { executionId: '8c1e4a7b-2d3f-4e5a-9b6c-7d8e9f0a1b2c', workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', stepPath: 'each[0].gate', by: 'approval' },
+} satisfies PlatformMessage;
+
 /** What the builder sends is a body the api's workflow schema takes (its input type). */
 export const builderBody: z.input<typeof workflowInputSchema> = toWorkflowInput({} as BuilderValues, []);
+
+/** A workflow with blocks loads into the builder and goes back as a body the api takes. */
+export const blocksBody: z.input<typeof workflowInputSchema> = toWorkflowInput(toBuilderValues(blocksWorkflowSample, []), []);
 
 export const drift = {
   ...executionSample,

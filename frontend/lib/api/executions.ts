@@ -2,9 +2,11 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { api } from './client';
 import { useExecutionEvents } from '../live/use-live-executions';
 import { keys } from './keys';
-import type { Execution, ExecutionFilters, ExecutionSummary, Page, Stats } from './types';
+import type { ApprovalDecision, Execution, ExecutionFilters, ExecutionSummary, Page, Stats } from './types';
 
 const ACTIVE = new Set(['queued', 'running']);
+/** Parked on a durable wait: someone else (an approver, a resume webhook, a timer) moves it on. */
+const PARKED = new Set(['waiting']);
 
 export function useExecutions(filters: ExecutionFilters) {
   const live = useExecutionEvents([['executions', 'list']], { everyMs: 2000 });
@@ -33,8 +35,13 @@ export function useExecution(id: string) {
   return useQuery({
     queryKey: keys.execution(id),
     queryFn: ({ signal }) => api<Execution>(`/executions/${id}`, { signal }),
-    // Follow a run until it settles: its step events over the socket, or polling without one.
-    refetchInterval: (q) => (!live && q.state.data && ACTIVE.has(q.state.data.status) ? 1500 : false),
+    // Follow a run until it settles: its events over the socket (steps, waiting, resumed), or polling
+    // without one (slower while it waits: a person or a timer resumes it).
+    refetchInterval: (q) => {
+      const status = q.state.data?.status;
+      if (live || !status) return false;
+      return ACTIVE.has(status) ? 1500 : PARKED.has(status) ? 5000 : false;
+    },
   });
 }
 
@@ -46,7 +53,7 @@ export function useRetryExecution() {
   });
 }
 
-/** Cancels a queued or running execution; answers it as it is now (`cancelled`). */
+/** Cancels a queued, running or waiting execution; answers it as it is now (`cancelled`). */
 export function useCancelExecution() {
   const qc = useQueryClient();
   return useMutation({
@@ -54,6 +61,23 @@ export function useCancelExecution() {
     onSuccess: (e) => {
       qc.setQueryData(keys.execution(e.id), e);
       void qc.invalidateQueries({ queryKey: ['executions'] });
+    },
+  });
+}
+
+/** `POST /executions/:id/approve` and `/reject`: decides a pending approval (`stepId`: which one, by id or path). */
+export function useDecideApproval(executionId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ approve, stepId, comment }: { approve: boolean; stepId?: string; comment?: string }) =>
+      api<ApprovalDecision>(`/executions/${executionId}/${approve ? 'approve' : 'reject'}`, {
+        method: 'POST',
+        body: { ...(stepId ? { stepId } : {}), ...(comment ? { data: { comment } } : {}) },
+      }),
+    onSettled: () => {
+      // Also after a 409 (someone else decided first): show the execution as it is now.
+      void qc.invalidateQueries({ queryKey: ['executions'] });
+      void qc.invalidateQueries({ queryKey: keys.stats });
     },
   });
 }

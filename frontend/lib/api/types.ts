@@ -17,6 +17,7 @@ export type {
   DryRunStep,
   Execution,
   ExecutionStatus,
+  ExecutionStepNode,
   ExecutionSummary,
   GatewaySyncReport,
   GeneratedKongTemplate,
@@ -28,6 +29,7 @@ export type {
   KongTenantConfig,
   KongUseCase,
   Page,
+  PendingWait,
   Role,
   Session,
   Stats,
@@ -47,6 +49,13 @@ export { KONG_USE_CASES } from '@tributary/contracts/gateway';
 export type Trigger = TriggerDraft;
 export type Step = StepDraft;
 export type WorkflowInput = WorkflowDraft;
+
+/** What `POST /executions/:id/approve` and `/reject` answer. */
+export interface ApprovalDecision {
+  executionId: string;
+  stepPath: string;
+  approved: boolean;
+}
 
 /** The logs page's filters (query parameters of `GET /executions`). */
 export interface ExecutionFilters {

@@ -8,6 +8,13 @@ import { useRealtime } from '../realtime/use-realtime';
 export type LiveSource = 'polling' | 'websocket';
 
 /**
+ * Every execution event (`execution.*`): queued, started, step, waiting (parked on a durable wait),
+ * resumed (an approval, a resume webhook, a timer or a sub-workflow moved it on), succeeded, failed,
+ * cancelled. Each changes a run's status or steps, so each refreshes what shows runs.
+ */
+const EXECUTION_EVENTS = 'execution.*';
+
+/**
  * Refreshes the given queries when execution events arrive over the WebSocket, at most once per
  * `everyMs` (a burst of a thousand runs is one refetch, not a thousand). Returns whether the socket
  * is open, so callers poll only while it is not.
@@ -17,7 +24,7 @@ export function useExecutionEvents(queryKeys: readonly (readonly unknown[])[], o
   const last = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const everyMs = opts.everyMs ?? 1000;
-  const { status } = useRealtime(['execution.*'], (m) => {
+  const { status } = useRealtime([EXECUTION_EVENTS], (m) => {
     const data = m.data as { executionId?: string } | undefined;
     if (opts.executionId && data?.executionId !== opts.executionId) return;
     const refresh = () => {

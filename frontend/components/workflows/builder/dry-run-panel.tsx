@@ -13,10 +13,11 @@ import { useBuilder } from './builder-context';
 
 function StepResult({ step, index }: { step: DryRunStep; index: number }) {
   return (
-    <li className="rounded-lg border bg-card p-3" data-testid="dry-run-step" data-step-id={step.id} data-status={step.status}>
+    <li className="rounded-lg border bg-card p-3" data-testid="dry-run-step" data-step-id={step.id} data-path={step.path ?? step.id} data-status={step.status}>
       <div className="flex items-center gap-2">
-        <span className="min-w-0 flex-1 truncate text-sm font-medium">
-          {index + 1}. {step.id} <span className="font-normal text-muted-foreground">· {step.connector}.{step.action}</span>
+        <span className="min-w-0 flex-1 truncate text-sm font-medium" title={step.path ?? step.id}>
+          {index + 1}. {step.path ?? step.id}{' '}
+          <span className="font-normal text-muted-foreground">· {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector}.${step.action}`}</span>
         </span>
         <span className="text-xs text-muted-foreground tabular-nums">{formatDuration(step.durationMs)}</span>
         <StatusBadge status={step.status} />

@@ -7,21 +7,26 @@ import { Filter } from 'lucide-react';
 import { cn } from '@/lib/utils';
 import { ConnectorIcon } from '@/components/common/connector-icon';
 import { triggerMeta } from '../trigger-label';
+import { BLOCK_ICONS } from '../block-meta';
+import { BLOCK_LABELS, blockSummary, type StepKind } from './blocks';
 import { useBuilder } from './builder-context';
-import type { BuilderValues } from './form-model';
+import { blockOf, type BuilderValues } from './form-model';
 
-type FlowNodeData = { title: string; subtitle: string; icon?: string; kind: 'trigger' | 'step'; when?: string; status?: string };
+type FlowNodeData = { title: string; subtitle: string; icon?: string; kind: 'trigger' | 'step'; block?: StepKind; summary?: string; when?: string; status?: string };
 type FlowNode = Node<FlowNodeData, 'flow'>;
 
 function FlowNodeView({ data }: NodeProps<FlowNode>) {
   const TriggerIcon = data.kind === 'trigger' ? triggerMeta[data.icon as keyof typeof triggerMeta]?.icon : undefined;
+  const BlockIcon = data.block ? BLOCK_ICONS[data.block] : undefined;
   return (
     <div
       className={cn(
         'w-56 rounded-lg border bg-card px-3 py-2 shadow-sm',
         data.kind === 'trigger' && 'border-primary/50 bg-primary/5',
+        data.block && 'border-dashed',
         data.status === 'succeeded' && 'border-success',
         data.status === 'failed' && 'border-destructive',
+        data.status === 'waiting' && 'border-waiting',
         data.status === 'skipped' && 'opacity-60',
       )}
     >
@@ -31,6 +36,10 @@ function FlowNodeView({ data }: NodeProps<FlowNode>) {
           <span className="grid size-7 place-items-center rounded-md bg-primary text-primary-foreground">
             <TriggerIcon className="size-4" />
           </span>
+        ) : BlockIcon ? (
+          <span className="grid size-7 shrink-0 place-items-center rounded-md border bg-card">
+            <BlockIcon className="size-4 text-primary" />
+          </span>
         ) : (
           <ConnectorIcon icon={data.icon} name={data.title} className="size-7" />
         )}
@@ -39,6 +48,11 @@ function FlowNodeView({ data }: NodeProps<FlowNode>) {
           <p className="truncate font-mono text-[10px] text-muted-foreground">{data.subtitle}</p>
         </div>
       </div>
+      {data.summary && (
+        <p className="mt-1.5 truncate font-mono text-[10px] text-muted-foreground" title={data.summary}>
+          {data.summary}
+        </p>
+      )}
       {data.when && (
         <p className="mt-1.5 flex items-center gap-1 truncate rounded bg-muted px-1.5 py-0.5 font-mono text-[10px] text-muted-foreground" title={data.when}>
           <Filter className="size-3 shrink-0" /> {data.when}
@@ -72,24 +86,34 @@ function Diagram({ control, stepStatus }: { control: Control<BuilderValues>; ste
     const edges: Edge[] = [];
     let prev = '__trigger';
     steps.forEach((s, i) => {
-      const connector = connectors.find((c) => c.key === s.connector);
-      const action = connector?.actions.find((a) => a.key === s.action);
       const id = `step-${i}`;
-      nodes.push({
-        id,
-        type: 'flow',
-        position: { x: 0, y: (i + 1) * GAP },
-        data: {
+      const block = s.kind !== 'action' ? blockOf(s) : null;
+      let data: FlowNodeData;
+      if (block) {
+        // A block: what it is and a summary (the steps nested in it are in its card and the JSON view).
+        data = {
+          kind: 'step',
+          block: s.kind,
+          title: block.name || `${BLOCK_LABELS[s.kind]} block`,
+          subtitle: `${BLOCK_LABELS[s.kind].toLowerCase()} · ${block.id}`,
+          summary: blockSummary(block),
+          when: block.when || undefined,
+          status: stepStatus?.[block.id],
+        };
+      } else {
+        const connector = connectors.find((c) => c.key === s.connector);
+        const action = connector?.actions.find((a) => a.key === s.action);
+        data = {
           kind: 'step',
           title: s.name || action?.name || s.action,
           subtitle: `${connector?.name ?? s.connector} · ${s.id}`,
           icon: connector?.icon,
           when: s.when || undefined,
           status: stepStatus?.[s.id],
-        },
-        draggable: false,
-      });
-      edges.push({ id: `${prev}->${id}`, source: prev, target: id, animated: !!s.when, style: s.when ? { strokeDasharray: '4 3' } : undefined });
+        };
+      }
+      nodes.push({ id, type: 'flow', position: { x: 0, y: (i + 1) * GAP }, data, draggable: false });
+      edges.push({ id: `${prev}->${id}`, source: prev, target: id, animated: !!data.when, style: data.when ? { strokeDasharray: '4 3' } : undefined });
       prev = id;
     });
     return { nodes, edges };

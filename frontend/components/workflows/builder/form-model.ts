@@ -3,12 +3,22 @@
  * api, and the conversions between it and the api's workflow. Field names mirror the api's, so an
  * error at `steps.1.input.text` lands on the form field `steps.1.input.text`.
  */
+import type { ActionStepDraft } from '@tributary/contracts';
 import { stepIdError, stepIdFrom } from '@tributary/contracts/patterns';
 import { z } from 'zod';
 import type { Connector, Step, Trigger, TriggerType, Workflow, WorkflowInput } from '@/lib/api/types';
 import { apiValues, formValues, schemaFields, type FormValue } from '@/lib/json-schema';
+import { allDrafts, childDrafts, draftKind, isActionDraft, type StepKind } from './blocks';
 
 export interface StepValues {
+  /**
+   * `action`: a connector step the form edits. A block (condition, loop, parallel, wait, call) is
+   * not edited by the form: it rides along as `block` (its JSON as loaded or written in the JSON
+   * view) and is sent back exactly so; `id` and `name` mirror it for display and checks.
+   */
+  kind: StepKind;
+  /** Blocks: the step's JSON, kept as it is. Empty for action steps. */
+  block: string;
   id: string;
   name: string;
   connector: string;
@@ -83,11 +93,16 @@ export const builderSchema = z
       if (t.scheduleMode === 'cron' && !t.cron.trim()) ctx.addIssue({ code: 'custom', path: ['trigger', 'cron'], message: 'Enter a cron expression, e.g. */5 * * * *' });
     }
     if (t.type === 'event' && !t.topic.trim()) ctx.addIssue({ code: 'custom', path: ['trigger', 'topic'], message: 'Enter the event topic' });
-    const seen = new Set<string>();
+    // Ids are unique across the whole workflow: the steps nested in blocks count too.
+    const idsOf = v.steps.map((s) => [s.id.trim(), ...nestedIds(s as unknown as StepValues)]);
+    const uses = new Map<string, number>();
+    for (const id of idsOf.flat()) uses.set(id, (uses.get(id) ?? 0) + 1);
     v.steps.forEach((s, i) => {
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'id'], message: 'Step ids must be unique' });
-      seen.add(s.id);
-      if (s.inputJson.trim()) {
+      const dupe = idsOf[i].find((id) => (uses.get(id) ?? 0) > 1);
+      if (dupe !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, s.kind === 'action' ? 'id' : 'block'], message: `The id “${dupe}” is used more than once (ids are unique across the whole workflow, blocks included)` });
+      }
+      if (s.kind === 'action' && s.inputJson.trim()) {
         try {
           JSON.parse(s.inputJson);
         } catch {
@@ -115,9 +130,45 @@ function inputFields(connectors: Connector[], connector: string, action: string)
   return a ? schemaFields(a.input) : [];
 }
 
+/** The step a block entry carries (its JSON parsed); null for an action step. */
+export function blockOf(s: Pick<StepValues, 'kind' | 'block'>): Step | null {
+  if (s.kind === 'action' || !s.block) return null;
+  try {
+    return JSON.parse(s.block) as Step;
+  } catch {
+    return null;
+  }
+}
+
+/** Ids of the steps nested in a block entry (none for an action step). */
+export function nestedIds(s: Pick<StepValues, 'kind' | 'block'>): string[] {
+  const b = blockOf(s);
+  return b ? allDrafts(childDrafts(b).flat()).map((x) => x.id) : [];
+}
+
+/** Every id a list of entries uses, nested ones included (new step ids avoid them). */
+export function takenIds(steps: StepValues[]): string[] {
+  return steps.flatMap((s) => [s.id, ...nestedIds(s)]);
+}
+
+const emptyActionFields = {
+  connector: '',
+  action: '',
+  credentialId: '',
+  input: {},
+  inputJson: '',
+  when: '',
+  retry: { attempts: '', backoffMs: '' },
+  timeoutMs: '',
+  onError: 'fail' as const,
+};
+
 export function toStepValues(step: Step, connectors: Connector[]): StepValues {
+  if (!isActionDraft(step)) return { ...emptyActionFields, kind: draftKind(step), block: JSON.stringify(step), id: step.id, name: step.name ?? '' };
   const fields = inputFields(connectors, step.connector, step.action);
   return {
+    kind: 'action',
+    block: '',
     id: step.id,
     name: step.name ?? '',
     connector: step.connector,
@@ -178,6 +229,9 @@ export function toTrigger(t: TriggerValues): Trigger {
 }
 
 export function toStep(s: StepValues, connectors: Connector[]): Step {
+  // A block goes back exactly as it came (the form does not edit it).
+  const block = blockOf(s);
+  if (block) return block;
   const fields = inputFields(connectors, s.connector, s.action);
   let input: Record<string, unknown>;
   if (fields.length) input = apiValues(fields, s.input);
@@ -188,7 +242,7 @@ export function toStep(s: StepValues, connectors: Connector[]): Step {
       input = {};
     }
   }
-  const step: Step = { id: s.id.trim(), connector: s.connector, action: s.action, input };
+  const step: ActionStepDraft = { id: s.id.trim(), connector: s.connector, action: s.action, input };
   if (s.name.trim()) step.name = s.name.trim();
   if (s.credentialId) step.credentialId = s.credentialId;
   if (s.when.trim()) step.when = s.when;
@@ -208,13 +262,15 @@ export function toWorkflowInput(v: BuilderValues, connectors: Connector[]): Work
   };
 }
 
-export function newStep(connector: Connector, actionKey: string, takenIds: string[]): StepValues {
+export function newStep(connector: Connector, actionKey: string, taken: string[]): StepValues {
   const action = connector.actions.find((a) => a.key === actionKey);
   const base = stepIdFrom(actionKey, stepIdFrom(connector.key));
   let id = base;
-  for (let n = 2; takenIds.includes(id); n++) id = `${base}_${n}`;
+  for (let n = 2; taken.includes(id); n++) id = `${base}_${n}`;
   const fields = action ? schemaFields(action.input) : [];
   return {
+    kind: 'action',
+    block: '',
     id,
     name: '',
     connector: connector.key,
@@ -235,6 +291,9 @@ export function newStep(connector: Connector, actionKey: string, takenIds: strin
  */
 export function formPathFor(apiPath: string, values: BuilderValues, connectors: Connector[]): string {
   const path = apiPath.replace(/^workflow\./, '');
+  // Anything about a block (or a step nested in one) belongs to its read-only card.
+  const b = /^steps\.(\d+)(?:\.|$)/.exec(path);
+  if (b && values.steps[Number(b[1])] && values.steps[Number(b[1])].kind !== 'action') return `steps.${b[1]}.block`;
   const m = /^steps\.(\d+)\.input(\..*)?$/.exec(path);
   if (m) {
     const s = values.steps[Number(m[1])];

@@ -1,17 +1,38 @@
 import * as React from 'react';
 import { useWatch, type Control } from 'react-hook-form';
 import { schemaPaths, valuePaths } from '@/lib/json-schema';
-import type { BuilderValues } from './form-model';
+import { allDrafts, childDrafts, isActionDraft } from './blocks';
+import { blockOf, type BuilderValues } from './form-model';
 import { useBuilder } from './builder-context';
 
-const BUILT_INS = ['$execution.id', '$now'];
+const BUILT_INS = ['$execution.id', '$now', '$step.id', '$step.idempotencyKey'];
 
-/** Paths a template in step `index` can use: the sample payload, earlier steps' outputs, built-ins. */
+/**
+ * Paths a template in step `index` can use: the sample payload, earlier steps' outputs (a block's,
+ * and the steps nested in it: templates address any finished step as `steps.<id>`), built-ins.
+ */
 export function useTemplatePaths(control: Control<BuilderValues>, index: number): string[] {
   const { sampleValue, connectors } = useBuilder();
   const steps = useWatch({ control, name: 'steps' });
   const earlier = React.useMemo(
-    () => (steps ?? []).slice(0, Math.max(0, index)).map((s) => `${s.id}|${s.connector}|${s.action}`).join(','),
+    () =>
+      (steps ?? [])
+        .slice(0, Math.max(0, index))
+        .flatMap((s) => {
+          const block = s.kind !== 'action' ? blockOf(s) : null;
+          if (!block) return [`${s.id}|${s.connector}|${s.action}`];
+          return [`${block.id}||`, ...allDrafts(childDrafts(block).flat()).map((n) => (isActionDraft(n) ? `${n.id}|${n.connector}|${n.action}` : `${n.id}||`))];
+        })
+        .join(','),
+    [steps, index],
+  );
+  // `{{$resumeUrl}}`: the URL of the next webhook wait, for the steps before it.
+  const resumable = React.useMemo(
+    () =>
+      (steps ?? []).slice(index + 1).some((s) => {
+        const b = s.kind === 'wait' ? blockOf(s) : null;
+        return b?.type === 'wait' && b.for === 'webhook';
+      }),
     [steps, index],
   );
   return React.useMemo(() => {
@@ -23,6 +44,7 @@ export function useTemplatePaths(control: Control<BuilderValues>, index: number)
       out.push(`steps.${id}`, ...schemaPaths(a?.output, `steps.${id}`));
     }
     out.push(...BUILT_INS);
+    if (resumable) out.push('$resumeUrl');
     return Array.from(new Set(out));
-  }, [sampleValue, earlier, connectors]);
+  }, [sampleValue, earlier, connectors, resumable]);
 }

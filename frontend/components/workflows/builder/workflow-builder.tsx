@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useFieldArray, useForm, type Resolver } from 'react-hook-form';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { ArrowLeft, CircleAlert, FlaskConical, GitBranch, History, Plus, Save } from 'lucide-react';
+import { ArrowLeft, Braces, CircleAlert, FlaskConical, GitBranch, History, ListChecks, Plus, Save } from 'lucide-react';
 import { ApiError, type ErrorDetail } from '@/lib/api/client';
 import { useDryRun, useSaveWorkflow } from '@/lib/api/workflows';
 import type { Connector, Workflow } from '@/lib/api/types';
@@ -17,12 +17,16 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
 import { Textarea } from '@/components/ui/textarea';
 import { useToast } from '@/components/ui/toast';
 import { EmptyState } from '@/components/common/states';
+import { cn } from '@/lib/utils';
+import { BlockCard } from './block-card';
+import { parseStepsJson } from './blocks';
 import { BuilderProvider } from './builder-context';
 import { ConnectorPicker } from './connector-picker';
 import { DryRunPanel } from './dry-run-panel';
 import { FlowDiagram } from './flow-diagram';
-import { builderSchema, emptyBuilder, formPathFor, newStep, toBuilderValues, toStep, toTrigger, toWorkflowInput, type BuilderValues } from './form-model';
+import { builderSchema, emptyBuilder, formPathFor, newStep, takenIds, toBuilderValues, toStep, toStepValues, toTrigger, toWorkflowInput, type BuilderValues } from './form-model';
 import { StepCard } from './step-card';
+import { StepsJsonEditor } from './steps-json-editor';
 import { fieldId } from './step-input-fields';
 import { TriggerEditor } from './trigger-editor';
 import { VersionsPanel } from './versions-panel';
@@ -52,7 +56,82 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
   });
   const { control, register, setValue, formState } = form;
   const steps = useFieldArray({ control, name: 'steps', keyName: 'key' });
-  const dirty = formState.isDirty;
+
+  // The steps' JSON view (action steps and blocks): its text, the text last in sync with the form, and why it does not apply.
+  const [stepsView, setStepsView] = React.useState<'form' | 'json'>('form');
+  const [jsonText, setJsonText] = React.useState('');
+  const [jsonBase, setJsonBase] = React.useState('');
+  const [jsonErrors, setJsonErrors] = React.useState<string[]>([]);
+  const [jsonFocus, setJsonFocus] = React.useState<string | null>(null);
+  const jsonDirty = stepsView === 'json' && jsonText !== jsonBase;
+  const dirty = formState.isDirty || jsonDirty;
+
+  const stepsJson = React.useCallback((values: BuilderValues['steps']) => JSON.stringify(values.map((s) => toStep(s, connectors)), null, 2), [connectors]);
+  const syncJson = (values: BuilderValues['steps']) => {
+    const text = stepsJson(values);
+    setJsonText(text);
+    setJsonBase(text);
+    setJsonErrors([]);
+  };
+
+  /** Form → JSON. An action step's input JSON that does not parse would be lost on the way: it is fixed first. */
+  async function openJson(focusStepId?: string) {
+    const values = form.getValues('steps');
+    const broken = values.some((s) => {
+      if (s.kind !== 'action' || !s.inputJson.trim()) return false;
+      try {
+        JSON.parse(s.inputJson);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (broken) {
+      await form.trigger('steps');
+      toast({ title: 'Fix the highlighted fields first', description: "A step's input is not valid JSON.", variant: 'error' });
+      return;
+    }
+    syncJson(values);
+    setStepsView('json');
+    setJsonFocus(focusStepId ?? '');
+  }
+
+  /** JSON → form: checked against the api's step schema; false (and the reasons shown) when it does not apply. */
+  function applyJson(): boolean {
+    if (stepsView !== 'json' || jsonText === jsonBase) return true;
+    const r = parseStepsJson(jsonText);
+    if (!r.ok) {
+      setJsonErrors(r.errors);
+      document.getElementById('steps-json')?.focus();
+      return false;
+    }
+    steps.replace(r.steps.map((s) => toStepValues(s, connectors)));
+    setJsonBase(jsonText);
+    setJsonErrors([]);
+    return true;
+  }
+
+  function switchStepsView(next: 'form' | 'json') {
+    if (next === stepsView) return;
+    if (next === 'json') void openJson();
+    else if (applyJson()) setStepsView('form');
+  }
+
+  // Opening the JSON view from a block's card puts the cursor on that block.
+  React.useEffect(() => {
+    if (jsonFocus === null || stepsView !== 'json') return;
+    const ta = document.getElementById('steps-json') as HTMLTextAreaElement | null;
+    if (ta) {
+      ta.focus();
+      const at = jsonFocus ? ta.value.indexOf(`"id": ${JSON.stringify(jsonFocus)}`) : -1;
+      if (at >= 0) {
+        ta.setSelectionRange(at, at);
+        const line = ta.value.slice(0, at).split('\n').length;
+        ta.scrollTop = Math.max(0, (line - 3) * (ta.scrollHeight / Math.max(1, ta.value.split('\n').length)));
+      }
+    }
+    setJsonFocus(null);
+  }, [jsonFocus, stepsView]);
 
   // Leaving with unsaved edits asks first.
   React.useEffect(() => {
@@ -74,19 +153,30 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     setServerErrors(err.details);
   }
 
-  const onSave = form.handleSubmit((values) => {
+  const submitSave = form.handleSubmit((values) => {
     setServerErrors([]);
     save.mutate(toWorkflowInput(values, connectors), {
       onSuccess: (wf) => {
-        form.reset(toBuilderValues(wf, connectors));
+        const fresh = toBuilderValues(wf, connectors);
+        form.reset(fresh);
+        if (stepsView === 'json') syncJson(fresh.steps);
         toast({ title: workflow ? `Saved as v${wf.version}` : 'Workflow created', description: wf.name, variant: 'success' });
         if (!workflow) router.replace(`/workflows/${wf.id}`);
       },
       onError: applyServerErrors,
     });
   });
+  // In the JSON view its text is applied first; text that does not apply is not saved.
+  const onSave = (e: React.FormEvent<HTMLFormElement>) => {
+    if (!applyJson()) {
+      e.preventDefault();
+      return;
+    }
+    return submitSave(e);
+  };
 
-  const onDryRun = (payload: unknown) =>
+  const onDryRun = (payload: unknown) => {
+    if (!applyJson()) return;
     void form.handleSubmit((values) => {
       setServerErrors([]);
       const req =
@@ -95,6 +185,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
           : { draft: { trigger: toTrigger(values.trigger), steps: values.steps.map((s) => toStep(s, connectors)) }, payload };
       dryRun.mutate(req, { onError: applyServerErrors });
     })();
+  };
 
   const stepStatus = React.useMemo(() => (dryRun.data ? Object.fromEntries(dryRun.data.steps.map((s) => [s.id, s.status])) : undefined), [dryRun.data]);
   const nameError = formState.errors.name?.message;
@@ -170,11 +261,39 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               <h2 id="steps-heading" className="text-base font-semibold">
                 Steps
               </h2>
-              <Button variant="outline" size="sm" onClick={() => setPickerOpen(true)} data-testid="add-step">
-                <Plus /> Add step
-              </Button>
+              <div className="flex items-center gap-2">
+                <div role="group" aria-label="Edit the steps as" className="inline-flex h-8 items-center rounded-lg bg-muted p-0.5 text-muted-foreground">
+                  {(
+                    [
+                      ['form', 'Form', ListChecks],
+                      ['json', 'JSON', Braces],
+                    ] as const
+                  ).map(([view, label, Icon]) => (
+                    <button
+                      key={view}
+                      type="button"
+                      aria-pressed={stepsView === view}
+                      onClick={() => switchStepsView(view)}
+                      className={cn(
+                        'inline-flex h-full cursor-pointer items-center gap-1.5 rounded-md px-2.5 text-xs font-medium outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 [&_svg]:size-3.5',
+                        stepsView === view && 'bg-card text-foreground shadow-sm',
+                      )}
+                      data-testid={`steps-view-${view}`}
+                    >
+                      <Icon aria-hidden /> {label}
+                    </button>
+                  ))}
+                </div>
+                {stepsView === 'form' && (
+                  <Button variant="outline" size="sm" onClick={() => setPickerOpen(true)} data-testid="add-step">
+                    <Plus /> Add step
+                  </Button>
+                )}
+              </div>
             </div>
-            {steps.fields.length === 0 ? (
+            {stepsView === 'json' ? (
+              <StepsJsonEditor value={jsonText} onChange={setJsonText} errors={jsonErrors} />
+            ) : steps.fields.length === 0 ? (
               <EmptyState
                 icon={GitBranch}
                 title="No steps yet"
@@ -189,20 +308,31 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               <ol className="flex flex-col gap-4">
                 {steps.fields.map((f, i) => (
                   <li key={f.key}>
-                    <StepCard
-                      index={i}
-                      count={steps.fields.length}
-                      control={control}
-                      register={register}
-                      setValue={setValue}
-                      onMove={(from, to) => steps.move(from, to)}
-                      onRemove={(idx) => steps.remove(idx)}
-                    />
+                    {f.kind !== 'action' ? (
+                      <BlockCard
+                        index={i}
+                        count={steps.fields.length}
+                        control={control}
+                        onMove={(from, to) => steps.move(from, to)}
+                        onRemove={(idx) => steps.remove(idx)}
+                        onEditJson={() => void openJson(f.id)}
+                      />
+                    ) : (
+                      <StepCard
+                        index={i}
+                        count={steps.fields.length}
+                        control={control}
+                        register={register}
+                        setValue={setValue}
+                        onMove={(from, to) => steps.move(from, to)}
+                        onRemove={(idx) => steps.remove(idx)}
+                      />
+                    )}
                   </li>
                 ))}
               </ol>
             )}
-            {steps.fields.length > 0 && (
+            {stepsView === 'form' && steps.fields.length > 0 && (
               <Button variant="outline" className="border-dashed" onClick={() => setPickerOpen(true)}>
                 <Plus /> Add step
               </Button>
@@ -230,7 +360,14 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               <DryRunPanel onRun={onDryRun} pending={dryRun.isPending} result={dryRun.data} error={dryRun.error && !(dryRun.error instanceof ApiError && dryRun.error.details.length) ? dryRun.error : null} />
             </TabsContent>
             <TabsContent value="versions">
-              <VersionsPanel workflow={workflow} onRolledBack={(wf) => form.reset(toBuilderValues(wf, connectors))} />
+              <VersionsPanel
+                workflow={workflow}
+                onRolledBack={(wf) => {
+                  const fresh = toBuilderValues(wf, connectors);
+                  form.reset(fresh);
+                  if (stepsView === 'json') syncJson(fresh.steps);
+                }}
+              />
             </TabsContent>
           </Tabs>
         </aside>
@@ -241,7 +378,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
         open={pickerOpen}
         onOpenChange={setPickerOpen}
         onPick={(connector, actionKey) => {
-          steps.append(newStep(connector, actionKey, form.getValues('steps').map((s) => s.id)));
+          steps.append(newStep(connector, actionKey, takenIds(form.getValues('steps'))));
         }}
       />
     </form>

@@ -1,0 +1,61 @@
+import { TriangleAlert } from 'lucide-react';
+import type { ExecutionStep } from '@/lib/api/types';
+import { formatDateTime } from '@/lib/utils';
+import { JsonView } from '@/components/common/json-view';
+
+/** One recorded step result in full: warnings, error, rendered input, output, times and idempotency key. */
+export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string }) {
+  return (
+    <div id={id} className="grid gap-4 border-t p-4 lg:grid-cols-2" data-testid="execution-step-detail">
+      {step.warnings && step.warnings.length > 0 && (
+        <ul className="flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-3 text-xs lg:col-span-2">
+          {step.warnings.map((w, i) => (
+            <li key={i} className="flex items-start gap-2">
+              <TriangleAlert className="mt-0.5 size-3.5 shrink-0" aria-hidden /> {w}
+            </li>
+          ))}
+        </ul>
+      )}
+      {step.error && (
+        <div className="lg:col-span-2">
+          <h4 className="mb-1 text-xs font-medium text-destructive">Error</h4>
+          <JsonView value={step.error} className="border-destructive/30 bg-destructive/5 text-destructive" testId="execution-step-error" />
+        </div>
+      )}
+      <div className="min-w-0">
+        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Input (rendered)</h4>
+        <JsonView value={step.input} testId="execution-step-input" />
+      </div>
+      <div className="min-w-0">
+        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Output</h4>
+        <JsonView value={step.output} testId="execution-step-output" />
+      </div>
+      <dl className="grid gap-x-4 gap-y-1 text-xs text-muted-foreground sm:grid-cols-[auto_1fr] lg:col-span-2">
+        <dt>Started</dt>
+        <dd>{formatDateTime(step.startedAt)}</dd>
+        <dt>Finished</dt>
+        <dd>{formatDateTime(step.finishedAt)}</dd>
+        {step.path && step.path !== step.stepId && (
+          <>
+            <dt>Path</dt>
+            <dd className="font-mono break-all">{step.path}</dd>
+          </>
+        )}
+        {step.idempotencyKey && (
+          <>
+            <dt>Idempotency key</dt>
+            <dd className="font-mono break-all" data-testid="execution-step-idempotency-key">
+              {step.idempotencyKey}
+            </dd>
+          </>
+        )}
+        {step.reused && (
+          <>
+            <dt>Carried over</dt>
+            <dd>from the execution this one retries (not run again)</dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
