@@ -352,7 +352,7 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Records the steps finished so far and renews the lease (batched: group commit across runs).
+   * Records the steps finished since the last checkpoint (batched: group commit across runs).
    * False when the caller no longer holds the run (another process claimed it since, or it was
    * cancelled): the caller must stop without another side effect.
    */
@@ -362,17 +362,19 @@ export class ExecutionsRepository {
 
   private async checkpointMany(rows: StepsCheckpoint[]): Promise<boolean[]> {
     // Appended to the step log (the row's `steps` is not rewritten: a loop of 10,000 items writes
-    // 10,000 small rows, not 10,000 ever longer arrays), fenced by the claim, and the lease renewed.
+    // 10,000 small rows, not 10,000 ever longer arrays), fenced by the claim under a share lock (a
+    // claim or cancel waits for it, and it sees theirs): no new version of the execution row per
+    // step. The lease is LeaseKeeper's to renew.
     const updated = await this.sql<{ id: string }>(
       `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, steps jsonb)),
        held AS (
-         UPDATE executions e SET lease_expires_at = now() + make_interval(secs => $2)
-         FROM v WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
-         RETURNING e.id),
+         SELECT e.id FROM executions e JOIN v ON e.id = v.id
+         WHERE e.attempts = v.attempts AND e.status = 'running'
+         FOR SHARE OF e),
        logged AS (INSERT INTO execution_step_log (execution_id, steps) SELECT v.id, v.steps FROM v JOIN held ON held.id = v.id)
        SELECT id FROM held`,
-      [JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, steps: r.steps }))), this.leaseSeconds],
-      { name: 'executions_checkpoint' },
+      [JSON.stringify(rows.map((r) => ({ id: r.id, attempts: r.attempts, steps: r.steps })))],
+      { name: 'executions_checkpoint_v2' },
     );
     const held = new Set(updated.map((u) => u.id));
     return rows.map((r) => held.has(r.id));
