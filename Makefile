@@ -9,7 +9,7 @@ export NODE_OPTIONS_JEST := --experimental-vm-modules
 CHAOS_SCALE ?= short
 CHAOS_SCENARIOS ?=
 
-.PHONY: help install build dev test lint typecheck services bench soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
+.PHONY: help install build dev test lint typecheck services bench bench-engine soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -70,8 +70,12 @@ SOAK_SMOKE ?=
 soak: build ## mixed workload for SOAK_DURATION (30m): memory, event loop, DB sizes, latency; JSON, CSV and PNG in artifacts/soak
 	SOAK_DURATION=$(SOAK_DURATION) SOAK_SMOKE=$(SOAK_SMOKE) node scripts/soak/run.mjs
 
-bench: build ## measure ingest, end-to-end throughput, latency and memory (prints JSON; see docs/benchmarks.md)
+bench: build ## measure ingest, end-to-end throughput, latency and memory, then the engine v2 phases (prints JSON; see docs/benchmarks.md)
 	node scripts/bench/run.mjs
+	node scripts/bench/engine-v2.mjs
+
+bench-engine: build ## the engine v2 phases only: 5-step workflow, loop of 100, 10,000 waits, resume latency, fair share (BENCH_V2_SCALE=0.05 for a quick run)
+	node scripts/bench/engine-v2.mjs
 
 chaos: build ## fault injection under load (killed processes, outages, partitions) across network-namespace hosts; needs root (see docs/reliability.md)
 	node --test scripts/chaos/classify.test.mjs

@@ -130,7 +130,7 @@ class Run {
   private readonly fresh: StepResult[] = [];
   private recorded = 0;
   private readonly prior: Map<string, StepResult>;
-  private readonly waits: { path: string; dueAt: string | null }[] = [];
+  private readonly waits: NonNullable<RunResult['waits']> = [];
 
   constructor(
     private readonly req: RunRequest,
@@ -476,7 +476,7 @@ class Run {
     if (outcome.status === 'pending') {
       const resumeUrl = plan.kind === 'webhook' ? waits.resumeUrl(path) : undefined;
       const dueAt = outcome.dueAt?.toISOString() ?? null;
-      this.waits.push({ path, dueAt });
+      this.waits.push({ path, dueAt, kind: plan.kind });
       return this.record(result('waiting', { input, output: { for: plan.kind, dueAt, ...(resumeUrl ? { resumeUrl } : {}), ...(plan.message ? { message: plan.message } : {}) } }));
     }
     if (outcome.status === 'resumed') return this.ended(step, path, result('succeeded', { input, output: outcome.output ?? null, attempts: 1 }));
@@ -508,7 +508,7 @@ class Run {
     // The child's id stays on the step's input, whatever its output becomes.
     const called = { ...recorded, ...child };
     if (outcome.status === 'pending') {
-      this.waits.push({ path, dueAt: null });
+      this.waits.push({ path, dueAt: null, kind: 'call' });
       return this.record(result('waiting', { input: called, output: { for: 'call', ...child } }));
     }
     if (outcome.status === 'failed') return this.ended(step, path, result('failed', { input: called, error: outcome.error, output: child, attempts: 1 }));

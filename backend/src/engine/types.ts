@@ -103,7 +103,7 @@ export interface RunResult {
   error?: string;
   /** Failed: the path of the step that failed. */
   failedStepId?: string;
-  /** Waiting: the waits not resumed yet, with their due times. */
-  waits?: { path: string; dueAt: string | null }[];
+  /** Waiting: the waits not resumed yet, with their kind and due times. */
+  waits?: { path: string; dueAt: string | null; kind: 'duration' | 'until' | 'webhook' | 'approval' | 'call' }[];
   durationMs: number;
 }

@@ -113,7 +113,10 @@ export class DurableWaits {
       const delayMs = Math.max(0, new Date(dueAt).getTime() - Date.now() + 5);
       await this.executions.enqueue([{ jobId: `${e.id}-wait-${e.attempts}`, executionIds: [e.id], delayMs }]);
     }
-    const jobs = await this.waits.resumeIfResolved(e.id, (result.waits ?? []).map((w) => w.path));
+    // Only a resume, a decision or a child can resolve a wait early; a timer's own job or the sweep fires it.
+    const resolvable = (result.waits ?? []).filter((w) => w.kind !== 'duration' && w.kind !== 'until').map((w) => w.path);
+    if (!resolvable.length) return;
+    const jobs = await this.waits.resumeIfResolved(e.id, resolvable);
     await this.requeue(jobs, null, 'call');
   }
 

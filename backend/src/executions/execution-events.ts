@@ -24,7 +24,7 @@ export const executionEvent = {
   }),
   finished: (run: RunSubject & { workflowId: string }, end: Extract<RunEnd, { result: unknown }>) =>
     end.status === 'waiting'
-      ? { name: 'execution.waiting' as const, data: { executionId: run.executionId, workflowId: run.workflowId, waits: end.result.waits ?? [] } satisfies Payload<'execution.waiting'> }
+      ? { name: 'execution.waiting' as const, data: { executionId: run.executionId, workflowId: run.workflowId, waits: (end.result.waits ?? []).map((w) => ({ path: w.path, dueAt: w.dueAt })) } satisfies Payload<'execution.waiting'> }
       : end.status === 'succeeded'
       ? { name: 'execution.succeeded' as const, data: { executionId: run.executionId, workflowId: run.workflowId, status: 'succeeded', durationMs: end.result.durationMs, error: end.result.error } satisfies Payload<'execution.succeeded'> }
       : { name: 'execution.failed' as const, data: { executionId: run.executionId, workflowId: run.workflowId, status: end.status, durationMs: end.result.durationMs, error: end.result.error } satisfies Payload<'execution.failed'> },

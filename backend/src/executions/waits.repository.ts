@@ -82,26 +82,26 @@ export class WaitsRepository {
    * it stands.
    */
   async reach(executionId: string, tenantId: string, w: WaitRequest): Promise<WaitOutcome> {
+    // One statement whatever the case (the resume of a parked run is on the hot path of waits): a new
+    // wait is inserted pending; a pending one whose time has come is fired (a duration or until
+    // resolves, a webhook or approval expires) under the row's lock; any other row answers as it is.
     const [row] = await this.sql<WaitRow>(
-      `WITH ins AS (
-         INSERT INTO execution_waits (execution_id, step_path, tenant_id, step_id, kind, status, due_at, message)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) ON CONFLICT (execution_id, step_path) DO NOTHING
+      `WITH up AS (
+         INSERT INTO execution_waits AS x (execution_id, step_path, tenant_id, step_id, kind, status, due_at, message)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)
+         ON CONFLICT (execution_id, step_path) DO UPDATE SET
+           status = CASE WHEN x.kind IN ('duration', 'until') THEN 'resolved' ELSE 'expired' END,
+           output = CASE WHEN x.kind IN ('duration', 'until') THEN jsonb_build_object('firedAt', now(), 'dueAt', x.due_at)
+                    ELSE jsonb_build_object('timedOutAt', now()) END,
+           resolved_at = now()
+         WHERE x.status = 'pending' AND x.due_at <= now()
          RETURNING ${WAIT_COLUMNS})
-       SELECT * FROM ins
-       UNION ALL SELECT ${WAIT_COLUMNS} FROM execution_waits WHERE execution_id = $1 AND step_path = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+       SELECT * FROM up
+       UNION ALL SELECT ${WAIT_COLUMNS} FROM execution_waits WHERE execution_id = $1 AND step_path = $2 AND NOT EXISTS (SELECT 1 FROM up)`,
       [executionId, w.path, tenantId, w.stepId, w.kind, w.dueAt, w.message ?? null],
+      { name: 'execution_waits_reach' },
     );
-    if (row.status !== 'pending' || !row.due) return outcomeOf(row);
-    const fired = row.kind === 'duration' || row.kind === 'until';
-    const [done] = await this.sql<WaitRow>(
-      `UPDATE execution_waits SET status = $3, output = $4, resolved_at = now()
-       WHERE execution_id = $1 AND step_path = $2 AND status = 'pending' RETURNING ${WAIT_COLUMNS}`,
-      [executionId, w.path, fired ? 'resolved' : 'expired', fired ? { firedAt: new Date().toISOString(), dueAt: row.dueAt } : { timedOutAt: new Date().toISOString() }],
-    );
-    if (done) return outcomeOf(done);
-    // Resolved by someone else between the two statements.
-    const [now] = await this.sql<WaitRow>(`SELECT ${WAIT_COLUMNS} FROM execution_waits WHERE execution_id = $1 AND step_path = $2`, [executionId, w.path]);
-    return outcomeOf(now);
+    return outcomeOf(row);
   }
 
   /** The wait row of a step path of an execution, if reached (or resumed early). */
