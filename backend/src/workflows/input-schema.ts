@@ -1,14 +1,17 @@
 /**
  * A workflow's `inputSchema` (JSON Schema of the payload of manual runs and sub-workflow calls),
  * checked with Ajv: draft 2020-12 by default (the draft of the schemas GET /connectors exports), and
- * draft-07 when the schema says so in `$schema`. Compiled schemas are kept per schema object.
+ * draft-07 when the schema says so in `$schema`, with ajv-formats' formats. Compiled schemas are kept per schema object.
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 
 const draft2020 = new Ajv2020.default({ allErrors: true, strict: false });
 const draft07 = new Ajv.default({ allErrors: true, strict: false });
+// `format` (email, date-time, uri, uuid, …) is checked, not ignored.
+for (const ajv of [draft2020, draft07]) addFormats.default(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function compile(schema: Record<string, unknown>): ValidateFunction {

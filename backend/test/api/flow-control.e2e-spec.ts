@@ -117,6 +117,8 @@ describe('flow control', () => {
     const refused = await t.request('POST', `/api/workflows/${child.body.id}/run`, { token, body: { payload: { plan: 'gold' } } });
     expect(refused.status).toBe(400);
     expect(refused.body.details).toEqual(expect.arrayContaining([{ path: 'payload', message: "must have required property 'email'" }, { path: 'payload.plan', message: 'must be equal to one of the allowed values (free, pro)' }]));
+    const badEmail = await t.request('POST', `/api/workflows/${child.body.id}/run`, { token, body: { payload: { email: 'not an address' } } });
+    expect(badEmail.body.details).toEqual([{ path: 'payload.email', message: 'must match format "email"' }]);
     const ok = await t.request('POST', `/api/workflows/${child.body.id}/run`, { token, body: { payload: { email: 'a@b.c' } } });
     expect(ok.status).toBe(202);
 
