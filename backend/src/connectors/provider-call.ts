@@ -3,7 +3,7 @@
  * and with every failure turned into a ConnectorError a user can act on: "Slack rejected the
  * webhook URL (403 invalid_token)", never a stack trace, never a secret.
  */
-import { isHttpRequestError, type HttpRequest, type HttpResponse } from '../common/http/http-client.js';
+import { isHttpRequestError, parseRetryAfter, type HttpRequest, type HttpResponse } from '../common/http/http-client.js';
 import { ConnectorError, type ActionContext } from './sdk.js';
 
 export interface ProviderInfo {
@@ -45,10 +45,12 @@ export function toConnectorError(err: unknown, provider: ProviderInfo): Connecto
       const body = err.response?.body;
       const reason = (provider.reason ?? defaultReason)(body) ?? defaultReason(body);
       const verb = provider.messages?.[status] ?? DEFAULT_MESSAGES[status] ?? (status >= 500 ? 'had a server error' : 'refused the request');
+      const hinted = err.response?.headers?.['retry-after'];
       return new ConnectorError(`${name} ${verb} (${status}${reason ? ` ${reason}` : ''})`, {
         status,
         retryable: err.retryable,
         details: { status, body: err.body },
+        retryAfterMs: parseRetryAfter(Array.isArray(hinted) ? hinted[0] : hinted) ?? undefined,
       });
     }
     case 'TIMEOUT':

@@ -43,12 +43,15 @@ export class ConnectorError extends Error {
   readonly retryable: boolean;
   readonly status?: number;
   readonly details?: unknown;
-  constructor(message: string, opts: { retryable?: boolean; status?: number; details?: unknown; cause?: unknown } = {}) {
+  /** The provider's `Retry-After`, in ms: the engine waits at least this long before the next attempt. */
+  readonly retryAfterMs?: number;
+  constructor(message: string, opts: { retryable?: boolean; status?: number; details?: unknown; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'ConnectorError';
     this.retryable = opts.retryable ?? false;
     this.status = opts.status;
     this.details = opts.details;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 

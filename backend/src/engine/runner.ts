@@ -28,6 +28,7 @@ import {
 } from '@tributary/contracts';
 import { stepRedactor } from './secret-redaction.js';
 import { withTimeout } from '../common/timeout.js';
+import { parseRetryAfter } from '../common/http/http-client.js';
 import { isTruthy } from '../common/truthy.js';
 import { renderValue } from './templates.js';
 import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
@@ -48,6 +49,16 @@ export class StepTimeoutError extends Error {
 function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return typeof err === 'string' ? err : JSON.stringify(err);
+}
+
+/** The longest Retry-After a step waits out in the worker. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A failed attempt's Retry-After in ms (ConnectorError's, or an HttpRequestError's response header). */
+function retryAfterOf(err: unknown): number | undefined {
+  if (err instanceof ConnectorError) return err.retryAfterMs;
+  const header = (err as { response?: { headers?: Record<string, string | string[] | undefined> } } | null)?.response?.headers?.['retry-after'];
+  return parseRetryAfter(Array.isArray(header) ? header[0] : header) ?? undefined;
 }
 
 /** Errors worth another attempt: connector errors that say so, timeouts, and network failures. */
@@ -623,7 +634,8 @@ async function runAction(
       if (req.cancellation?.cancelled || attempt >= maxAttempts || !isRetryable(err)) {
         return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt, ...keyed });
       }
-      const delay = backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
+      // The provider's Retry-After, when it gave one, is the least we wait (capped).
+      const delay = Math.max(backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4), Math.min(retryAfterOf(err) ?? 0, MAX_RETRY_AFTER_MS));
       warnings.push(`attempt ${attempt} failed (${errorMessage(err)}); retrying in ${Math.round(delay)} ms`);
       try {
         await sleep(delay, req.cancellation?.signal);

@@ -24,7 +24,10 @@ export class EngineService implements OnApplicationShutdown {
     @Inject(CONFIG) private readonly config: Config,
     private readonly credentials: CredentialsService,
   ) {
-    this.http = createHttpClient({ allowPrivateTargets: config.allowPrivateTargets, userAgent: 'Tributary/0.1 (+https://github.com/tributary)' });
+    // No retries inside one step attempt: a step's `retry` (default 3 attempts, backoff, Retry-After
+    // honoured) is the only retry, so `attempts: 1` means one request and the attempts recorded are
+    // the requests made.
+    this.http = createHttpClient({ allowPrivateTargets: config.allowPrivateTargets, userAgent: 'Tributary/0.1 (+https://github.com/tributary)', retries: 0 });
   }
 
   /** Runs steps with the platform's connectors and credentials; what the run means (recorded or dry) is ExecutionRunner's. */

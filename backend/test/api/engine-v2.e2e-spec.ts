@@ -6,6 +6,7 @@
  * cancel while waiting. WAIT_DURABLE_AFTER_MS=0: every wait parks the execution.
  */
 import { jest } from '@jest/globals';
+import { createServer } from 'node:http';
 import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startSink, type Sink } from '../helpers/sink.js';
@@ -313,6 +314,33 @@ describe('engine v2', () => {
     const done = await until(id, ['succeeded']);
     expect(done.output).toEqual(['a ok', 'b ok']);
     expect(done.steps.find((s: { stepId: string }) => s.stepId === 'each').output).toEqual(['a ok', 'b ok']);
+  });
+
+  it('a step\'s retry is the only retry: attempts 1 sends one request, attempts 3 sends three, each after the provider\'s Retry-After', async () => {
+    const hits: number[] = [];
+    const busy = createServer((req, res) => {
+      hits.push(Date.now());
+      req.resume();
+      res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":"busy"}');
+    });
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(busy.address() as { port: number }).port}/`;
+    try {
+      const once = await create([{ id: 'call', connector: 'http', action: 'request', input: { method: 'POST', url }, retry: { attempts: 1, backoffMs: 0 } }]);
+      const e1 = await until(await run(once.body.id), ['failed']);
+      expect(hits).toHaveLength(1);
+      expect(e1.steps[0]).toMatchObject({ status: 'failed', attempts: 1 });
+      hits.length = 0;
+      const thrice = await create([{ id: 'call', connector: 'http', action: 'request', input: { method: 'POST', url }, retry: { attempts: 3, backoffMs: 0 } }]);
+      const e3 = await until(await run(thrice.body.id), ['failed'], 20_000);
+      expect(hits).toHaveLength(3);
+      expect(e3.steps[0]).toMatchObject({ status: 'failed', attempts: 3 });
+      // Retry-After: 1 is the least the engine waits between attempts (backoffMs 0 would not wait).
+      expect(hits[1] - hits[0]).toBeGreaterThanOrEqual(950);
+      expect(hits[2] - hits[1]).toBeGreaterThanOrEqual(950);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 
   it('definitions saved before v2 (v1 condition action with step id lists, in-process delay) still run', async () => {
