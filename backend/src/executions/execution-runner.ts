@@ -130,12 +130,31 @@ export class ExecutionRunner {
     return { status: result.status, result };
   }
 
-  /** A write of this run, retried for as long as the database is away (the result stays in memory meanwhile). */
-  private durably<T>(e: ClaimedExecution, what: string, write: () => Promise<T>): Promise<T> {
-    return retryWhileUnavailable(write, {
-      onWait: (err) => this.logger.warn({ msg: `database unavailable; keeping the ${what} until it returns`, executionId: e.id, err: (err as Error).message }),
-    });
+  /**
+   * A write of this run, retried for as long as the database is away (the result stays in memory
+   * meanwhile), and again when PostgreSQL chose it as a deadlock or serialization victim (the batch
+   * it shared was rolled back whole; the write is fenced, so writing it again is safe).
+   */
+  private async durably<T>(e: ClaimedExecution, what: string, write: () => Promise<T>): Promise<T> {
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        return await retryWhileUnavailable(write, {
+          onWait: (err) => this.logger.warn({ msg: `database unavailable; keeping the ${what} until it returns`, executionId: e.id, err: (err as Error).message }),
+        });
+      } catch (err) {
+        if (conflicts >= MAX_CONFLICT_RETRIES || !isTransactionConflict(err)) throw err;
+        this.logger.warn({ msg: `the ${what} lost a lock conflict; writing it again`, executionId: e.id, err: (err as Error).message });
+      }
+    }
   }
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/** A deadlock (40P01) or serialization failure (40001): the statement was rolled back and may be run again. */
+function isTransactionConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** The earliest due time of a parked run's waits (null: none has one). */

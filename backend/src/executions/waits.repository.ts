@@ -205,8 +205,11 @@ export class WaitsRepository {
   async dueExecutions(graceMs: number, limit: number): Promise<RequeuedJob[]> {
     return toJobs(
       await this.sql(
+        // SKIP LOCKED: rows a claim or a completion holds are left to them (the sweep never waits on
+        // a lock, so it can never deadlock with the claims of the same rows their delayed jobs make).
         `UPDATE executions e SET status = 'queued', wait_due_at = NULL, job_id = gen_random_uuid()
-         WHERE e.id IN (SELECT id FROM executions WHERE status = 'waiting' AND wait_due_at <= now() - make_interval(secs => $1) ORDER BY wait_due_at LIMIT $2)
+         WHERE e.id IN (SELECT id FROM executions WHERE status = 'waiting' AND wait_due_at <= now() - make_interval(secs => $1)
+                        ORDER BY wait_due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
            AND e.status = 'waiting'
          RETURNING ${REQUEUED}`,
         [graceMs / 1000, limit],
