@@ -11,10 +11,12 @@ import { withTimeout } from '../common/timeout.js';
 import { ExecutionLifecycle } from '../executions/execution-lifecycle.js';
 import { EXECUTIONS } from '../queue/queue.module.js';
 import { MetricsRepository } from './metrics.repository.js';
+import { EXECUTION_STATUSES as CONTRACT_EXECUTION_STATUSES } from '@tributary/contracts';
 import { processRegistry } from './registry.js';
 import { observeStep, stepDurationHistogram } from './step-metrics.js';
 
-const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+/** Every status has a series from the start (0 until one exists), `waiting` included. */
+const EXECUTION_STATUSES: readonly string[] = CONTRACT_EXECUTION_STATUSES;
 const QUEUE_STATES = ['waiting', 'active', 'delayed'] as const;
 const SCRAPE_READ_TIMEOUT_MS = 2_000;
 

@@ -8,7 +8,8 @@ import { ExecutionLifecycle } from '../executions/execution-lifecycle.js';
 import { processRegistry } from './registry.js';
 import { observeStep, stepDurationHistogram } from './step-metrics.js';
 
-const RUN_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
+/** How runs end in this process (`waiting`: parked on a durable wait, its worker slot freed). */
+const RUN_STATUSES = ['succeeded', 'failed', 'cancelled', 'waiting'] as const;
 
 @Injectable()
 export class WorkerMetrics implements OnModuleInit {

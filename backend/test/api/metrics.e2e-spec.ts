@@ -55,6 +55,8 @@ describe('/metrics', () => {
     expect(value(m, 'tributary_queue_jobs', { queue: 'executions', state: 'delayed' })).toBe(0);
     expect(value(m, 'tributary_executions', { status: 'queued' })).toBe(2);
     expect(value(m, 'tributary_executions', { status: 'succeeded' })).toBe(0);
+    // Every status has its series from the start, `waiting` (parked executions) included.
+    expect(value(m, 'tributary_executions', { status: 'waiting' })).toBe(0);
 
     const step = { connector: 'core', action: 'transform', status: 'succeeded' };
     expect(m.types.get('tributary_step_duration_seconds')).toBe('histogram');
