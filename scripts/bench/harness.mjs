@@ -14,7 +14,7 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 // BENCH_NODE_ARGS: extra node flags for the api and worker (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-export const log = (m) => console.error(`[bench-v2] ${m}`);
+export const log = (m) => console.error(`[bench] ${m}`);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Wall clock in ms with sub-ms resolution (the clock wrk's webhooks.lua stamps `sentAt` with). */
 export const nowMs = () => performance.timeOrigin + performance.now();
@@ -98,11 +98,11 @@ export function findWrk() {
 
 /**
  * wrk with webhooks.lua against a webhook URL (bodies `{"user":{"name":"Alex"},"order":{"id":n},
- * "seq":n,"sentAt":ms}`, n from `seqStart`). webhooks.lua stops sending webhooks after `count` (then
+ * "seq":n,"sentAt":ms}`, n from `seqStart`). webhooks.lua stops sending webhooks after `count` > 0 (then
  * only GET /health), but wrk itself runs on until its duration: the caller ends it with stop() (SIGINT,
  * upon which wrk prints its summary) once it has seen them accepted. `result` resolves wrk's summary.
  */
-export function runWrk(wrk, url, { count, seqStart = 0, connections = 50, maxSeconds = 900 }) {
+export function runWrk(wrk, url, { count = 0, seqStart = 0, connections = 50, maxSeconds = 900 }) {
   const child = spawn(wrk, ['-t1', `-c${connections}`, `-d${maxSeconds}s`, '--timeout', '10s', '-s', WRK_SCRIPT, url], {
     env: { ...process.env, BENCH_SEQ_START: String(seqStart), BENCH_COUNT: String(count) },
     stdio: ['ignore', 'pipe', 'pipe'],

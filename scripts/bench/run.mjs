@@ -7,18 +7,16 @@
 // Run for each queue backend (BENCH_BACKENDS=redis,postgres). Every execution is persisted.
 // Load comes from wrk (C, one thread; installed from Debian's packages when missing and we are
 // root) so the generator takes as little as possible of the cores it shares with what it measures;
-// without wrk, a Node closed loop (undici) does the same job at a higher CPU cost.
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+// without wrk, a Node closed loop (undici) does the same job at a higher CPU cost. Process, /proc and
+// wrk helpers are shared with engine-v2.mjs in harness.mjs (BENCH_NODE_ARGS: flags for the api and worker).
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
 import { apiCall } from '../lib/api.mjs';
+import { cpuCalibrationMs, cpuMs, cpuTimes, DIST, findWrk, log, peakRssMb, percentile, runWrk, sleep, startProcess, waitHttp } from './harness.mjs';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
@@ -27,38 +25,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const CONNECTIONS = 50;
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '100';
-const WRK_SCRIPT = join(ROOT, 'scripts/bench/webhooks.lua');
 // Another build to measure (an A/B against a checkout of an older commit): its backend/dist.
-const DIST = process.env.BENCH_DIST ?? join(ROOT, 'backend/dist');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-const log = (m) => console.error(`[bench] ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted, p) {
-  if (!sorted.length) return null;
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10;
-}
-
-/** CPU time of the whole machine, to report how much the hypervisor took (steal) during a run. */
-function cpuTimes() {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4], steal: f[7] ?? 0 };
-}
-
-/** CPU time (user + system) a process has used so far, in ms. */
-function cpuMs(pid) {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
-}
-
-function peakRssMb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The mock Slack: answers `ok` like Slack's incoming webhooks and notes when each message arrived. */
 function startSlackSink() {
@@ -74,75 +41,6 @@ function startSlackSink() {
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, arrivals, port: server.address().port })));
-}
-
-// BENCH_NODE_ARGS: extra node flags for the api and worker processes, e.g. to profile them:
-// BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (profiles written when they exit).
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-
-function startProcess(name, entry, env) {
-  const child = spawn(process.execPath, [...NODE_ARGS, join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
-  return child;
-}
-
-async function waitHttp(url, ms = 60000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-/** wrk from Debian's packages: present, or installed when we may (root), else null. */
-function findWrk() {
-  if (process.env.BENCH_LOADGEN === 'node') return null;
-  if (existsSync('/usr/bin/wrk')) return '/usr/bin/wrk';
-  if (process.getuid?.() === 0 && spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0 && existsSync('/usr/bin/wrk')) {
-    return '/usr/bin/wrk';
-  }
-  log('wrk not available: the load comes from a Node closed loop (more CPU taken from the api)');
-  return null;
-}
-
-/**
- * wrk at `connections` against the webhook URL with webhooks.lua. `count` > 0 stops after that many
- * webhooks (the caller ends wrk with stop()); otherwise it runs `seconds`. Resolves wrk's summary.
- */
-function startWrk(wrk, url, { seconds, count = 0, seqStart }) {
-  const child = spawn(wrk, ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '-s', WRK_SCRIPT, url], {
-    env: { ...process.env, BENCH_SEQ_START: String(seqStart), BENCH_COUNT: String(count) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => process.stderr.write(`[wrk] ${d}`));
-  const result = new Promise((resolve, reject) =>
-    child.on('close', () => {
-      const line = out.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (line) resolve(JSON.parse(line.slice('BENCH_RESULT '.length)));
-      else reject(new Error(`wrk printed no result: ${out.slice(0, 500)}`));
-    }),
-  );
-  return { result, stop: () => child.kill('SIGINT') };
-}
-
-/** A fixed CPU workload (JSON round trips, SHA-256), timed: compares the machine's speed between runs. */
-function cpuCalibrationMs() {
-  const t0 = performance.now();
-  const o = { user: { name: 'Alex' }, order: { id: 1, items: [1, 2, 3] }, s: 'x'.repeat(200) };
-  let n = 0;
-  for (let i = 0; i < 300_000; i++) n += JSON.stringify(JSON.parse(JSON.stringify(o))).length;
-  const h = createHash('sha256');
-  const buf = Buffer.alloc(1 << 20, 7);
-  for (let i = 0; i < 64; i++) h.update(buf);
-  h.digest();
-  return n > 0 ? Math.round(performance.now() - t0) : 0;
 }
 
 
@@ -268,9 +166,9 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
     let ingest;
     let apiCpu0;
     if (wrk) {
-      await startWrk(wrk, base + path, { seconds: 2, seqStart: 200_000_000 }).result; // warm-up
+      await runWrk(wrk, base + path, { maxSeconds: 2, connections: CONNECTIONS, seqStart: 200_000_000 }).result; // warm-up
       apiCpu0 = cpuMs(apiProc.pid);
-      const r = await startWrk(wrk, base + path, { seconds: INGEST_SECONDS, seqStart: 100_000_000 }).result;
+      const r = await runWrk(wrk, base + path, { maxSeconds: INGEST_SECONDS, connections: CONNECTIONS, seqStart: 100_000_000 }).result;
       const accepted = r.requests - r.non2xx;
       ingest = { seconds: r.durationUs / 1e6, accepted, errors: r.non2xx + r.socketErrors, p50: r.latencyUs.p50 / 1000, p99: r.latencyUs.p99 / 1000 };
     } else {
@@ -326,7 +224,7 @@ async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
     const e2eStart = performance.timeOrigin + performance.now();
     let e2eLoad;
     if (wrk) {
-      e2eLoad = startWrk(wrk, base + path, { seconds: 600, count: E2E_COUNT, seqStart: 0 });
+      e2eLoad = runWrk(wrk, base + path, { maxSeconds: 600, connections: CONNECTIONS, count: E2E_COUNT, seqStart: 0 });
       e2eLoad.result.catch(() => undefined);
     } else {
       await closedLoop(pool, path, CONNECTIONS, (n) => body(n, performance.timeOrigin + performance.now()), (n) => n >= E2E_COUNT);
