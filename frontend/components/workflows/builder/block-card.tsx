@@ -2,13 +2,14 @@
 import * as React from 'react';
 import Link from 'next/link';
 import { useWatch, type Control } from 'react-hook-form';
-import { ArrowDown, ArrowUp, Braces, Filter, Lock, Trash2 } from 'lucide-react';
+import { Braces, Filter, Lock } from 'lucide-react';
 import { useWorkflowOptions } from '@/lib/api/workflows';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { BLOCK_ICONS } from '../block-meta';
 import { BLOCK_LABELS, blockSummary, childDrafts, draftKind, isActionDraft } from './blocks';
+import { StepCardButtons } from './step-card';
 import { blockOf, type BuilderValues } from './form-model';
 import { fieldId, useFieldError } from './step-input-fields';
 import type { Step } from '@/lib/api/types';
@@ -100,17 +101,7 @@ export function BlockCard({
             {step.type === 'wait' ? `wait · ${step.for}` : `${label.toLowerCase()} block`} · <span className="font-mono">steps.{step.id}</span>
           </p>
         </div>
-        <div className="flex items-center">
-          <Button variant="ghost" size="icon-sm" disabled={index === 0} onClick={() => onMove(index, index - 1)} aria-label={`Move step ${index + 1} up`}>
-            <ArrowUp />
-          </Button>
-          <Button variant="ghost" size="icon-sm" disabled={index === count - 1} onClick={() => onMove(index, index + 1)} aria-label={`Move step ${index + 1} down`}>
-            <ArrowDown />
-          </Button>
-          <Button variant="ghost" size="icon-sm" onClick={() => onRemove(index)} aria-label={`Remove step ${index + 1}`} data-testid={`step-${index}-remove`}>
-            <Trash2 />
-          </Button>
-        </div>
+        <StepCardButtons index={index} count={count} onMove={onMove} onRemove={onRemove} />
       </div>
       <div className="flex flex-col gap-3 p-4 text-sm">
         {error && (

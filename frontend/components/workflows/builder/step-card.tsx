@@ -100,17 +100,7 @@ export function StepCard({
             {connector?.name ?? step.connector} · <span className="font-mono">steps.{step.id}</span>
           </p>
         </div>
-        <div className="flex items-center">
-          <Button variant="ghost" size="icon-sm" disabled={index === 0} onClick={() => onMove(index, index - 1)} aria-label={`Move step ${index + 1} up`}>
-            <ArrowUp />
-          </Button>
-          <Button variant="ghost" size="icon-sm" disabled={index === count - 1} onClick={() => onMove(index, index + 1)} aria-label={`Move step ${index + 1} down`}>
-            <ArrowDown />
-          </Button>
-          <Button variant="ghost" size="icon-sm" onClick={() => onRemove(index)} aria-label={`Remove step ${index + 1}`} data-testid={`step-${index}-remove`}>
-            <Trash2 />
-          </Button>
-        </div>
+        <StepCardButtons index={index} count={count} onMove={onMove} onRemove={onRemove} />
       </div>
       <div className="flex flex-col gap-4 p-4">
         {stepError && <p role="alert" className="text-sm text-destructive">{stepError}</p>}
@@ -224,5 +214,22 @@ function NumberField({
     <Field id={fieldId(name)} label={label} error={error}>
       {(aria) => <Input {...aria} inputMode="numeric" placeholder={placeholder} {...register(name)} />}
     </Field>
+  );
+}
+
+/** Move up, move down and remove: the buttons of every card in the builder's list of steps (action steps and blocks). */
+export function StepCardButtons({ index, count, onMove, onRemove }: { index: number; count: number; onMove: (from: number, to: number) => void; onRemove: (index: number) => void }) {
+  return (
+    <div className="flex items-center">
+      <Button variant="ghost" size="icon-sm" disabled={index === 0} onClick={() => onMove(index, index - 1)} aria-label={`Move step ${index + 1} up`}>
+        <ArrowUp />
+      </Button>
+      <Button variant="ghost" size="icon-sm" disabled={index === count - 1} onClick={() => onMove(index, index + 1)} aria-label={`Move step ${index + 1} down`}>
+        <ArrowDown />
+      </Button>
+      <Button variant="ghost" size="icon-sm" onClick={() => onRemove(index)} aria-label={`Remove step ${index + 1}`} data-testid={`step-${index}-remove`}>
+        <Trash2 />
+      </Button>
+    </div>
   );
 }
