@@ -7,24 +7,13 @@
  */
 import { jest } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
-import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { exited, freePort, listening, spawnApi, spawnWorker, withOwnRedis, type OwnRedis } from '../helpers/processes.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { statusCounts } from '../helpers/execution-counts.js';
 
 jest.setTimeout(240_000);
-
-async function statusCounts(databaseUrl: string, workflowId: string): Promise<Record<string, number>> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query('SELECT status, count(*)::int AS n FROM executions WHERE workflow_id = $1 GROUP BY status', [workflowId]);
-    return Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
-  } finally {
-    await db.end();
-  }
-}
 
 /** Deliveries per Idempotency-Key (one key per step of a run, the same on every attempt). */
 function perKey(sink: Sink, prefix: string): Map<string, number> {

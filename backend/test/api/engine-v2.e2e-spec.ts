@@ -133,7 +133,7 @@ describe('engine v2', () => {
   it('validation answers 400 with the path of every bad field, nested blocks included', async () => {
     const other = (await t.register()).token;
     const theirs = await create([], {}, other);
-    const res = await create([
+    const faulty = [
       transform('a', '{{steps.nowhere.x}}'),
       {
         id: 'blk',
@@ -144,24 +144,13 @@ describe('engine v2', () => {
           { id: 'a', type: 'parallel', branches: [[{ id: 'c', type: 'call', workflowId: theirs.body.id }], [{ id: 'tpl', connector: 'core', action: 'transform', input: { value: '{{#if}}' } }]] },
         ],
       },
-      { id: 'w', type: 'wait', for: 'sometime' },
-    ]);
+    ];
+    const res = await create([...faulty, { id: 'w', type: 'wait', for: 'sometime' }]);
     expect(res.status).toBe(400);
     const paths = res.body.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['steps.2.for']));
     // Shape errors come first (zod): fix the wait, then the rest is checked.
-    const res2 = await create([
-      transform('a', '{{steps.nowhere.x}}'),
-      {
-        id: 'blk',
-        type: 'loop',
-        items: '{{list}}',
-        steps: [
-          { id: 'bad', connector: 'slack', action: 'send_message', input: {} },
-          { id: 'a', type: 'parallel', branches: [[{ id: 'c', type: 'call', workflowId: theirs.body.id }], [{ id: 'tpl', connector: 'core', action: 'transform', input: { value: '{{#if}}' } }]] },
-        ],
-      },
-    ]);
+    const res2 = await create(faulty);
     expect(res2.status).toBe(400);
     const details = res2.body.details as { path: string; message: string }[];
     expect(details).toEqual(

@@ -16,6 +16,7 @@ import { startPostgres, type PrivatePostgres } from '../helpers/postgres.js';
 import { spawnWorker, withOwnRedis, type OwnRedis } from '../helpers/processes.js';
 import { startSink, type Sink } from '../helpers/sink.js';
 import { waitFor } from '../helpers/wait.js';
+import { statusCounts } from '../helpers/execution-counts.js';
 
 jest.setTimeout(180_000);
 
@@ -26,17 +27,6 @@ function postingWorkflow(sink: Sink, steps: string[]) {
     trigger: { type: 'webhook' },
     steps: steps.map((id) => ({ id, connector: 'http', action: 'request', input: { method: 'POST', url: `${sink.url}/${id}`, body: { ref: '{{ref}}', step: id } }, retry: { attempts: 1 } })),
   };
-}
-
-async function statusCounts(databaseUrl: string, workflowId: string): Promise<Record<string, number>> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query('SELECT status, count(*)::int AS n FROM executions WHERE workflow_id = $1 GROUP BY status', [workflowId]);
-    return Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
-  } finally {
-    await db.end();
-  }
 }
 
 describe('PostgreSQL outage', () => {
