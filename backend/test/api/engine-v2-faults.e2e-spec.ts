@@ -98,15 +98,19 @@ describe('engine v2 under faults', () => {
   });
 
   it('1,000 executions parked on waits all resume after Redis restarts empty (the sweep re-queues them from PostgreSQL)', async () => {
-    const wf = await create([{ id: 'pause', type: 'wait', for: 'duration', seconds: 6 }, { id: 'done', connector: 'core', action: 'transform', input: { value: 'resumed' } }]);
+    // One absolute due time for all (a relative one let the first runs resume before the last had
+    // parked when a loaded machine took longer than the wait to accept and park 1,000 runs).
+    const due = new Date(Date.now() + 45_000);
+    const wf = await create([{ id: 'pause', type: 'wait', for: 'until', at: due.toISOString() }, { id: 'done', connector: 'core', action: 'transform', input: { value: 'resumed' } }]);
     children.push(spawnWorker(t.env));
     const N = 1000;
     for (let i = 0; i < N; i += 100) {
       await Promise.all(Array.from({ length: Math.min(100, N - i) }, () => t.request('POST', `/api/webhooks/${wf.id}`, { body: {} })));
     }
-    await waitFor('all to park', async () => (await statusCounts(t.databaseUrl, wf.id)).waiting === N, 60_000);
-    // Redis restarts empty: every delayed job (their timers) is gone.
+    await waitFor('all to park', async () => (await statusCounts(t.databaseUrl, wf.id)).waiting === N, due.getTime() - Date.now() - 2_000);
+    // Redis restarts empty before any is due: every delayed job (their timers) is gone.
     await redis.start();
+    expect(await statusCounts(t.databaseUrl, wf.id)).toEqual({ waiting: N });
     const counts = await waitFor('all to resume and finish', async () => {
       const c = await statusCounts(t.databaseUrl, wf.id);
       return c.succeeded === N ? c : undefined;
