@@ -1,5 +1,5 @@
 /**
- * `npm run rotate-key -w backend`: re-seal every sealed value (credentials, API consumers' keys) under
+ * `npm run rotate-key -w backend`: re-seal every sealed value (credentials, OAuth2 tokens, API consumers' keys) under
  * the current ENCRYPTION_KEY, table by table (common/key-rotation.ts; each table's repository is its SealedTable).
  * `npm run rotate-key -w backend -- --generate`: print a fresh key and the rotation steps.
  */
@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from './config/config.js';
 import { ConsumersRepository } from './consumers/consumers.repository.js';
 import { Credential } from './credentials/credential.entity.js';
 import { CredentialsRepository } from './credentials/credentials.repository.js';
+import { TokensRepository } from './credentials/oauth2/tokens.repository.js';
 import { dataSourceOptions } from './database/data-source.js';
 
 if (process.argv.includes('--generate')) {
@@ -35,7 +36,7 @@ try {
   const db = new DataSource({ ...options, extra: { ...options.extra, max: 2 } });
   await db.initialize();
   const box = new SecretBox(config.encryption.keys, config.encryption.currentKeyId);
-  const tables: SealedTable[] = [new CredentialsRepository(db.getRepository(Credential)), new ConsumersRepository(db)];
+  const tables: SealedTable[] = [new CredentialsRepository(db.getRepository(Credential)), new ConsumersRepository(db), new TokensRepository(db)];
   for (const table of tables) {
     const what = table.sealedWhat;
     const { rotated, total } = await rotateKeys(table, box, (done, all) => {

@@ -21,6 +21,7 @@ import { createOpenDataProviders } from './providers/open-data.js';
 import { createHttpEchoProvider } from './providers/http-echo.js';
 import { createCmsProviders } from './providers/cms.js';
 import { createDjangoProvider } from './providers/django.js';
+import { createOAuthProviders } from './providers/oauth.js';
 
 /** @typedef {import('./lib.js').MockRequest} MockRequest */
 /** @typedef {import('./lib.js').MockResponse} MockResponse */
@@ -39,6 +40,8 @@ const DEFAULT_SLOW_MS = 3000;
 export async function startMockApis(opts = {}) {
   /** @type {Provider[]} */
   const providers = [
+    // First: their prefixes (/slack/oauth, /slack/api, /salesforce/services/oauth2) lie under Slack's and Salesforce's.
+    ...createOAuthProviders(),
     ...createMessagingProviders(),
     createSoapProvider(),
     createSalesforceProvider(),
@@ -98,7 +101,8 @@ export async function startMockApis(opts = {}) {
 
     const haystack = `${decodeURIComponent(req.url)} ${bodyText} ${headers['x-mock-fail'] ?? ''}`;
     const slow = /mock-slow(?:-(\d+))?/.exec(haystack) ?? (headers['x-mock-delay'] ? [null, headers['x-mock-delay']] : null);
-    if (slow) await new Promise((r) => setTimeout(r, Number(slow[1] ?? DEFAULT_SLOW_MS)));
+    // unref: a slow answer still pending when a test closes the mock does not keep its process alive.
+    if (slow) await new Promise((r) => setTimeout(r, Number(slow[1] ?? DEFAULT_SLOW_MS)).unref());
     const fail = failure(haystack, `${method} ${req.url} ${bodyText}`);
     if (fail) {
       const message = fail === 429 ? 'Too many requests (mock rate limit)' : 'Internal error (mock)';

@@ -40,5 +40,11 @@ export const connectorSchema = z.strictObject({
   description: z.string().optional(),
   credentials: jsonSchemaSchema.nullable(),
   actions: z.array(connectorActionSchema),
+  /** The credential can be an OAuth2 connection: its grants, default scopes, and whether the user gives the endpoints (generic HTTP). */
+  oauth2: z
+    .strictObject({ grants: z.array(z.enum(['authorization_code', 'client_credentials'])), defaultScopes: z.array(z.string()), userEndpoints: z.boolean() })
+    .optional(),
+  /** "Test connection" makes a real call (else it only checks the stored fields, or the token for OAuth2). */
+  testable: z.boolean().optional(),
 });
 export type Connector = z.output<typeof connectorSchema>;

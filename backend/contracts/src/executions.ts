@@ -48,6 +48,8 @@ export const stepResultSchema = z.strictObject({
   finishedAt: z.iso.datetime({ offset: true }),
   /** Set when the result was carried over from an earlier run (retry from the failed step). */
   reused: z.boolean().optional(),
+  /** Milliseconds the step was queued by its connection's rate limit (part of `durationMs`). */
+  throttledMs: z.number().optional(),
 });
 export type StepResult = z.output<typeof stepResultSchema>;
 

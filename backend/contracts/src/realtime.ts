@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { idSchema, timestampSchema, TRIGGER_TYPES } from './common.js';
+import { credentialStatusSchema } from './credentials.js';
 import { executionTriggerTypeSchema, stepStatusSchema } from './executions.js';
 
 /** A published event (`POST /events` answers it; `event.published` carries it with the runs it started). */
@@ -63,6 +64,8 @@ export const platformEventSchemas = {
     updatedAt: timestampSchema,
   }),
   'event.published': publishedEventSchema.extend({ executionIds: z.array(idSchema) }),
+  /** A connection's health changed (e.g. `needs_reconnect` after the provider refused a refresh). */
+  'credential.status': z.strictObject({ credentialId: idSchema, connector: z.string(), name: z.string(), status: credentialStatusSchema, error: z.string().nullable() }),
 };
 
 /** The payload of each control event of a connection. */

@@ -15,7 +15,10 @@ export interface ProviderInfo {
   reason?: (body: unknown) => string | undefined;
 }
 
-export async function callProvider<C, I>(ctx: ActionContext<C, I>, provider: ProviderInfo, req: HttpRequest): Promise<HttpResponse> {
+/** What a provider call needs of its context: an action's, or a connection test's (which has no run). */
+export type ProviderCallContext = Pick<ActionContext<unknown, unknown>, 'http' | 'signal'>;
+
+export async function callProvider(ctx: ProviderCallContext, provider: ProviderInfo, req: HttpRequest): Promise<HttpResponse> {
   try {
     return await ctx.http.request({ signal: ctx.signal, ...req });
   } catch (err) {

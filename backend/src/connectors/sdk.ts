@@ -45,13 +45,16 @@ export class ConnectorError extends Error {
   readonly details?: unknown;
   /** The provider's `Retry-After`, in ms: the engine waits at least this long before the next attempt. */
   readonly retryAfterMs?: number;
-  constructor(message: string, opts: { retryable?: boolean; status?: number; details?: unknown; cause?: unknown; retryAfterMs?: number } = {}) {
+  /** The provider said the access token expired (a 401, or a provider's own signal in a 200 body). */
+  readonly authExpired: boolean;
+  constructor(message: string, opts: { retryable?: boolean; status?: number; details?: unknown; cause?: unknown; retryAfterMs?: number; authExpired?: boolean } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'ConnectorError';
     this.retryable = opts.retryable ?? false;
     this.status = opts.status;
     this.details = opts.details;
     this.retryAfterMs = opts.retryAfterMs;
+    this.authExpired = opts.authExpired ?? opts.status === 401;
   }
 }
 
@@ -107,6 +110,71 @@ export interface ConnectorDefinition<TCredentials = unknown> {
   /** Sample credential fields that work against scripts/mock-apis (URLs to the mock as `${MOCK_ORIGIN}/<key>/…`). */
   sampleCredentials?: Record<string, unknown>;
   actions: ActionDefinition<TCredentials, unknown, unknown>[];
+  /**
+   * "Test connection": one cheap authenticated call proving the credential works (a profile, an
+   * account or a list of one). Answers a short line a user reads ("Authenticated as …"); throws a
+   * ConnectorError whose message says what is wrong. Never posts, sends or creates anything.
+   */
+  test?(ctx: ConnectionTestContext<TCredentials>): Promise<string>;
+  /** The connector's credential can be an OAuth2 connection (the platform keeps and refreshes its tokens). */
+  oauth2?: OAuth2Declaration<TCredentials>;
+  /**
+   * The provider's rate limit per connection (e.g. Slack's one message per second per webhook): the
+   * engine queues a step (it does not fail it) until the shared token bucket of its credential has
+   * room. Undefined when the credential sets none.
+   */
+  rateLimit?(credentials: TCredentials): RateLimit | undefined;
+}
+
+/** At most `requests` calls per `perMs` milliseconds (a token bucket of that size refilled evenly). */
+export interface RateLimit {
+  requests: number;
+  perMs: number;
+}
+
+/** What a connection test gets: an action's context without input or run. */
+export type ConnectionTestContext<TCredentials> = Pick<ActionContext<TCredentials, undefined>, 'credentials' | 'http' | 'baseUrl' | 'logger' | 'signal'>;
+
+export type OAuth2Grant = 'authorization_code' | 'client_credentials';
+
+/** The provider's endpoints; relative to nothing: absolute URLs (built from the connector's base URL). */
+export interface OAuth2Endpoints {
+  authorizationUrl?: string;
+  tokenUrl: string;
+  revocationUrl?: string;
+}
+
+/** A current token, as the platform hands it to `toCredentials`. */
+export interface OAuth2Token {
+  accessToken: string;
+  tokenType: string;
+  /** Other fields of the token answer (Salesforce's `instance_url`, Slack's `team`). */
+  extra: Record<string, unknown>;
+}
+
+export interface OAuth2Declaration<TCredentials> {
+  grants: OAuth2Grant[];
+  /** Scopes asked for when the user gives none. */
+  defaultScopes?: string[];
+  /**
+   * The provider's endpoints, from the connector's base URL (`baseUrl(default)` honours
+   * CONNECTOR_<KEY>_BASE_URL, so tests and demos point them at scripts/mock-apis). Undefined for a
+   * generic connector (HTTP): the user gives the endpoints.
+   */
+  endpoints?(baseUrl: (defaultUrl: string) => string): OAuth2Endpoints;
+  /** The credential fields the actions get, built from the current token. */
+  toCredentials(token: OAuth2Token, baseUrl: (defaultUrl: string) => string): TCredentials;
+  /** Token types besides `bearer` the provider answers (Slack: `bot`, `user`); they are used as bearer tokens. */
+  tokenTypes?: string[];
+  /**
+   * A provider whose token endpoint departs from RFC 6749 (Slack answers errors with a 200 and
+   * `{ ok: false, error }`) says here how its answer reads in RFC terms: `{ status: 400, body: {
+   * error: 'invalid_grant' } }` for a refresh token it refused.
+   */
+  tokenAnswer?(status: number, body: unknown): { status: number; body: unknown };
+  // Some providers answer an expired token with a 200 (Slack: `{ ok: false, error: 'token_expired' }`):
+  // such a connector throws ConnectorError with `authExpired: true`, and the engine refreshes and tries
+  // again once, as it does on a 401.
 }
 
 /**
@@ -159,6 +227,8 @@ export interface ConnectorCatalogueEntry {
   description?: string;
   credentials: JsonSchema | null;
   actions: { key: string; name: string; description?: string; input: JsonSchema; output: JsonSchema }[];
+  oauth2?: { grants: OAuth2Grant[]; defaultScopes: string[]; userEndpoints: boolean };
+  testable?: boolean;
 }
 
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
@@ -180,5 +250,7 @@ export function catalogueEntry(def: ConnectorDefinition<unknown>): ConnectorCata
       input: toJsonSchema(a.input),
       output: toJsonSchema(a.output),
     })),
+    ...(def.oauth2 ? { oauth2: { grants: def.oauth2.grants, defaultScopes: def.oauth2.defaultScopes ?? [], userEndpoints: !def.oauth2.endpoints } } : {}),
+    ...(def.credentials ? { testable: Boolean(def.test) } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Running connector actions outside the engine, against scripts/mock-apis: used by the connector
+ * Running connector actions (and connection tests) outside the engine, against scripts/mock-apis: used by the connector
  * specs (through `describeConnector`) and by `make test-connectors`. The context is the real one a
  * step gets (a real HTTP client, private targets allowed because the mock listens on loopback), with
  * every connector's base URL pointing at the mock's prefix for it (`<mock>/<key>`), as
@@ -75,6 +75,38 @@ export async function runAction(connector: ConnectorDefinition<unknown>, actionK
   }
 }
 
+export interface TestConnectionOptions {
+  /** The running mock's URL, e.g. from startMockApis(). */
+  mockUrl: string;
+  /** Raw credential fields; default: the connector's sampleCredentials. */
+  credentials?: unknown;
+  /** Client options (timeouts, size cap, retries); allowPrivateTargets defaults to true. */
+  http?: Partial<HttpClientOptions>;
+  /** Wraps the client the test is given, e.g. to drop a header as some hosts do. */
+  via?: (http: HttpClient) => HttpClient;
+  signal?: AbortSignal;
+  /** Collects what the test logs. */
+  logs?: RunActionOptions['logs'];
+}
+
+/**
+ * "Test connection" as the platform runs it: validates the credentials with the connector's schema,
+ * runs its `test` with a fresh HTTP client, closes the client afterwards, and returns the message.
+ */
+export async function testConnection(connector: ConnectorDefinition<unknown>, opts: TestConnectionOptions): Promise<string> {
+  if (!connector.test) throw new Error(`connector ${connector.key} has no connection test`);
+  const rawCredentials = opts.credentials !== undefined ? opts.credentials : rebaseOnMock(connector.sampleCredentials, opts.mockUrl);
+  const credentials = connector.credentials ? connector.credentials.parse(rawCredentials) : undefined;
+  const http = createHttpClient({ allowPrivateTargets: true, retryBaseMs: 50, ...opts.http });
+  try {
+    const client = opts.via ? opts.via(http) : http;
+    const ctx = createTestContext(connector, { credentials, input: undefined }, { mockUrl: opts.mockUrl, http: client, signal: opts.signal, logs: opts.logs });
+    return await connector.test(ctx);
+  } finally {
+    await http.close();
+  }
+}
+
 /** The error a run fails with; throws when it succeeds instead. */
 export async function failureOf(run: Promise<unknown>): Promise<Error & { retryable?: boolean; status?: number; details?: unknown }> {
   try {
@@ -97,6 +129,11 @@ export interface ConnectorHarness {
   run(actionKey: string, opts?: Omit<RunActionOptions, 'mockUrl'>): Promise<unknown>;
   /** The error `run` fails with (fails the test when it succeeds). */
   fail(actionKey: string, opts?: Omit<RunActionOptions, 'mockUrl'>): ReturnType<typeof failureOf>;
+  /**
+   * `testConnection` on this connector against the mock: the connector's "Test connection" message,
+   * with sample credentials unless given.
+   */
+  testConnection(credentials?: unknown, opts?: Omit<TestConnectionOptions, 'mockUrl' | 'credentials'>): Promise<string>;
   /** The connector's sampleCredentials, pointed at the running mock. */
   credentials<T = Record<string, unknown>>(): T;
 }
@@ -110,9 +147,10 @@ interface JestGlobals {
 }
 
 /**
- * A connector spec: `describeConnector(slack, ({ mock, run, fail, credentials }) => { it(…) })`.
+ * A connector spec: `describeConnector(slack, ({ mock, run, fail, testConnection, credentials }) => { it(…) })`.
  * Starts scripts/mock-apis on a free port for the file, resets it before each test and closes it
- * after; `run` executes an action the way a step does (schemas validated, the real HTTP client).
+ * after; `run` executes an action the way a step does (schemas validated, the real HTTP client), and
+ * `testConnection` the connector's "Test connection" the same way.
  */
 export function describeConnector(connector: ConnectorDefinition<unknown>, tests: (harness: ConnectorHarness) => void): void {
   const { describe, beforeAll, afterAll, beforeEach } = globalThis as unknown as JestGlobals;
@@ -133,6 +171,7 @@ export function describeConnector(connector: ConnectorDefinition<unknown>, tests
     },
     run: (actionKey, opts = {}) => runAction(connector, actionKey, { ...opts, mockUrl: running().url }),
     fail: (actionKey, opts = {}) => failureOf(runAction(connector, actionKey, { ...opts, mockUrl: running().url })),
+    testConnection: (credentials, opts = {}) => testConnection(connector, { ...opts, credentials, mockUrl: running().url }),
     credentials: <T>() => rebaseOnMock(connector.sampleCredentials, running().url) as T,
   };
   describe(connector.key, () => {

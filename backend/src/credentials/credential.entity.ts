@@ -1,4 +1,7 @@
+import type { CredentialStatus } from '@tributary/contracts';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type CredentialKind = 'fields' | 'oauth2';
 
 @Entity('credentials')
 @Index(['tenantId', 'connector'])
@@ -31,6 +34,22 @@ export class Credential {
   /** Masked hints per field (`••••abcd`), safe to list. */
   @Column({ type: 'jsonb', default: {} })
   hints: Record<string, string>;
+
+  /** `fields` (the sealed value is what the user typed) or `oauth2` (it is the client configuration; tokens in credential_tokens). */
+  @Column({ type: 'text', default: 'fields' })
+  kind: CredentialKind;
+
+  @Column({ type: 'text', default: 'untested' })
+  status: CredentialStatus;
+
+  @Column({ name: 'last_success_at', type: 'timestamptz', nullable: true })
+  lastSuccessAt: Date | null;
+
+  @Column({ name: 'last_error_at', type: 'timestamptz', nullable: true })
+  lastErrorAt: Date | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;

@@ -11,7 +11,7 @@ import type { Reseal, SealedTable } from '../common/key-rotation.js';
 import { entityPage, type Page } from '../common/pagination.js';
 import { Credential, credentialAad } from './credential.entity.js';
 
-export type NewCredential = Pick<Credential, 'id' | 'tenantId' | 'connector' | 'name' | 'hints' | 'createdBy' | 'keyId' | 'iv' | 'authTag' | 'ciphertext'>;
+export type NewCredential = Pick<Credential, 'id' | 'tenantId' | 'connector' | 'name' | 'hints' | 'createdBy' | 'keyId' | 'iv' | 'authTag' | 'ciphertext'> & Partial<Pick<Credential, 'kind' | 'status'>>;
 
 export interface CredentialFilter {
   limit: number;

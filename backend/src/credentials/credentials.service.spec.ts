@@ -22,7 +22,8 @@ class FakeCredentialsRepository implements Omit<Pick<CredentialsRepository, keyo
 
   async insert(row: NewCredential): Promise<Credential> {
     const at = new Date((this.clock += 1000));
-    const stored: Credential = { ...row, createdAt: at, updatedAt: at };
+    // The table's defaults.
+    const stored: Credential = { kind: 'fields', status: 'untested', lastSuccessAt: null, lastErrorAt: null, lastError: null, ...row, createdAt: at, updatedAt: at };
     this.rows.set(row.id, stored);
     return { ...stored };
   }
@@ -74,7 +75,19 @@ describe('CredentialsService (in-memory repository)', () => {
 
   it('stores the fields sealed under the current key, bound to tenant and id, and answers masked hints only', async () => {
     const view = await createSlack();
-    expect(view).toEqual({ id: view.id, connector: 'slack', name: 'Team channel', hints: { webhookUrl: '••••en42' }, createdAt: expect.any(Date), updatedAt: expect.any(Date) });
+    expect(view).toEqual({
+      id: view.id,
+      connector: 'slack',
+      name: 'Team channel',
+      hints: { webhookUrl: '••••en42' },
+      kind: 'fields',
+      status: 'untested',
+      lastSuccessAt: null,
+      lastErrorAt: null,
+      lastError: null,
+      createdAt: expect.any(Date),
+      updatedAt: expect.any(Date),
+    });
     const row = repo.rows.get(view.id)!;
     expect(row).toMatchObject({ tenantId: TENANT, createdBy: USER, keyId: 'k1' });
     expect(row.ciphertext.toString('latin1')).not.toContain('averysecrettoken42');

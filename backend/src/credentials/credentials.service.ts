@@ -16,7 +16,19 @@ import type { z } from 'zod';
 export type CredentialView = z.input<typeof credentialSchema>;
 
 export function toView(c: Credential): CredentialView {
-  return { id: c.id, connector: c.connector, name: c.name, hints: c.hints, createdAt: c.createdAt, updatedAt: c.updatedAt };
+  return {
+    id: c.id,
+    connector: c.connector,
+    name: c.name,
+    hints: c.hints,
+    kind: c.kind,
+    status: c.status,
+    lastSuccessAt: c.lastSuccessAt,
+    lastErrorAt: c.lastErrorAt,
+    lastError: c.lastError,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
 }
 
 
@@ -48,6 +60,16 @@ export class CredentialsService {
   async list(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<CredentialView>> {
     const page = await this.repo.list(tenantId, q);
     return { items: page.items.map(toView), nextCursor: page.nextCursor };
+  }
+
+  /** A page of rows (the controller adds OAuth2 summaries). */
+  listRows(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<Credential>> {
+    return this.repo.list(tenantId, q);
+  }
+
+  /** The row, or 404. */
+  row(tenantId: string, id: string): Promise<Credential> {
+    return this.getRowOrThrow(tenantId, id);
   }
 
   async get(tenantId: string, id: string): Promise<CredentialView> {

@@ -31,7 +31,7 @@ import { withTimeout } from '../common/timeout.js';
 import { parseRetryAfter } from '../common/http/http-client.js';
 import { isTruthy } from '../common/truthy.js';
 import { renderValue } from './templates.js';
-import type { RunDeps, RunRequest, RunResult, StepResult } from './types.js';
+import type { ResolvedCredential, RunDeps, RunRequest, RunResult, StepResult } from './types.js';
 
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BACKOFF_MS = 500;
@@ -587,6 +587,20 @@ async function runAction(
   }
 
   let credentials: unknown = undefined;
+  let resolved: ResolvedCredential | undefined;
+  /** An OAuth2 connection's access token in use (what a refresh replaces when the provider refuses it). */
+  let tokenInUse: string | undefined;
+  const useFields = (data: Record<string, unknown>) => {
+    const parsed = connector.credentials!.safeParse(data);
+    if (!parsed.success) throw new Error(`Stored credential does not match the connector's fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    credentials = parsed.data;
+    redact = stepRedactor(data) ?? redact;
+  };
+  // An OAuth2 connection's fields are built by its connector (oauth2.toCredentials), not typed by a user: used as they are.
+  const useTokenFields = (data: Record<string, unknown>) => {
+    credentials = data;
+    redact = stepRedactor(data) ?? redact;
+  };
   if (connector.credentials) {
     if (!step.credentialId) {
       // Connectors whose credential is optional (generic HTTP: auth "none") default it.
@@ -595,12 +609,15 @@ async function runAction(
       credentials = empty.data;
     } else {
       try {
-        const resolved = await deps.resolveCredential(step.credentialId);
+        resolved = await deps.resolveCredential(step.credentialId);
         if (resolved.connector !== connector.key) throw new Error(`Credential is for "${resolved.connector}", not "${connector.key}"`);
-        const parsed = connector.credentials.safeParse(resolved.data);
-        if (!parsed.success) throw new Error(`Stored credential does not match the connector's fields: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-        credentials = parsed.data;
-        redact = stepRedactor(resolved.data) ?? redact;
+        if (resolved.current) {
+          const now = await resolved.current();
+          tokenInUse = now.token;
+          useTokenFields(now.data);
+        } else {
+          useFields(resolved.data);
+        }
       } catch (err) {
         return done({ status: 'failed', input, error: `Credential: ${errorMessage(err)}` });
       }
@@ -608,13 +625,31 @@ async function runAction(
   }
 
   if (!action.pure) onCallOut();
-  const maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;
+  // The provider's rate limit for this connection (a shared token bucket): the step waits its turn.
+  const limit = resolved?.credentialId && deps.rateLimiter ? connector.rateLimit?.(credentials) : undefined;
+  let throttledMs = 0;
+  let refreshed = false;
+  let maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;
   const backoff = step.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
   const timeoutMs = step.timeoutMs ?? deps.defaultStepTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const keyed = action.pure ? {} : { idempotencyKey };
   let attempt = 0;
+  const outcome = (r: StepResult): StepResult => {
+    if (resolved?.credentialId) deps.credentialOutcome?.(resolved.credentialId, r.status === 'succeeded', r.error);
+    return r;
+  };
   for (;;) {
     attempt++;
+    if (limit) {
+      try {
+        throttledMs += await deps.rateLimiter!.take(resolved!.credentialId!, limit, req.cancellation?.signal);
+      } catch (err) {
+        if (req.cancellation?.cancelled) return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt - 1, throttledMs, ...keyed });
+        // The shared limiter is unreachable (Redis away): call anyway; a provider's 429 is still retried after its Retry-After.
+        warnings.push(`rate limit not applied: ${errorMessage(err)}`);
+      }
+    }
+    const throttled = throttledMs ? { throttledMs } : {};
     try {
       const output = await withStepTimeout(timeoutMs, req.cancellation, (signal) =>
         action.execute({
@@ -629,18 +664,36 @@ async function runAction(
           idempotencyKey,
         }),
       );
-      return done({ status: 'succeeded', input, output: output ?? null, attempts: attempt, ...keyed });
+      return outcome(done({ status: 'succeeded', input, output: output ?? null, attempts: attempt, ...throttled, ...keyed }));
     } catch (err) {
-      if (req.cancellation?.cancelled || attempt >= maxAttempts || !isRetryable(err)) {
-        return done({ status: 'failed', input, error: errorMessage(err), attempts: attempt, ...keyed });
+      // The provider refused an OAuth2 connection's token (a 401, or its own "expired" signal): refresh
+      // it once and try again at once; that attempt does not count against the step's retries.
+      if (resolved?.refresh && !refreshed && err instanceof ConnectorError && err.authExpired && !req.cancellation?.cancelled) {
+        refreshed = true;
+        try {
+          const next = await resolved.refresh(tokenInUse ?? '');
+          tokenInUse = next.token;
+          useTokenFields(next.data);
+        } catch (refreshErr) {
+          return outcome(done({ status: 'failed', input, error: errorMessage(refreshErr), attempts: attempt, ...throttled, ...keyed }));
+        }
+        warnings.push(`attempt ${attempt}: the provider refused the access token (${errorMessage(err)}); refreshed it and tried again`);
+        maxAttempts++;
+        continue;
       }
+      if (req.cancellation?.cancelled || attempt >= maxAttempts || !isRetryable(err)) {
+        return outcome(done({ status: 'failed', input, error: errorMessage(err), attempts: attempt, ...throttled, ...keyed }));
+      }
+      // A rate-limited connection's 429: the provider's Retry-After holds back every run on it, not just this one.
+      const retryAfter = retryAfterOf(err);
+      if (limit && retryAfter) await deps.rateLimiter!.defer?.(resolved!.credentialId!, Math.min(retryAfter, MAX_RETRY_AFTER_MS)).catch(() => undefined);
       // The provider's Retry-After, when it gave one, is the least we wait (capped).
       const delay = Math.max(backoff * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4), Math.min(retryAfterOf(err) ?? 0, MAX_RETRY_AFTER_MS));
       warnings.push(`attempt ${attempt} failed (${errorMessage(err)}); retrying in ${Math.round(delay)} ms`);
       try {
         await sleep(delay, req.cancellation?.signal);
       } catch {
-        return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt, ...keyed });
+        return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt, ...throttled, ...keyed });
       }
     }
   }

@@ -24,7 +24,27 @@ export interface RunRequest {
 
 export interface ResolvedCredential {
   connector: string;
+  /** The stored fields (empty for an OAuth2 connection: its fields come from `current`). */
   data: Record<string, unknown>;
+  credentialId?: string;
+  /** An OAuth2 connection: its connector's fields from a current access token. */
+  current?: () => Promise<CredentialFields>;
+  /** An OAuth2 connection whose provider refused `rejected`: fields from a refreshed token. */
+  refresh?: (rejected: string) => Promise<CredentialFields>;
+}
+
+export interface CredentialFields {
+  data: Record<string, unknown>;
+  /** The access token in them. */
+  token: string;
+}
+
+/** Providers' rate limits per connection, shared by every worker (a token bucket per key). */
+export interface RateLimiter {
+  /** Waits until the bucket `key` has room for one call under `limit`; answers the ms waited. Rejects when `signal` aborts. */
+  take(key: string, limit: { requests: number; perMs: number }, signal?: AbortSignal): Promise<number>;
+  /** The provider answered 429 with Retry-After: nobody calls on `key` for `ms`. */
+  defer?(key: string, ms: number): Promise<void>;
 }
 
 export interface RunDeps {
@@ -47,6 +67,10 @@ export interface RunDeps {
   waits?: WaitStore;
   /** Sub-workflows (absent in a test run: `call` steps are passed over there). */
   calls?: CallStarter;
+  /** Outbound rate limits of connectors (absent: none enforced). */
+  rateLimiter?: RateLimiter;
+  /** How a step using a stored credential ended (connection health). */
+  credentialOutcome?: (credentialId: string, ok: boolean, error: string | undefined) => void;
   /** Default per-attempt timeout when a step sets none. */
   defaultStepTimeoutMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

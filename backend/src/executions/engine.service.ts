@@ -3,7 +3,12 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { PromiseCache } from '../common/promise-cache.js';
 import { createHttpClient, type ClosableHttpClient } from '../common/http/http-client.js';
 import { CONFIG, type Config } from '../config/config.js';
-import { CredentialsService } from '../credentials/credentials.service.js';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../common/redis.module.js';
+import { createRateLimiter, type SharedRateLimiter } from '../common/rate-limit/rate-limiter.js';
+import { sleep } from '../common/sleep.js';
+import { ConnectionsService } from '../credentials/connections.service.js';
+import { CredentialHealth } from '../credentials/credential-health.js';
 import { findConnector } from '../engine/connectors.js';
 import { runWorkflow } from '../engine/runner.js';
 import type { ResolvedCredential, RunDeps, RunRequest, RunResult } from '../engine/types.js';
@@ -20,10 +25,16 @@ export class EngineService implements OnApplicationShutdown {
   /** Decrypted credentials kept briefly in memory: a busy workflow does not decrypt per run. */
   private readonly credentialCache = new PromiseCache<string, ResolvedCredential>({ ttlMs: CREDENTIAL_TTL_MS, max: 10_000 });
 
+  /** Providers' rate limits per connection, shared by every worker through Redis (in memory without it). */
+  private readonly rateLimiter: SharedRateLimiter;
+
   constructor(
     @Inject(CONFIG) private readonly config: Config,
-    private readonly credentials: CredentialsService,
+    private readonly connections: ConnectionsService,
+    private readonly health: CredentialHealth,
+    @Inject(REDIS) redis: Redis | undefined,
   ) {
+    this.rateLimiter = createRateLimiter(redis, config.redisPrefix, sleep);
     // No retries inside one step attempt: a step's `retry` (default 3 attempts, backoff, Retry-After
     // honoured) is the only retry, so `attempts: 1` means one request and the attempts recorded are
     // the requests made.
@@ -46,11 +57,13 @@ export class EngineService implements OnApplicationShutdown {
       checkpoint,
       waits,
       calls,
+      rateLimiter: this.rateLimiter,
+      credentialOutcome: (id, ok, error) => this.health.record(id, ok, error),
     });
   }
 
   private credential(tenantId: string, id: string): Promise<ResolvedCredential> {
-    return this.credentialCache.get(`${tenantId}:${id}`, () => this.credentials.reveal(tenantId, id));
+    return this.credentialCache.get(`${tenantId}:${id}`, () => this.connections.resolve(tenantId, id));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -11,6 +11,8 @@ import {
   consumerUsageSchema,
   createdInvitationSchema,
   credentialSchema,
+  credentialTestSchema,
+  credentialUsageSchema,
   dryRunResultSchema,
   executionSchema,
   executionStartedSchema,
@@ -152,6 +154,8 @@ describe('contracts: real api responses parse with @tributary/contracts', () => 
     const created = expectContract(credentialSchema, await post('/api/credentials', { connector: 'slack', name: 'Mine', data }), 201);
     expectContract(credentialSchema, await get(`/api/credentials/${created.id}`));
     expectContract(pageSchema(credentialSchema), await get('/api/credentials'));
+    expectContract(credentialTestSchema, await post(`/api/credentials/${created.id}/test`, {}));
+    expectContract(credentialUsageSchema, await get(`/api/credentials/${created.id}/usage`));
   });
 
   it('API consumers and Kong templates', async () => {

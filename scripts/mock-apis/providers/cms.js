@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * WordPress REST API (/wordpress/wp-json/wp/v2, application-password basic auth) and a Beego REST
- * service in the shape `bee api` generates (/beego/v1/object, /beego/v1/user).
+ * WordPress REST API (/wordpress/wp-json/wp/v2, application-password basic auth; `GET …/users/me`
+ * answers the authenticated user, what "Test connection" reads) and a Beego REST service in the
+ * shape `bee api` generates (/beego/v1/object, /beego/v1/user).
  */
 import { basicAuth, bodyObject, html, json, route, schemeToken } from '../lib.js';
 
@@ -55,6 +56,23 @@ function wordpress() {
     reset,
     error: (/** @type {number} */ status, /** @type {string} */ message) => wpError(status, status === 429 ? 'too_many_requests' : 'internal_server_error', message),
     routes: [
+      // The current user in the default `view` context; without credentials WordPress answers
+      // 401 rest_not_logged_in (also what a host that strips the Authorization header leads to).
+      route('GET', `${base}/users/me`, (req) => {
+        const { error, user } = authenticate(req);
+        if (error) return error;
+        if (!user) return wpError(401, 'rest_not_logged_in', 'You are not currently logged in.');
+        return json(200, {
+          id: 1,
+          name: user,
+          url: '',
+          description: '',
+          link: `${req.origin}/wordpress/author/${user}/`,
+          slug: user,
+          avatar_urls: { 24: 'https://secure.gravatar.com/avatar/00000000000000000000000000000000?s=24&d=mm&r=g' },
+          meta: [],
+        });
+      }),
       route('GET', `${base}/posts`, () => json(200, posts.filter((p) => p.status === 'publish'), { 'x-wp-total': String(posts.length), 'x-wp-totalpages': '1' })),
       route('GET', `${base}/posts/:id`, (req) => {
         const p = posts.find((x) => String(x.id) === req.params.id);

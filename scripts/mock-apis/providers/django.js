@@ -3,6 +3,8 @@
  * A Django site under /django behaving like Django + Django REST framework:
  * - DRF API /django/api/articles/ (list paginated, create, retrieve) with TokenAuthentication
  *   (`Authorization: Token …`) or SessionAuthentication (session cookie + CSRF on unsafe methods).
+ *   The router's API root /django/api/ lists the endpoints (what "Test connection" reads); like
+ *   every view of an API whose default permission is IsAuthenticated, it needs credentials.
  * - Session login /django/accounts/login/: GET sets the `csrftoken` cookie and renders the masked
  *   token in `csrfmiddlewaretoken`; POST checks CSRF, then answers 302 with `sessionid` and a
  *   rotated `csrftoken` (as django.contrib.auth.login does).
@@ -156,6 +158,12 @@ export function createDjangoProvider() {
         return { status: 302, headers: { location: `${req.path}thanks/` } };
       }),
       route('GET', '/django/forms/:name/thanks/', () => html(200, '<p>Thank you, your submission was received.</p>')),
+      // DefaultRouter's APIRootView: endpoint name → absolute URL.
+      route('GET', '/django/api/', (req) => {
+        const { error } = apiAuth(req);
+        if (error) return error;
+        return json(200, { articles: `${req.origin}/django/api/articles/` });
+      }),
       route('GET', '/django/api/:resource/', (req) => {
         const { error } = apiAuth(req);
         if (error) return error;

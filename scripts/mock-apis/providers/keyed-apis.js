@@ -61,12 +61,19 @@ function openweather() {
   };
 }
 
+/**
+ * NASA APOD behind api.data.gov, which reports the key's hourly allowance on every answer
+ * (`X-RateLimit-Limit`, `X-RateLimit-Remaining`): 30 requests an hour for DEMO_KEY.
+ */
 function nasa() {
   /** @param {number} status @param {string} code @param {string} message */
   const keyError = (status, code, message) => json(status, { error: { code, message } });
+  const HOURLY_LIMIT = 30;
+  let used = 0;
   return {
     name: 'nasa',
     prefix: '/nasa',
+    reset: () => void (used = 0),
     error: (/** @type {number} */ status, /** @type {string} */ message) =>
       status === 429
         ? keyError(429, 'OVER_RATE_LIMIT', 'You have exceeded your rate limit. Try again later or contact us at https://api.nasa.gov:443/contact/ for assistance')
@@ -76,11 +83,15 @@ function nasa() {
         const { api_key: key, date } = req.query;
         if (!key) return keyError(403, 'API_KEY_MISSING', 'No api_key was supplied. Get one at https://api.nasa.gov:443');
         if (key !== KEYS.nasa) return keyError(403, 'API_KEY_INVALID', 'An invalid api_key was supplied. Get one at https://api.nasa.gov:443');
+        used++;
+        const allowance = { 'x-ratelimit-limit': String(HOURLY_LIMIT), 'x-ratelimit-remaining': String(Math.max(0, HOURLY_LIMIT - used)) };
         const day = date ?? '2024-05-01';
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(day))) {
-          return json(400, { code: 400, msg: `time data '${day}' does not match format '%Y-%m-%d'`, service_version: 'v1' });
+          return json(400, { code: 400, msg: `time data '${day}' does not match format '%Y-%m-%d'`, service_version: 'v1' }, allowance);
         }
-        if (day < '1995-06-16') return json(400, { code: 400, msg: `Date must be between Jun 16, 1995 and ${new Date().toDateString()}.`, service_version: 'v1' });
+        if (day < '1995-06-16') {
+          return json(400, { code: 400, msg: `Date must be between Jun 16, 1995 and ${new Date().toDateString()}.`, service_version: 'v1' }, allowance);
+        }
         return json(200, {
           copyright: 'Mock Observatory',
           date: day,
@@ -90,7 +101,7 @@ function nasa() {
           service_version: 'v1',
           title: 'The Pinwheel Galaxy',
           url: `https://apod.nasa.gov/apod/image/${day.slice(2, 4)}${day.slice(5, 7)}/M101_1024.jpg`,
-        });
+        }, allowance);
       }),
     ],
   };
@@ -122,8 +133,8 @@ function newsapi() {
         }
         const pageSize = Math.min(Number(req.query.pageSize ?? 20), 100);
         const topics = ['Markets rally as inflation cools', 'New battery chemistry doubles range', 'Local team wins the cup', 'Open-source project reaches 1.0'];
-        const articles = topics
-          .filter((t) => !q || t.toLowerCase().includes(q.toLowerCase()))
+        const matching = topics.filter((t) => !q || t.toLowerCase().includes(q.toLowerCase()));
+        const articles = matching
           .slice(0, pageSize)
           .map((title, i) => ({
             source: { id: 'mock-news', name: 'Mock News' },
@@ -135,7 +146,8 @@ function newsapi() {
             publishedAt: `2024-05-01T0${i}:00:00Z`,
             content: `${title}. The full text would follow here… [+1200 chars]`,
           }));
-        return json(200, { status: 'ok', totalResults: articles.length, articles });
+        // totalResults counts every match, not the page: News API pages with pageSize and page.
+        return json(200, { status: 'ok', totalResults: matching.length, articles });
       }),
     ],
   };

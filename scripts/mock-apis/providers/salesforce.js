@@ -1,10 +1,12 @@
 // @ts-check
 /**
  * Salesforce REST API v60.0 under /salesforce (the credential's instance URL): create sObject
- * records and run simple SOQL (`SELECT f1, f2 FROM Type [WHERE F = 'v'] [LIMIT n]`). Errors are
- * arrays of `{ message, errorCode }`, as Salesforce answers them.
+ * records, run simple SOQL (`SELECT f1, f2 FROM Type [WHERE F = 'v'] [LIMIT n]`) and read the org's
+ * limits (`GET …/limits`, what "Test connection" reads; DailyApiRequests counts the calls made since
+ * the last reset). Errors are arrays of `{ message, errorCode }`, as Salesforce answers them.
  */
 import { bodyObject, json, makeId, route, schemeToken } from '../lib.js';
+import { bearerFromOAuth } from './oauth.js';
 
 export const SALESFORCE = { accessToken: '00DMOCK000000000001!mock-salesforce-access-token' };
 const API = '/salesforce/services/data/v60.0';
@@ -17,6 +19,8 @@ const FIELDS = /** @type {Record<string, string[]>} */ ({
   Case: ['Subject', 'Status', 'Priority', 'Origin', 'Description'],
 });
 const REQUIRED = /** @type {Record<string, string[]>} */ ({ Account: ['Name'], Contact: ['LastName'], Lead: ['LastName', 'Company'], Opportunity: ['Name', 'StageName', 'CloseDate'], Case: [] });
+/** A Developer Edition org's allocations (a subset of what `/limits` lists). */
+const DAILY_API_REQUESTS = 15000;
 
 /** @param {number} status @param {string} errorCode @param {string} message @param {string[]} [fields] */
 const sfError = (status, errorCode, message, fields) => json(status, [{ message, errorCode, ...(fields ? { fields } : {}) }]);
@@ -26,9 +30,12 @@ export function createSalesforceProvider() {
   /** @type {Map<string, Record<string, unknown>[]>} */
   const records = new Map();
   let seq = 0;
+  /** Authenticated API calls since the last reset, as DailyApiRequests counts them. */
+  let apiCalls = 0;
   const seed = () => {
     records.clear();
     seq = 0;
+    apiCalls = 0;
     for (const [Name, Industry] of [['Acme Corporation', 'Manufacturing'], ['Globex', 'Energy']]) insert('Account', { Name, Industry });
   };
   /** @param {string} type @param {Record<string, unknown>} fields */
@@ -43,8 +50,14 @@ export function createSalesforceProvider() {
   seed();
 
   /** @param {import('../lib.js').MockRequest} req */
-  const unauthorized = (req) =>
-    schemeToken(req, 'Bearer') === SALESFORCE.accessToken ? null : sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+  const unauthorized = (req) => {
+    // The fixed sample token, or one the mock's Salesforce OAuth2 server issued (and has not expired).
+    if (schemeToken(req, 'Bearer') !== SALESFORCE.accessToken && !bearerFromOAuth(req, '/salesforce/services/oauth2').token) return sfError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+    apiCalls++;
+    return null;
+  };
+  /** @param {number} max @param {number} used */
+  const limit = (max, used = 0) => ({ Max: max, Remaining: Math.max(0, max - used) });
 
   return {
     name: 'salesforce',
@@ -53,6 +66,23 @@ export function createSalesforceProvider() {
     error: (/** @type {number} */ status, /** @type {string} */ message) =>
       status === 429 ? sfError(429, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.') : sfError(status, 'UNKNOWN_EXCEPTION', message),
     routes: [
+      route('GET', `${API}/limits`, (req) => {
+        const denied = unauthorized(req);
+        if (denied) return denied;
+        return json(200, {
+          ConcurrentAsyncGetReportInstances: limit(200),
+          ConcurrentSyncReportRuns: limit(20),
+          DailyApiRequests: limit(DAILY_API_REQUESTS, apiCalls),
+          DailyAsyncApexExecutions: limit(250000),
+          DailyBulkApiBatches: limit(15000),
+          DailyBulkV2QueryJobs: limit(10000),
+          DailyStreamingApiEvents: limit(10000),
+          DataStorageMB: limit(5),
+          FileStorageMB: limit(20),
+          HourlyODataCallout: limit(10000),
+          SingleEmail: limit(15),
+        });
+      }),
       route('POST', `${API}/sobjects/:type`, (req) => {
         const denied = unauthorized(req);
         if (denied) return denied;

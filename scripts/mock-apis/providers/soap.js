@@ -6,6 +6,8 @@
  * SOAP 1.1 (text/xml + SOAPAction) and 1.2 (application/soap+xml) are both understood; the answer
  * uses the request's version. Faults: 1.1 faultcode/faultstring (HTTP 500), 1.2 Code/Reason (400
  * for Sender, 500 otherwise). Magic: OrderId FAULT (or any non-numeric id) → "Order not found" fault.
+ * `GET <service>?wsdl` answers the service's WSDL 1.1 (what "Test connection" fetches), behind the
+ * same basic auth as the service, as IIS or a servlet container protects the whole path.
  */
 import { basicAuth, html, route, text } from '../lib.js';
 
@@ -68,6 +70,48 @@ function parseEnvelope(req) {
   return { version: /** @type {1.1 | 1.2} */ (version), operation: op[2], namespace: ns, fields, action };
 }
 
+/** The operations each service describes: name → [input parts, output parts]. */
+const SERVICES = /** @type {Record<string, { namespace: string, auth: boolean, operations: Record<string, [string[], string[]]> }>} */ ({
+  OrderService: { namespace: ORDERS_NS, auth: true, operations: { GetOrderStatus: [['OrderId'], ['GetOrderStatusResult']] } },
+  tempconvert: {
+    namespace: TEMPCONVERT_NS,
+    auth: false,
+    operations: { CelsiusToFahrenheit: [['Celsius'], ['CelsiusToFahrenheitResult']], FahrenheitToCelsius: [['Fahrenheit'], ['FahrenheitToCelsiusResult']] },
+  },
+});
+
+/**
+ * A document/literal WSDL 1.1 with SOAP 1.1 and 1.2 bindings, in the shape .NET's asmx pages serve.
+ * @param {string} name @param {string} location
+ */
+function wsdl(name, location) {
+  const { namespace, operations } = SERVICES[name];
+  const ops = Object.entries(operations);
+  const elements = ops
+    .flatMap(([op, [inputs, outputs]]) => [
+      `<s:element name="${op}"><s:complexType><s:sequence>${inputs.map((i) => `<s:element minOccurs="0" maxOccurs="1" name="${i}" type="s:string"/>`).join('')}</s:sequence></s:complexType></s:element>`,
+      `<s:element name="${op}Response"><s:complexType><s:sequence>${outputs.map((o) => `<s:element minOccurs="0" maxOccurs="1" name="${o}" type="s:string"/>`).join('')}</s:sequence></s:complexType></s:element>`,
+    ])
+    .join('');
+  const messages = ops
+    .map(([op]) => `<wsdl:message name="${op}SoapIn"><wsdl:part name="parameters" element="tns:${op}"/></wsdl:message><wsdl:message name="${op}SoapOut"><wsdl:part name="parameters" element="tns:${op}Response"/></wsdl:message>`)
+    .join('');
+  const portOps = ops.map(([op]) => `<wsdl:operation name="${op}"><wsdl:input message="tns:${op}SoapIn"/><wsdl:output message="tns:${op}SoapOut"/></wsdl:operation>`).join('');
+  const binding = (/** @type {'soap' | 'soap12'} */ prefix, /** @type {string} */ suffix) =>
+    `<wsdl:binding name="${name}${suffix}" type="tns:${name}Soap"><${prefix}:binding transport="http://schemas.xmlsoap.org/soap/http"/>${ops
+      .map(([op]) => `<wsdl:operation name="${op}"><${prefix}:operation soapAction="${namespace.replace(/\/$/, '')}/${op}" style="document"/><wsdl:input><${prefix}:body use="literal"/></wsdl:input><wsdl:output><${prefix}:body use="literal"/></wsdl:output></wsdl:operation>`)
+      .join('')}</wsdl:binding>`;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="${namespace}" targetNamespace="${namespace}" name="${name}"><wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="${namespace}">${elements}</s:schema></wsdl:types>${messages}<wsdl:portType name="${name}Soap">${portOps}</wsdl:portType>${binding('soap', 'Soap')}${binding('soap12', 'Soap12')}<wsdl:service name="${name}"><wsdl:port name="${name}Soap" binding="tns:${name}Soap"><soap:address location="${esc(location)}"/></wsdl:port><wsdl:port name="${name}Soap12" binding="tns:${name}Soap12"><soap12:address location="${esc(location)}"/></wsdl:port></wsdl:service></wsdl:definitions>`;
+}
+
+/** @param {import('../lib.js').MockRequest} req */
+function unauthorized(req) {
+  const auth = basicAuth(req);
+  if (auth && auth.user === SOAP_AUTH.username && auth.pass === SOAP_AUTH.password) return null;
+  return html(401, '<html><body><h1>401 - Unauthorized</h1></body></html>', { 'www-authenticate': 'Basic realm="OrderService"' });
+}
+
 /** @returns {import('../lib.js').Provider} */
 export function createSoapProvider() {
   return {
@@ -78,16 +122,20 @@ export function createSoapProvider() {
         ? text(429, 'Too many requests')
         : html(status, '<html><body><h1>Server Error</h1><p>The service is temporarily unavailable.</p></body></html>'),
     routes: [
-      route('GET', '/soap/:service', (req) =>
-        req.query.wsdl !== undefined
-          ? { status: 200, headers: { 'content-type': 'text/xml' }, body: `<definitions name="${esc(req.params.service)}"/>` }
-          : html(200, `<html><body>${esc(req.params.service)} web service</body></html>`),
-      ),
+      route('GET', '/soap/:service', (req) => {
+        const service = SERVICES[req.params.service];
+        if (!service) return html(404, '<html><head><title>404 - File or directory not found.</title></head><body><h1>404 - File or directory not found.</h1></body></html>');
+        const denied = service.auth ? unauthorized(req) : null;
+        if (denied) return denied;
+        // `?wsdl` and `?WSDL` are both served, as .NET and JAX-WS do.
+        const wantsWsdl = Object.keys(req.query).some((k) => k.toLowerCase() === 'wsdl');
+        return wantsWsdl
+          ? { status: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: wsdl(req.params.service, `${req.origin}${req.path}`) }
+          : html(200, `<html><body>${esc(req.params.service)} web service</body></html>`);
+      }),
       route('POST', '/soap/OrderService', (req) => {
-        const auth = basicAuth(req);
-        if (!auth || auth.user !== SOAP_AUTH.username || auth.pass !== SOAP_AUTH.password) {
-          return html(401, '<html><body><h1>401 - Unauthorized</h1></body></html>', { 'www-authenticate': 'Basic realm="OrderService"' });
-        }
+        const denied = unauthorized(req);
+        if (denied) return denied;
         const env = parseEnvelope(req);
         if ('error' in env) return env.error;
         const { version, operation, namespace, fields, action } = env;

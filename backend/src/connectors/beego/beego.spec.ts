@@ -1,7 +1,9 @@
 import { describeConnector, failureOf } from '../testing.js';
 import { beego } from './index.js';
 
-describeConnector(beego, ({ mock, run, credentials }) => {
+describeConnector(beego, ({ mock, run, testConnection, credentials }) => {
+  const creds = () => credentials<Record<string, string>>();
+  const check = (c: unknown = creds()) => testConnection(c);
   describe('beego', () => {
     it('creates, gets and lists records of a bee-generated resource', async () => {
       const created = (await run('create', { input: { resource: 'object', data: { Score: 7, PlayerName: 'ada' } } })) as { id: string };
@@ -29,6 +31,26 @@ describeConnector(beego, ({ mock, run, credentials }) => {
       const creds = credentials<Record<string, string>>();
       const denied = await failureOf(run('list', { credentials: { ...creds, token: 'bad-token-1' } }));
       expect(denied.message).toBe('The Beego service rejected the token (401 unauthorized)');
+    });
+  });
+
+  describe('beego test connection', () => {
+    it('lists the test resource with the token', async () => {
+      await expect(check()).resolves.toBe('The Beego service listed 2 records at /v1/object with the token');
+      expect(mock.requests).toHaveLength(1);
+      expect(mock.requests[0]).toMatchObject({ method: 'GET', path: '/beego/v1/object', bodyText: '' });
+      expect(mock.requests[0].headers.authorization).toBe('Bearer mock-beego-token');
+      const { token: _t, ...noToken } = creds();
+      await expect(check({ ...noToken, testResource: 'user' })).resolves.toBe('The Beego service listed 1 record at /v1/user (no token set)');
+    });
+
+    it('explains a wrong token and a missing test resource', async () => {
+      const err = await failureOf(check({ ...creds(), token: 'bad-token-1' }));
+      expect(err).toMatchObject({ message: 'The Beego service rejected the token (401 unauthorized)', status: 401 });
+      expect(err.message).not.toContain('bad-token-1');
+      await expect(check({ ...creds(), testResource: 'orders' })).rejects.toThrow(
+        "The Beego service has no /v1/orders (404): set the credential's test resource to one it serves",
+      );
     });
   });
 });

@@ -4,12 +4,17 @@
  */
 import { z } from 'zod';
 import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const credentials = z.object({
   baseUrl: z.string().url().describe('The service root, e.g. https://api.example.com (resources live under /v1)'),
   token: z.string().optional().describe('Bearer token, when the service checks one'),
   apiVersion: z.string().default('v1').describe('The router namespace, v1 for bee-generated APIs'),
+  testResource: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'A resource name such as object or user')
+    .default('object')
+    .describe('A resource Test connection lists (GET /<namespace>/<resource>); object exists in bee-generated APIs'),
 });
 type Credentials = z.output<typeof credentials>;
 const action = actionWith(credentials);
@@ -17,7 +22,7 @@ const provider: ProviderInfo = { name: 'The Beego service', messages: { 401: 're
 
 const resource = z.string().regex(/^[A-Za-z0-9_-]+$/, 'A resource name such as object or user').describe('Resource (controller) name, e.g. object, user');
 
-function call<I>(ctx: ActionContext<Credentials, I>, path: string) {
+function call(ctx: Pick<ActionContext<Credentials, unknown>, 'credentials'>, path: string) {
   const { baseUrl, token, apiVersion } = ctx.credentials;
   return {
     url: joinUrl(baseUrl, `/${apiVersion}${path}`),
@@ -33,6 +38,23 @@ export const beego = defineConnector({
   description: 'Read and create records in a Beego REST service',
   credentials,
   sampleCredentials: { baseUrl: `${MOCK_ORIGIN}/beego`, token: 'mock-beego-token' },
+  /**
+   * A Beego service has no standard "who am I" route, so the test lists one resource (the
+   * credential's test resource, `object` by default, which `bee api` generates): a GET that proves
+   * the service answers and, when a token is set, that it accepts it.
+   */
+  async test(ctx) {
+    const { apiVersion, testResource, token } = ctx.credentials;
+    const path = `/${apiVersion}/${testResource}`;
+    const res = await callProvider(ctx, provider, call(ctx, `/${testResource}`)).catch((failure: unknown) => {
+      if (!(failure instanceof ConnectorError) || failure.status !== 404) throw failure;
+      throw new ConnectorError(`The Beego service has no ${path} (404): set the credential's test resource to one it serves`, { status: 404 });
+    });
+    const body = res.body;
+    const count = Array.isArray(body) ? body.length : body && typeof body === 'object' ? Object.keys(body).length : undefined;
+    const what = count === undefined ? 'answered' : `listed ${count} record${count === 1 ? '' : 's'}`;
+    return `The Beego service ${what} at ${path}${token ? ' with the token' : ' (no token set)'}`;
+  },
   actions: [
     action({
       key: 'list',

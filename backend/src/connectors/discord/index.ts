@@ -1,6 +1,6 @@
 /** Discord incoming webhooks: the webhook URL (id + token) is the credential. */
 import { z } from 'zod';
-import { callProvider, type ProviderInfo } from '../provider-call.js';
+import { callProvider, jsonBody, type ProviderInfo } from '../provider-call.js';
 import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 
 const credentials = z.object({
@@ -15,6 +15,9 @@ const provider: ProviderInfo = {
   name: 'Discord',
   messages: { 401: 'rejected the webhook URL', 404: 'does not know this webhook', 400: 'refused the message' },
 };
+
+/** The webhook URL's last path segment is its secret token. */
+const webhookToken = (url: string) => new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '';
 
 const embed = z
   .object({
@@ -37,6 +40,21 @@ export const discord = defineConnector({
   description: 'Post messages to a Discord channel through a webhook',
   credentials,
   sampleCredentials: { webhookUrl: `${MOCK_ORIGIN}/discord/api/webhooks/112233445566778899/mock-discord-webhook-token` },
+  /**
+   * `GET` of the webhook URL ("Get Webhook with Token") answers the webhook object: its name and
+   * channel, read with the token alone. A wrong token answers 401 (50027), an unknown id 404 (10015).
+   */
+  async test(ctx) {
+    const { webhookUrl } = ctx.credentials;
+    const res = await callProvider(ctx, provider, { url: webhookUrl, headers: { accept: 'application/json' }, secrets: [webhookToken(webhookUrl)] });
+    // The answer carries the token too: only the name and channel leave this function.
+    const hook = jsonBody<{ name?: string | null; channel_id?: string }>(res, provider);
+    return `Discord webhook "${hook.name ?? 'unnamed'}" posts to channel ${hook.channel_id ?? 'unknown'}`;
+  },
+  // Discord asks clients to read its limits from the X-RateLimit-* headers rather than hard-code them
+  // (https://discord.com/developers/docs/topics/rate-limits); a webhook's bucket answers 5 requests
+  // per 2 s (X-RateLimit-Limit: 5, reset after 2 s), on top of the global 50 per second.
+  rateLimit: () => ({ requests: 5, perMs: 2000 }),
   actions: [
     action({
       key: 'send_message',
@@ -63,7 +81,7 @@ export const discord = defineConnector({
           url: cred.webhookUrl,
           query: { wait: 'true' },
           json: { content: input.content, username: input.username, avatar_url: input.avatarUrl, tts: input.tts, embeds: input.embeds },
-          secrets: [cred.webhookUrl.split('/').filter(Boolean).at(-1) ?? ''],
+          secrets: [webhookToken(cred.webhookUrl)],
         });
         const msg = res.body as { id?: string; channel_id?: string; timestamp?: string };
         return { id: String(msg.id ?? ''), channelId: String(msg.channel_id ?? ''), timestamp: String(msg.timestamp ?? '') };

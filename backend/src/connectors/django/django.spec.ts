@@ -2,9 +2,10 @@ import { ConnectorError } from '../sdk.js';
 import { describeConnector, failureOf } from '../testing.js';
 import { django } from './index.js';
 
-describeConnector(django, ({ mock, run, credentials }) => {
+describeConnector(django, ({ mock, run, testConnection, credentials }) => {
   type Creds = { baseUrl: string; token?: string; username?: string; password?: string };
   const creds = () => credentials<Creds>();
+  const check = (c: unknown = creds()) => testConnection(c);
   const sessionOnly = (): Creds => {
     const { token: _t, ...rest } = creds();
     return rest;
@@ -80,6 +81,33 @@ describeConnector(django, ({ mock, run, credentials }) => {
         run('submit_form', { credentials: { ...creds(), loginPath: '/forms/contact/thanks/' } }),
       );
       expect(wrongLoginPath.message).toMatch(/set no csrftoken cookie/);
+    });
+  });
+
+  describe('django test connection', () => {
+    it('reads the API root with the token alone', async () => {
+      const { username: _u, password: _p, ...tokenOnly } = creds();
+      await expect(check(tokenOnly)).resolves.toBe('Django accepted the token (the API lists articles)');
+      expect(mock.requests).toHaveLength(1);
+      expect(mock.requests[0]).toMatchObject({ method: 'GET', path: '/django/api/', bodyText: '' });
+      expect(mock.requests[0].headers.authorization).toBe(`Token ${creds().token}`);
+    });
+
+    it('also logs in when the credential has a username and password, and only logs in without a token', async () => {
+      await expect(check()).resolves.toBe('Django accepted the token (the API lists articles) and logged in demo');
+      expect(mock.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /django/api/', 'GET /django/accounts/login/', 'POST /django/accounts/login/']);
+      mock.reset();
+      const { token: _t, ...sessionOnly } = creds();
+      await expect(check(sessionOnly)).resolves.toBe('Django logged in demo');
+    });
+
+    it('explains a wrong token, a wrong password, a missing API root and an empty credential', async () => {
+      const token = await failureOf(check({ ...creds(), token: 'f'.repeat(40) }));
+      expect(token).toMatchObject({ message: 'Django rejected the credentials (401 Invalid token.)', status: 401 });
+      expect(token.message).not.toContain('ffff');
+      await expect(check({ ...creds(), password: 'not-it-1234' })).rejects.toThrow('Django rejected the username or password');
+      await expect(check({ ...creds(), apiRoot: '/v2/' })).rejects.toThrow("Django has no API root at /v2/ (404): set the credential's API root path");
+      await expect(check({ baseUrl: creds().baseUrl })).rejects.toThrow('neither a token nor a username and password');
     });
   });
 });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { HttpRequest } from '../../common/http/http-client.js';
 import { callProvider, joinUrl, jsonBody } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext, type ConnectionTestContext } from '../sdk.js';
 import { djangoProvider as provider, loginWithSession } from './session.js';
 
 const credentials = z.object({
@@ -14,6 +14,7 @@ const credentials = z.object({
   username: z.string().optional().describe('User for session login (form submits, or the API without a token)'),
   password: z.string().optional().describe('Password for session login'),
   loginPath: z.string().default('/accounts/login/').describe('Path of the login view'),
+  apiRoot: z.string().regex(/^\/[\w\-/.]*$/, 'A path starting with /').default('/api/').describe("Path of the DRF API root (the router's index), read by Test connection with the token"),
 });
 type Credentials = z.output<typeof credentials>;
 const action = actionWith(credentials);
@@ -41,6 +42,7 @@ export const django = defineConnector({
   description: 'Django REST framework endpoints and Django forms',
   credentials,
   sampleCredentials: { baseUrl: `${MOCK_ORIGIN}/django`, token: '9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', username: 'demo', password: 'demo-password' },
+  test: testConnection,
   actions: [
     action({
       key: 'list_objects',
@@ -99,6 +101,39 @@ export const django = defineConnector({
     }),
   ],
 });
+
+/**
+ * Tests what the credential holds, as the actions would use it: the token with a GET of the API root
+ * (DRF authenticates a token before any permission check, so a wrong one is 401 even where the root
+ * is public), and the username and password with a session login, the only way Django checks a
+ * password. That login is a POST, but it creates nothing beyond a session, as every form submit does.
+ */
+async function testConnection(ctx: ConnectionTestContext<Credentials>): Promise<string> {
+  const { baseUrl, token, username, password, loginPath, apiRoot } = ctx.credentials;
+  if (!token && !(username && password)) {
+    throw new ConnectorError('The Django credential has neither a token nor a username and password: there is nothing to test');
+  }
+  const passed: string[] = [];
+  if (token) {
+    const res = await callProvider(ctx, provider, {
+      url: joinUrl(baseUrl, apiRoot),
+      headers: { accept: 'application/json', authorization: `Token ${token}` },
+      secrets: [token],
+    }).catch((err: unknown) => {
+      if (err instanceof ConnectorError && err.status === 404) {
+        throw new ConnectorError(`Django has no API root at ${apiRoot} (404): set the credential's API root path`, { status: 404 });
+      }
+      throw err;
+    });
+    const root = res.body && typeof res.body === 'object' && !Array.isArray(res.body) ? Object.keys(res.body) : [];
+    passed.push(`accepted the token${root.length ? ` (the API lists ${root.slice(0, 5).join(', ')}${root.length > 5 ? ', …' : ''})` : ''}`);
+  }
+  if (username && password) {
+    await loginWithSession(ctx, { baseUrl, loginPath, username, password });
+    passed.push(`logged in ${username}`);
+  }
+  return `Django ${passed.join(' and ')}`;
+}
 
 /** DRF validation errors: { field: ["message"] } → "field: message". */
 function fieldErrors(body: unknown): string | undefined {

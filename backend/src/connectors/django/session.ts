@@ -5,8 +5,8 @@
  * `sessionid` plus the rotated `csrftoken` Django sets on login for the following unsafe requests.
  */
 import type { HttpRequest, HttpResponse } from '../../common/http/http-client.js';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { ConnectorError, type ActionContext } from '../sdk.js';
+import { callProvider, joinUrl, type ProviderCallContext, type ProviderInfo } from '../provider-call.js';
+import { ConnectorError } from '../sdk.js';
 
 export const djangoProvider: ProviderInfo = {
   name: 'Django',
@@ -50,8 +50,8 @@ export interface DjangoSession {
   sign(req: HttpRequest, referer: string): HttpRequest;
 }
 
-export async function loginWithSession<C, I>(
-  ctx: ActionContext<C, I>,
+export async function loginWithSession(
+  ctx: ProviderCallContext,
   opts: { baseUrl: string; loginPath: string; username: string; password: string },
 ): Promise<DjangoSession> {
   const jar = new CookieJar();

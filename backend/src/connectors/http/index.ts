@@ -1,11 +1,14 @@
 /**
  * Generic HTTP request: any method, URL, headers, query and body, with the credential supplying
- * authentication (none, basic, bearer, or an API key in a header or the query string).
+ * authentication (none, basic, bearer, or an API key in a header or the query string), and optionally
+ * every page of a paginated list (pagination.ts).
  */
 import { z } from 'zod';
 import type { HttpRequest } from '../../common/http/http-client.js';
+import { secretsFromHeaders } from '../../common/http/redact.js';
 import { callProvider, type ProviderInfo } from '../provider-call.js';
 import { actionWith, defineConnector, MOCK_ORIGIN } from '../sdk.js';
+import { paginate, paginationSchema } from './pagination.js';
 
 const credentials = z
   .discriminatedUnion('type', [
@@ -55,11 +58,17 @@ export const http = defineConnector({
   description: 'Call any HTTP API',
   credentials,
   sampleCredentials: { type: 'bearer', token: 'mock-http-bearer-token' },
+  // The generic "OAuth2 API" credential: the user gives the provider's endpoints; the token is sent
+  // as a bearer token.
+  oauth2: {
+    grants: ['authorization_code', 'client_credentials'],
+    toCredentials: (t) => ({ type: 'bearer' as const, token: t.accessToken }),
+  },
   actions: [
     action({
       key: 'request',
       name: 'Send request',
-      description: 'Sends one HTTP request and returns status, headers and body (JSON parsed)',
+      description: 'Sends one HTTP request and returns status, headers and body (JSON parsed); with pagination, fetches every page of a list',
       input: z.object({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET').describe('HTTP method'),
         url: z.string().url().describe('Absolute http(s) URL'),
@@ -73,11 +82,16 @@ export const http = defineConnector({
           .boolean()
           .default(true)
           .describe('Send the step\'s stable Idempotency-Key header (<executionId>:<stepId>) on requests other than GET, HEAD and OPTIONS, so the endpoint can tell a repeated attempt from a new request'),
+        pagination: paginationSchema,
       }),
       output: z.object({
-        status: z.number(),
-        headers: z.record(z.string(), z.unknown()),
-        body: z.unknown().describe('Parsed JSON when the answer is JSON, else text'),
+        status: z.number().describe('The HTTP status (with pagination, the last page\'s)'),
+        headers: z.record(z.string(), z.unknown()).describe('The response headers (with pagination, the last page\'s)'),
+        body: z
+          .unknown()
+          .describe('Parsed JSON when the answer is JSON, else text; with pagination, all pages\' items in one array (or the array of page bodies with output = pages)'),
+        pages: z.number().int().optional().describe('With pagination: how many pages were fetched'),
+        truncated: z.boolean().optional().describe('With pagination: true when maxPages stopped it while the API had more pages'),
       }),
       sample: { method: 'GET', url: `${MOCK_ORIGIN}/http/bearer`, query: { source: 'tributary' } },
       async execute(ctx) {
@@ -85,7 +99,13 @@ export const http = defineConnector({
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
         const query: Record<string, string> = Object.fromEntries(Object.entries(input.query ?? {}).map(([k, v]) => [k, String(v)]));
-        const secrets = applyAuth(ctx.credentials, headers, query);
+        // The user's headers alone, to tell whether they carry a secret (an Authorization, a Cookie…).
+        const userSecrets = secretsFromHeaders(headers);
+        // Kept apart so that pagination can put the credential back into every next link; merged into
+        // the query in place, so the single request's URL is built exactly as before pagination existed.
+        const authQuery: Record<string, string> = {};
+        const secrets = applyAuth(ctx.credentials, headers, authQuery);
+        Object.assign(query, authQuery);
         // The same key on every attempt of the step and after a crash; a header the user set wins.
         if (input.idempotencyKey && !SAFE_METHODS.has(input.method)) headers['idempotency-key'] ??= ctx.idempotencyKey;
         const req: HttpRequest = { method: input.method, url: input.url, headers, query, secrets, timeoutMs: input.timeoutMs };
@@ -100,8 +120,29 @@ export const http = defineConnector({
           }
         }
         if (!input.failOnError) req.acceptStatus = () => true;
-        const res = await callProvider(ctx, provider, req);
-        return { status: res.status, headers: res.headers, body: res.body };
+        if (!input.pagination) {
+          const res = await callProvider(ctx, provider, req);
+          return { status: res.status, headers: res.headers, body: res.body };
+        }
+
+        const firstUrl = new URL(input.url);
+        for (const [k, v] of Object.entries(query)) if (!(k in authQuery)) firstUrl.searchParams.append(k, v);
+        const ownKey = headers['idempotency-key'] === ctx.idempotencyKey;
+        return paginate(ctx, provider, input.pagination, {
+          firstUrl,
+          sendsCredentials: ctx.credentials.type !== 'none' || userSecrets.length > 0,
+          secrets: [...secrets, ...userSecrets],
+          request(url, page) {
+            // The credential's query parameters replace any the API echoed into a next link, rather
+            // than being sent twice.
+            for (const [k, v] of Object.entries(authQuery)) url.searchParams.set(k, v);
+            // Each page is a distinct request: a provider honouring idempotency keys would answer a
+            // later page with the first page's stored response under the same key, so pages after the
+            // first get their own stable key. A key the user set is theirs and stays as it is.
+            const pageHeaders = ownKey && page > 1 ? { ...headers, 'idempotency-key': `${ctx.idempotencyKey}:page-${page}` } : headers;
+            return { ...req, url: url.href, query: undefined, headers: pageHeaders };
+          },
+        });
       },
     }),
   ],

@@ -1,6 +1,6 @@
 /** NASA Open APIs: Astronomy Picture of the Day. */
 import { z } from 'zod';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
+import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
 import { actionWith, defineConnector } from '../sdk.js';
 
 const credentials = z.object({ apiKey: z.string().min(1).describe('api.nasa.gov key (DEMO_KEY works with low rate limits)') });
@@ -24,6 +24,27 @@ export const nasa = defineConnector({
   description: 'Astronomy Picture of the Day',
   credentials,
   sampleCredentials: { apiKey: 'DEMO_KEY' },
+  /**
+   * The picture of a fixed day, the cheapest keyed call: today's may not be published yet around
+   * midnight (US Eastern), which would fail a good key. api.data.gov reports the key's hourly
+   * allowance in X-RateLimit-* headers on every answer; the line says how much is left.
+   */
+  async test(ctx) {
+    const { apiKey } = ctx.credentials;
+    const res = await callProvider(ctx, provider, {
+      url: joinUrl(ctx.baseUrl('https://api.nasa.gov'), '/planetary/apod'),
+      query: { api_key: apiKey, date: '1995-06-16' },
+      secrets: [apiKey],
+    });
+    jsonBody(res, provider);
+    const header = (name: string) => {
+      const v = res.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const limit = header('x-ratelimit-limit');
+    const remaining = header('x-ratelimit-remaining');
+    return `NASA accepted the API key${limit && remaining ? ` (${remaining} of ${limit} requests left this hour)` : ''}`;
+  },
   actions: [
     action({
       key: 'apod',

@@ -1,6 +1,6 @@
 /** News API: top headlines (key sent in the X-Api-Key header). */
 import { z } from 'zod';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
+import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
 import { actionWith, ConnectorError, defineConnector } from '../sdk.js';
 
 const credentials = z.object({ apiKey: z.string().min(1).describe('API key from newsapi.org') });
@@ -34,6 +34,19 @@ export const newsapi = defineConnector({
   description: 'Headlines from news sources worldwide',
   credentials,
   sampleCredentials: { apiKey: 'mock-newsapi-key' },
+  /**
+   * `GET /v2/top-headlines?country=us&pageSize=1`: one article, the cheapest keyed call (News API
+   * needs a filter, hence the country). totalResults still counts all the headlines.
+   */
+  async test(ctx) {
+    const res = await callProvider(ctx, provider, {
+      url: joinUrl(ctx.baseUrl('https://newsapi.org'), '/v2/top-headlines'),
+      headers: { 'x-api-key': ctx.credentials.apiKey },
+      query: { country: 'us', pageSize: 1 },
+    });
+    const { totalResults } = jsonBody<{ totalResults?: number }>(res, provider);
+    return `News API accepted the key${typeof totalResults === 'number' ? ` (${totalResults} US top headlines now)` : ''}`;
+  },
   actions: [
     action({
       key: 'top_headlines',

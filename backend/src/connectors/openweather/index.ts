@@ -1,6 +1,6 @@
 /** OpenWeather: current weather for a city (API key as the `appid` query parameter). */
 import { z } from 'zod';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
+import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
 import { actionWith, defineConnector } from '../sdk.js';
 
 const credentials = z.object({ apiKey: z.string().min(1).describe('API key from your OpenWeather account') });
@@ -24,6 +24,22 @@ export const openweather = defineConnector({
   description: 'Current weather conditions',
   credentials,
   sampleCredentials: { apiKey: 'mock-openweather-key' },
+  /**
+   * One current-weather call for a fixed city: OpenWeather has no account endpoint, and this is the
+   * cheapest keyed call (one of the free plan's 60 a minute). A new key answers 401 for up to a few
+   * hours until OpenWeather activates it.
+   */
+  async test(ctx) {
+    const { apiKey } = ctx.credentials;
+    const res = await callProvider(ctx, provider, {
+      url: joinUrl(ctx.baseUrl('https://api.openweathermap.org'), '/data/2.5/weather'),
+      query: { q: 'London,GB', appid: apiKey, units: 'metric' },
+      secrets: [apiKey],
+    });
+    const w = jsonBody<Partial<WeatherResponse>>(res, provider);
+    const now = w.main ? `: ${w.main.temp} °C in ${w.name ?? 'London'}` : '';
+    return `OpenWeather accepted the API key${now}`;
+  },
   actions: [
     action({
       key: 'current_weather',

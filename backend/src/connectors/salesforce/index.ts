@@ -1,7 +1,7 @@
 /** Salesforce REST API (v60.0): create records and run SOQL queries with an OAuth access token. */
 import { z } from 'zod';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
+import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
+import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext, type ConnectionTestContext } from '../sdk.js';
 
 const API_VERSION = 'v60.0';
 
@@ -17,7 +17,7 @@ const provider: ProviderInfo = {
   messages: { 401: 'rejected the access token', 400: 'refused the request' },
 };
 
-function api<I>(ctx: ActionContext<Credentials, I>, path: string) {
+function api(ctx: Pick<ActionContext<Credentials, unknown>, 'credentials'>, path: string) {
   return {
     url: joinUrl(ctx.credentials.instanceUrl, `/services/data/${API_VERSION}${path}`),
     headers: { authorization: `Bearer ${ctx.credentials.accessToken}`, accept: 'application/json' },
@@ -34,6 +34,18 @@ export const salesforce = defineConnector({
   description: 'Create records and query data with SOQL',
   credentials,
   sampleCredentials: { instanceUrl: `${MOCK_ORIGIN}/salesforce`, accessToken: '00DMOCK000000000001!mock-salesforce-access-token' },
+  test: testConnection,
+  // Salesforce's web server flow (authorization code with PKCE) on login.salesforce.com; the token
+  // answer names the org's instance URL, which is where the REST API is called.
+  oauth2: {
+    grants: ['authorization_code', 'client_credentials'],
+    defaultScopes: ['api', 'refresh_token'],
+    endpoints: (base) => {
+      const login = base('https://login.salesforce.com');
+      return { authorizationUrl: `${login}/services/oauth2/authorize`, tokenUrl: `${login}/services/oauth2/token`, revocationUrl: `${login}/services/oauth2/revoke` };
+    },
+    toCredentials: (t, base) => ({ instanceUrl: typeof t.extra.instance_url === 'string' ? t.extra.instance_url : base('https://login.salesforce.com'), accessToken: t.accessToken }),
+  },
   actions: [
     action({
       key: 'create_record',
@@ -71,3 +83,17 @@ export const salesforce = defineConnector({
     }),
   ],
 });
+
+/**
+ * `GET /services/data/vXX.X/limits`: a read of the org's allocations, in the REST API's own error
+ * shape (an expired token is 401 INVALID_SESSION_ID, as for the actions), and its answer tells how
+ * much of the daily API allocation is left. The resource needs the "View Setup and Configuration"
+ * permission: a user without it gets a 403, reported as Salesforce refusing access.
+ */
+async function testConnection(ctx: ConnectionTestContext<Credentials>): Promise<string> {
+  const res = await callProvider(ctx, provider, api(ctx, '/limits'));
+  const daily = jsonBody<{ DailyApiRequests?: { Max: number; Remaining: number } }>(res, provider).DailyApiRequests;
+  if (!daily) return 'Salesforce accepted the access token';
+  const n = (v: number) => v.toLocaleString('en-US');
+  return `Salesforce accepted the access token (${n(daily.Remaining)} of ${n(daily.Max)} daily API requests left)`;
+}

@@ -1,8 +1,9 @@
 import { describeConnector, failureOf } from '../testing.js';
 import { salesforce } from './index.js';
 
-describeConnector(salesforce, ({ mock, run, credentials }) => {
+describeConnector(salesforce, ({ mock, run, testConnection, credentials }) => {
   const creds = () => credentials<{ instanceUrl: string; accessToken: string }>();
+  const check = (c: unknown = creds()) => testConnection(c);
 
   describe('salesforce', () => {
     it('creates a record with the bearer token, then finds it with SOQL', async () => {
@@ -35,6 +36,22 @@ describeConnector(salesforce, ({ mock, run, credentials }) => {
       const out = await run('query', { input: { soql: "SELECT Id FROM Account WHERE Name = 'mock-429'" } });
       expect(out).toMatchObject({ totalSize: 0 });
       expect(mock.requests).toHaveLength(2);
+    });
+  });
+
+  describe('salesforce test connection', () => {
+    it("reads the org's limits with the bearer token and tells the daily API allowance left", async () => {
+      await run('query');
+      await expect(check()).resolves.toBe('Salesforce accepted the access token (14,998 of 15,000 daily API requests left)');
+      const probe = mock.requests.at(-1)!;
+      expect(probe).toMatchObject({ method: 'GET', path: '/salesforce/services/data/v60.0/limits', bodyText: '' });
+      expect(probe.headers.authorization).toBe(`Bearer ${creds().accessToken}`);
+    });
+
+    it('explains an expired token as the actions do, flagged for a refresh', async () => {
+      const err = await failureOf(check({ ...creds(), accessToken: 'expired-token-xyz' }));
+      expect(err).toMatchObject({ message: 'Salesforce rejected the access token (401 INVALID_SESSION_ID: Session expired or invalid)', status: 401, authExpired: true });
+      expect(JSON.stringify(err)).not.toContain('expired-token-xyz');
     });
   });
 });

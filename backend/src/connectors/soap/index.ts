@@ -16,6 +16,18 @@ const credentials = z.object({
 const action = actionWith(credentials);
 const provider: ProviderInfo = { name: 'The SOAP service' };
 
+/** `Authorization: Basic …` when the credential has a user. */
+function basicAuth(cred: { username?: string; password?: string }): Record<string, string> {
+  return cred.username ? { authorization: `Basic ${Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64')}` } : {};
+}
+
+/** The endpoint with `?wsdl` added (kept after an existing query), where SOAP stacks publish the WSDL. */
+function wsdlUrl(endpoint: string): string {
+  const url = new URL(endpoint);
+  url.hash = '';
+  return `${url.href.replace(/\?$/, '')}${url.search ? '&' : '?'}wsdl`;
+}
+
 const input = z
   .object({
     soapAction: z.string().optional().describe('The SOAPAction of the operation; default: <namespace>/<operation>'),
@@ -35,6 +47,35 @@ export const soap = defineConnector({
   description: 'Call a SOAP web service and get its answer as JSON',
   credentials,
   sampleCredentials: { endpoint: `${MOCK_ORIGIN}/soap/OrderService`, username: 'legacy', password: 'legacy-secret' },
+  /**
+   * `GET <endpoint>?wsdl` with the credential's basic auth: .NET, JAX-WS and most SOAP stacks publish
+   * the service description there, behind the same authentication as the service. Calling an
+   * operation instead could change something; the WSDL is a read, and it names the operations.
+   */
+  async test(ctx) {
+    const cred = ctx.credentials;
+    const res = await callProvider(ctx, provider, {
+      url: wsdlUrl(cred.endpoint),
+      headers: { accept: 'text/xml, application/xml', ...basicAuth(cred) },
+      secrets: cred.password ? [cred.password] : [],
+    }).catch((failure: unknown) => {
+      if (!(failure instanceof ConnectorError) || failure.status !== 404) throw failure;
+      throw new ConnectorError('The SOAP service publishes no WSDL at ?wsdl (404): check the endpoint; a service that hides its WSDL cannot be tested', {
+        status: 404,
+      });
+    });
+    const xml = res.text;
+    // WSDL 1.1 <definitions> or WSDL 2.0 <description>, with any prefix.
+    if (!/<(?:[\w-]+:)?(?:definitions|description)[\s>]/.test(xml)) {
+      const reason = defaultReason(xml);
+      throw new ConnectorError(`The SOAP service answered ?wsdl with something that is not a WSDL${reason ? ` (${reason})` : ''}`, { status: res.status });
+    }
+    const service = /<(?:[\w-]+:)?service\s[^>]*\bname="([^"]+)"/.exec(xml)?.[1] ?? /<(?:[\w-]+:)?definitions\s[^>]*\bname="([^"]+)"/.exec(xml)?.[1];
+    // Operations are declared in portType (1.1) or interface (2.0), and repeated in each binding.
+    const operations = [...new Set([...xml.matchAll(/<(?:[\w-]+:)?operation\s[^>]*\bname="([^"]+)"/g)].map((m) => m[1]))];
+    const ops = operations.length ? `: ${operations.slice(0, 5).join(', ')}${operations.length > 5 ? `, … (${operations.length} operations)` : ''}` : '';
+    return `The SOAP service's WSDL describes ${service ?? 'a service'}${ops}`;
+  },
   actions: [
     action({
       key: 'call',
@@ -59,8 +100,7 @@ export const soap = defineConnector({
         const xmlns = inp.namespace ? ` xmlns="${escapeXml(inp.namespace)}"` : '';
         const bodyXml = inp.body ?? `<${inp.operation}${xmlns}>${parametersToXml(inp.parameters ?? {})}</${inp.operation}>`;
         const soapAction = inp.soapAction ?? (inp.namespace && inp.operation ? `${inp.namespace.replace(/\/$/, '')}/${inp.operation}` : undefined);
-        const headers = contentHeaders(version, soapAction);
-        if (cred.username) headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password ?? ''}`).toString('base64')}`;
+        const headers = { ...contentHeaders(version, soapAction), ...basicAuth(cred) };
         const res = await callProvider(ctx, provider, {
           method: 'POST',
           url: cred.endpoint,

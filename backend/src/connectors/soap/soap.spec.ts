@@ -3,8 +3,9 @@ import { describeConnector, failureOf } from '../testing.js';
 import { buildEnvelope, parametersToXml, parseSoapResponse } from './envelope.js';
 import { soap } from './index.js';
 
-describeConnector(soap, ({ mock, run, credentials }) => {
+describeConnector(soap, ({ mock, run, testConnection, credentials }) => {
   const creds = () => credentials<{ endpoint: string; username: string; password: string }>();
+  const check = (c: unknown = creds()) => testConnection(c);
   const ORDERS = 'http://tributary.dev/legacy/orders';
 
   describe('soap.call', () => {
@@ -89,6 +90,26 @@ describeConnector(soap, ({ mock, run, credentials }) => {
       expect(parseSoapResponse('not xml')).toEqual({ ok: null });
       const env = buildEnvelope({ version: '1.1', body: '<X><Y a="1">2</Y></X>' });
       expect(parseSoapResponse(env)).toEqual({ ok: true, body: { X: { Y: { '#text': '2', '@a': '1' } } }, header: undefined });
+    });
+  });
+
+  describe('soap test connection', () => {
+    it('fetches the WSDL with basic auth and names the service and its operations', async () => {
+      await expect(check()).resolves.toBe("The SOAP service's WSDL describes OrderService: GetOrderStatus");
+      expect(mock.requests).toHaveLength(1);
+      expect(mock.requests[0]).toMatchObject({ method: 'GET', path: '/soap/OrderService', query: { wsdl: '' }, bodyText: '' });
+      expect(mock.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('legacy:legacy-secret').toString('base64')}`);
+      await expect(check({ endpoint: `${mock.url}/soap/tempconvert` })).resolves.toBe(
+        "The SOAP service's WSDL describes tempconvert: CelsiusToFahrenheit, FahrenheitToCelsius",
+      );
+    });
+
+    it('explains rejected credentials and an endpoint without a WSDL', async () => {
+      const err = await failureOf(check({ ...creds(), password: 'hunter2hunter2' }));
+      expect(err).toMatchObject({ message: 'The SOAP service rejected the credentials (401 401 - Unauthorized)', status: 401 });
+      expect(JSON.stringify(err)).not.toContain('hunter2');
+      await expect(check({ endpoint: `${mock.url}/soap/NoSuchService` })).rejects.toThrow('The SOAP service publishes no WSDL at ?wsdl (404)');
+      await expect(check({ endpoint: `${mock.url}/http/anything/soap` })).rejects.toThrow('answered ?wsdl with something that is not a WSDL');
     });
   });
 });

@@ -1,7 +1,7 @@
 /** Twilio Programmable Messaging: send an SMS with the account SID and auth token (basic auth). */
 import { z } from 'zod';
-import { callProvider, joinUrl, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector } from '../sdk.js';
+import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
+import { actionWith, ConnectorError, defineConnector } from '../sdk.js';
 
 const credentials = z.object({
   accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'An Account SID starts with AC followed by 32 hex digits').describe('Account SID (AC…) from the Twilio console'),
@@ -20,6 +20,11 @@ const provider: ProviderInfo = {
   },
 };
 
+/** Basic auth with the account SID and auth token, as every Twilio REST call takes it. */
+function basicAuth(cred: { accountSid: string; authToken: string }) {
+  return { authorization: `Basic ${Buffer.from(`${cred.accountSid}:${cred.authToken}`).toString('base64')}` };
+}
+
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'Use E.164 form, e.g. +14155550123');
 
 export const twilio = defineConnector({
@@ -29,6 +34,30 @@ export const twilio = defineConnector({
   description: 'Send SMS messages',
   credentials,
   sampleCredentials: { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'mock-twilio-auth-token', from: '+15005550006' },
+  /**
+   * `GET /2010-04-01/Accounts/{sid}.json`, the account the SID and token authenticate: a read that
+   * costs nothing and names the account. A wrong pair answers 401 (20003).
+   */
+  async test(ctx) {
+    const cred = ctx.credentials;
+    const res = await callProvider(ctx, provider, {
+      url: joinUrl(ctx.baseUrl('https://api.twilio.com'), `/2010-04-01/Accounts/${encodeURIComponent(cred.accountSid)}.json`),
+      headers: basicAuth(cred),
+      secrets: [cred.authToken],
+    });
+    // The account resource includes the auth token: only its name, type and status are used.
+    const account = jsonBody<{ friendly_name?: string; status?: string; type?: string }>(res, provider);
+    const name = account.friendly_name ?? cred.accountSid;
+    if (account.status && account.status !== 'active') {
+      throw new ConnectorError(`Twilio account "${name}" is ${account.status}: it cannot send messages`);
+    }
+    return `Authenticated as "${name}" (${account.type ?? 'Twilio'} account, ${account.status ?? 'active'})`;
+  },
+  // A US/Canada long code sends one message segment per second (https://help.twilio.com/articles/115002943027):
+  // Twilio queues what comes faster, and the messages go out late. Toll-free numbers and short codes
+  // allow more, but a step may override the sender while the bucket is the credential's, so the
+  // lowest sender rate is the safe one.
+  rateLimit: () => ({ requests: 1, perMs: 1000 }),
   actions: [
     action({
       key: 'send_sms',
@@ -59,7 +88,7 @@ export const twilio = defineConnector({
         const res = await callProvider(ctx, provider, {
           method: 'POST',
           url: joinUrl(ctx.baseUrl('https://api.twilio.com'), `/2010-04-01/Accounts/${encodeURIComponent(cred.accountSid)}/Messages.json`),
-          headers: { authorization: `Basic ${Buffer.from(`${cred.accountSid}:${cred.authToken}`).toString('base64')}` },
+          headers: basicAuth(cred),
           form,
           secrets: [cred.authToken],
         });

@@ -1,7 +1,8 @@
 /** WordPress REST API (wp/v2): create posts and comments, authenticated with an application password. */
 import { z } from 'zod';
-import { callProvider, joinUrl, jsonBody, type ProviderInfo } from '../provider-call.js';
-import { actionWith, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
+import { isHttpRequestError } from '../../common/http/http-client.js';
+import { callProvider, joinUrl, jsonBody, toConnectorError, type ProviderInfo } from '../provider-call.js';
+import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const credentials = z.object({
   siteUrl: z.string().url().describe('The site address, e.g. https://blog.example.com (the REST API lives at /wp-json)'),
@@ -21,7 +22,7 @@ const provider: ProviderInfo = {
   },
 };
 
-function wp<I>(ctx: ActionContext<Credentials, I>, path: string) {
+function wp(ctx: Pick<ActionContext<Credentials, unknown>, 'credentials'>, path: string) {
   const { siteUrl, username, applicationPassword } = ctx.credentials;
   // WordPress shows application passwords in groups of four and ignores the spaces.
   const password = applicationPassword.replace(/\s+/g, '');
@@ -41,6 +42,25 @@ export const wordpress = defineConnector({
   description: 'Publish posts and comments on a WordPress site',
   credentials,
   sampleCredentials: { siteUrl: `${MOCK_ORIGIN}/wordpress`, username: 'admin', applicationPassword: 'abcd EFGH 1234 ijkl MNOP 6789' },
+  /** `GET /wp-json/wp/v2/users/me`: the user the application password logs in as. */
+  async test(ctx) {
+    const res = await ctx.http.request({ signal: ctx.signal, ...wp(ctx, '/users/me') }).catch((err: unknown) => {
+      // WordPress answers rest_not_logged_in when it saw no credentials at all: it only accepts
+      // application passwords over HTTPS (or on a local site), and some hosts strip the
+      // Authorization header before PHP sees it. Saying so beats "rejected the password".
+      const code = isHttpRequestError(err) ? (err.response?.body as { code?: unknown } | undefined)?.code : undefined;
+      if (code === 'rest_not_logged_in') {
+        throw new ConnectorError(
+          'WordPress did not see the credentials (401 rest_not_logged_in): application passwords need HTTPS, and some hosts drop the Authorization header',
+          { status: 401 },
+        );
+      }
+      // Not callProvider: the code above is read from the raw error, before the usual mapping.
+      throw toConnectorError(err, provider);
+    });
+    const me = jsonBody<{ id: number; name?: string; slug?: string }>(res, provider);
+    return `Authenticated as ${me.name || me.slug || ctx.credentials.username} (user #${me.id})`;
+  },
   actions: [
     action({
       key: 'create_post',

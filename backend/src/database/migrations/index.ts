@@ -10,5 +10,6 @@ import { ExecutionRetryOfIndex1764288000000 } from './1764288000000-ExecutionRet
 import { ErrorWorkflows1764374400000 } from './1764374400000-ErrorWorkflows.js';
 import { DurableWaits1764460800000 } from './1764460800000-DurableWaits.js';
 import { FlowControl1764547200000 } from './1764547200000-FlowControl.js';
+import { Connections1764633600000 } from './1764633600000-Connections.js';
 
-export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000, ErrorWorkflows1764374400000, DurableWaits1764460800000, FlowControl1764547200000];
+export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000, ErrorWorkflows1764374400000, DurableWaits1764460800000, FlowControl1764547200000, Connections1764633600000];

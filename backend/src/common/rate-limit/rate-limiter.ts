@@ -1,0 +1,72 @@
+/**
+ * Providers' rate limits per connection (Slack: one message a second per webhook), shared by every
+ * worker: calls are spaced evenly, `perMs / requests` apart, by reservation (a GCRA without burst):
+ * each call reserves the next free slot and waits for it, so 300 runs on a 1/s connection are
+ * delivered one a second, none refused by the provider and none failed.
+ *
+ * With Redis the slots live in Redis (one key per connection, its "theoretical arrival time",
+ * reserved atomically by a script using Redis's own clock, so workers' clocks do not matter); without
+ * it (the zero-install mode, one worker) in this process's memory. A provider's 429 with Retry-After
+ * pushes the next free slot past it for everyone (`defer`).
+ */
+import type { Redis } from 'ioredis';
+import type { RateLimiter } from '../../engine/types.js';
+
+/** Spacing above the provider's own, so network jitter never brings two calls closer than it allows. */
+const MARGIN = 1.02;
+
+/** KEYS[1]: the bucket; ARGV[1]: spacing ms; ARGV[2]: at least this many ms from now (defer), or 0. Answers the wait in ms. */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local spacing = tonumber(ARGV[1])
+local defer = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if defer > 0 then
+  local at = now + defer
+  if at > tat then tat = at end
+  redis.call('SET', KEYS[1], tat, 'PX', math.max(1000, tat - now + 1000))
+  return 0
+end
+local start = math.max(now, tat)
+local nextTat = start + spacing
+redis.call('SET', KEYS[1], nextTat, 'PX', math.max(1000, nextTat - now + 1000))
+return start - now
+`;
+
+export function spacingOf(limit: { requests: number; perMs: number }): number {
+  return Math.ceil((limit.perMs / Math.max(1, limit.requests)) * MARGIN);
+}
+
+export interface SharedRateLimiter extends RateLimiter {
+  /** The provider said to wait `ms` (a 429's Retry-After): nobody calls on this key before then. */
+  defer(key: string, ms: number): Promise<void>;
+}
+
+export function createRateLimiter(redis: Redis | undefined, prefix: string, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): SharedRateLimiter {
+  const memory = new Map<string, number>();
+  const reserve = async (key: string, spacing: number, deferMs: number): Promise<number> => {
+    if (redis) return Number(await redis.eval(RESERVE, 1, `${prefix}:ratelimit:${key}`, spacing, deferMs));
+    const now = Date.now();
+    const tat = memory.get(key) ?? 0;
+    if (deferMs > 0) {
+      memory.set(key, Math.max(tat, now + deferMs));
+      return 0;
+    }
+    const start = Math.max(now, tat);
+    memory.set(key, start + spacing);
+    // The map keeps only keys with a future slot; old ones are dropped as we go.
+    if (memory.size > 10_000) for (const [k, v] of memory) if (v < now) memory.delete(k);
+    return start - now;
+  };
+  return {
+    async take(key, limit, signal) {
+      const wait = await reserve(key, spacingOf(limit), 0);
+      if (wait > 0) await sleep(wait, signal);
+      return wait;
+    },
+    async defer(key, ms) {
+      if (ms > 0) await reserve(key, 0, Math.ceil(ms));
+    },
+  };
+}
