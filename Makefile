@@ -9,7 +9,7 @@ export NODE_OPTIONS_JEST := --experimental-vm-modules
 CHAOS_SCALE ?= short
 CHAOS_SCENARIOS ?=
 
-.PHONY: help install build dev test lint typecheck services bench bench-engine soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
+.PHONY: help install build dev test lint typecheck services bench bench-engine bench-connections soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -76,6 +76,10 @@ bench: build ## measure ingest, end-to-end throughput, latency and memory, then 
 
 bench-engine: build ## the engine v2 phases only: 5-step workflow, loop of 100, 10,000 waits, resume latency, fair share (BENCH_V2_SCALE=0.05 for a quick run)
 	node scripts/bench/engine-v2.mjs
+
+bench-connections: build ## connections: one token request for 200 runs at expiry across 2 workers; a 1 message/s Slack connection under 300 runs; the code step's overhead (BENCH_CONN_SLACK_RUNS=30 for a quick run)
+	node scripts/bench/connections.mjs
+	node scripts/bench/code-step.mjs
 
 chaos: build ## fault injection under load (killed processes, outages, partitions) across network-namespace hosts; needs root (see docs/reliability.md)
 	node --test scripts/chaos/classify.test.mjs

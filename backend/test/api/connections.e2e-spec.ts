@@ -267,6 +267,17 @@ describe('connections', () => {
     await waitFor('the failure recorded', async () => (await credential(fourth.id)).status === 'error' || undefined, 10_000);
   });
 
+  it('an HTTP connection with a user-set limit (120 a minute): calls spaced 500 ms apart across runs', async () => {
+    const cred = (await t.request('POST', '/api/credentials', { token, body: { connector: 'http', name: 'limited api', data: { type: 'none', rateLimitPerMinute: 120 } } })).body;
+    const wf = await workflow([{ id: 'get', connector: 'http', action: 'request', credentialId: cred.id, input: { url: `${mock.url}/http/anything/limited` } }]);
+    mock.reset();
+    const done = await Promise.all((await Promise.all(Array.from({ length: 4 }, () => run(wf.id)))).map(finished));
+    expect(done.map((e) => e.status)).toEqual(Array(4).fill('succeeded'));
+    const times = mock.requests.filter((r) => r.path === '/http/anything/limited').map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+    expect(times).toHaveLength(4);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(470);
+  });
+
   it("a Slack connection's 1 message/s: 8 runs at once all delivered, spaced, no provider 429, the wait in the step's timing", async () => {
     // `?mock-rate-limit`: the mock enforces Slack's 1/s on this webhook as Slack does (429 + Retry-After).
     const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;

@@ -10,20 +10,32 @@ import { callProvider, type ProviderInfo } from '../provider-call.js';
 import { actionWith, defineConnector, MOCK_ORIGIN } from '../sdk.js';
 import { paginate, paginationSchema } from './pagination.js';
 
+/** The user's own limit for the API behind a connection (the HTTP connector knows no provider's). */
+const limit = {
+  rateLimitPerMinute: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe('At most this many requests a minute through this connection, across all workers (steps wait their turn); empty: no limit'),
+};
 const credentials = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('none').describe('No authentication') }),
+    z.object({ type: z.literal('none').describe('No authentication'), ...limit }),
     z.object({
       type: z.literal('basic').describe('HTTP basic authentication'),
       username: z.string().describe('User name'),
       password: z.string().describe('Password'),
+      ...limit,
     }),
-    z.object({ type: z.literal('bearer').describe('Authorization: Bearer <token>'), token: z.string().min(1).describe('The token') }),
+    z.object({ type: z.literal('bearer').describe('Authorization: Bearer <token>'), token: z.string().min(1).describe('The token'), ...limit }),
     z.object({
       type: z.literal('apiKey').describe('An API key in a header or query parameter'),
       name: z.string().min(1).describe('Header or query parameter name, e.g. X-API-Key or api_key'),
       value: z.string().min(1).describe('The key'),
       in: z.enum(['header', 'query']).default('header').describe('Where the key goes'),
+      ...limit,
     }),
   ])
   .default({ type: 'none' })
@@ -60,6 +72,7 @@ export const http = defineConnector({
   sampleCredentials: { type: 'bearer', token: 'mock-http-bearer-token' },
   // The generic "OAuth2 API" credential: the user gives the provider's endpoints; the token is sent
   // as a bearer token.
+  rateLimit: (c) => (c.rateLimitPerMinute ? { requests: c.rateLimitPerMinute, perMs: 60_000 } : undefined),
   oauth2: {
     grants: ['authorization_code', 'client_credentials'],
     toCredentials: (t) => ({ type: 'bearer' as const, token: t.accessToken }),
