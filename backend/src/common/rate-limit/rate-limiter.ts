@@ -5,7 +5,8 @@
  * delivered one a second, none refused by the provider and none failed.
  *
  * With Redis the slots live in Redis (one key per connection, its "theoretical arrival time",
- * reserved atomically by a script using Redis's own clock, so workers' clocks do not matter); without
+ * reserved atomically by a script using Redis's own clock, so workers' clocks do not matter), and
+ * each call checks right before it goes that the previous one went at least the spacing ago; without
  * it (the zero-install mode, one worker) in this process's memory. A provider's 429 with Retry-After
  * pushes the next free slot past it for everyone (`defer`).
  */
@@ -14,6 +15,22 @@ import type { RateLimiter } from '../../engine/types.js';
 
 /** Spacing above the provider's own, so network jitter never brings two calls closer than it allows. */
 const MARGIN = 1.02;
+
+/**
+ * KEYS[1]: when the last call on this connection actually went; ARGV[1]: spacing ms. Answers 0 and
+ * records now when the spacing has passed, else the ms still to wait. The reservation orders the
+ * callers; this check, made right before each call, keeps the calls themselves spaced even when a
+ * loaded worker woke late for the previous slot (which would otherwise bring the next call closer).
+ */
+const SEND = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local spacing = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now - last < spacing then return spacing - (now - last) end
+redis.call('SET', KEYS[1], now, 'PX', spacing + 1000)
+return 0
+`;
 
 /** KEYS[1]: the bucket; ARGV[1]: spacing ms; ARGV[2]: at least this many ms from now (defer), or 0. Answers the wait in ms. */
 const RESERVE = `
@@ -59,11 +76,24 @@ export function createRateLimiter(redis: Redis | undefined, prefix: string, slee
     if (memory.size > 10_000) for (const [k, v] of memory) if (v < now) memory.delete(k);
     return start - now;
   };
+  const sentAt = new Map<string, number>();
+  const send = async (key: string, spacing: number): Promise<number> => {
+    if (redis) return Number(await redis.eval(SEND, 1, `${prefix}:ratelimit:${key}:sent`, spacing));
+    const now = Date.now();
+    const last = sentAt.get(key) ?? 0;
+    if (now - last < spacing) return spacing - (now - last);
+    sentAt.set(key, now);
+    if (sentAt.size > 10_000) for (const [k, v] of sentAt) if (now - v > spacing) sentAt.delete(k);
+    return 0;
+  };
   return {
     async take(key, limit, signal) {
-      const wait = await reserve(key, spacingOf(limit), 0);
+      const spacing = spacingOf(limit);
+      const started = Date.now();
+      const wait = await reserve(key, spacing, 0);
       if (wait > 0) await sleep(wait, signal);
-      return wait;
+      for (let residual = await send(key, spacing); residual > 0; residual = await send(key, spacing)) await sleep(residual, signal);
+      return Date.now() - started;
     },
     async defer(key, ms) {
       if (ms > 0) await reserve(key, 0, Math.ceil(ms));

@@ -1,0 +1,63 @@
+import { Redis } from 'ioredis';
+import { sleep } from '../sleep.js';
+import { createRateLimiter, spacingOf, type SharedRateLimiter } from './rate-limiter.js';
+
+/** Calls made through `limiter` at once: the times they were let through. */
+async function burst(limiter: SharedRateLimiter, key: string, n: number, limit: { requests: number; perMs: number }): Promise<number[]> {
+  const times: number[] = [];
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      await limiter.take(key, limit);
+      times.push(Date.now());
+    }),
+  );
+  return times.sort((a, b) => a - b);
+}
+
+const gaps = (t: number[]) => t.slice(1).map((x, i) => x - t[i]);
+
+describe.each([
+  ['in memory (zero-install)', () => undefined],
+  ['in Redis (shared by workers)', () => new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')],
+])('rate limiter %s', (_name, makeRedis) => {
+  let redis: Redis | undefined;
+  const prefix = `rl-spec-${process.pid}-${Date.now()}`;
+  beforeAll(() => {
+    redis = makeRedis();
+  });
+  afterAll(async () => {
+    await redis?.quit();
+  });
+
+  it('spaces calls evenly at the limit (5 per second: 204 ms apart), in order, none refused', async () => {
+    const limiter = createRateLimiter(redis, prefix, sleep);
+    const times = await burst(limiter, 'a', 6, { requests: 5, perMs: 1000 });
+    expect(spacingOf({ requests: 5, perMs: 1000 })).toBe(204);
+    for (const g of gaps(times)) expect(g).toBeGreaterThanOrEqual(200);
+    expect(times.at(-1)! - times[0]).toBeLessThan(5 * 204 + 300);
+  });
+
+  it('two limiters on one key (two workers) share the spacing', async () => {
+    const a = createRateLimiter(redis, prefix, sleep);
+    const b = redis ? createRateLimiter(redis, prefix, sleep) : a;
+    const limit = { requests: 10, perMs: 1000 };
+    const [ta, tb] = await Promise.all([burst(a, 'shared', 3, limit), burst(b, 'shared', 3, limit)]);
+    for (const g of gaps([...ta, ...tb].sort((x, y) => x - y))) expect(g).toBeGreaterThanOrEqual(95);
+  });
+
+  it("defer (a provider's Retry-After) holds back the next call", async () => {
+    const limiter = createRateLimiter(redis, prefix, sleep);
+    const t0 = Date.now();
+    await limiter.defer('d', 400);
+    await limiter.take('d', { requests: 100, perMs: 1000 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
+  });
+
+  it('a take waiting its turn is cancelled by its signal', async () => {
+    const limiter = createRateLimiter(redis, prefix, sleep);
+    await limiter.take('c', { requests: 1, perMs: 5000 });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    await expect(limiter.take('c', { requests: 1, perMs: 5000 }, ac.signal)).rejects.toBeDefined();
+  });
+});
