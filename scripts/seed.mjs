@@ -361,7 +361,71 @@ function demoWorkflows({ creds, refs, mockUrl }) {
       ],
       seedRun: { via: 'manual', payload: PARTNER },
     },
+    {
+      key: 'oauthWhoAmI',
+      name: 'Who am I (OAuth2 connection)',
+      description:
+        'An HTTP step authenticated by an OAuth2 connection ("Demo OAuth2 API (mock)": authorization code with PKCE against the mock provider, connected when the demo was seeded). ' +
+        'Tributary keeps its tokens and refreshes them ahead of expiry (or on a 401): open Connections to see its status, test it, or reconnect it.',
+      trigger: { type: 'manual' },
+      steps: [{ id: 'me', name: 'Ask the provider who we are', connector: 'http', action: 'request', credentialId: creds.oauthDemo, input: { url: `${mockUrl}/oauth/userinfo` } }],
+      seedRun: { via: 'manual', payload: {} },
+    },
+    {
+      key: 'pagedListing',
+      name: 'Fetch every page (HTTP pagination) and total it (code step)',
+      description:
+        'An HTTP step with pagination (Link headers, 5 items a page, the pages concatenated: 23 items) followed by a code step: JavaScript in a sandbox (QuickJS) ' +
+        'that sums the ids and logs a line. Run it by hand with {}',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'list',
+          name: 'All items, page by page',
+          connector: 'http',
+          action: 'request',
+          input: { url: `${mockUrl}/http/pages/link`, query: { per_page: 5 }, pagination: { mode: 'nextLink', maxPages: 10 } },
+        },
+        {
+          id: 'total',
+          name: 'Sum them (code)',
+          connector: 'code',
+          action: 'javascript',
+          input: {
+            input: { items: '{{steps.list.body}}' },
+            code: "const ids = input.items.map((i) => i.id);\nconsole.log('items', ids.length);\nreturn { count: ids.length, sum: ids.reduce((a, b) => a + b, 0) };",
+          },
+        },
+      ],
+      seedRun: { via: 'manual', payload: {} },
+    },
   ];
+}
+
+/**
+ * The demo's OAuth2 connection: an "OAuth2 API" credential of the HTTP connector on the mock's
+ * authorization server, connected as a user would (the consent form approved), so the demo shows a
+ * live, refreshing connection without any setup.
+ */
+async function seedOAuthConnection(api, token, mock, existingCreds) {
+  const name = 'Demo OAuth2 API (mock)';
+  const found = existingCreds.find((e) => e.connector === 'http' && e.name === name);
+  if (found) return { id: found.id, created: false };
+  const clientId = 'tributary-demo';
+  const res = await call(api, 'POST', '/api/credentials', token, {
+    connector: 'http',
+    name,
+    oauth2: { grant: 'authorization_code', clientId, clientSecret: `${clientId}-secret`, scopes: ['profile', 'email'], authorizationUrl: `${mock}/oauth/authorize`, tokenUrl: `${mock}/oauth/token`, revocationUrl: `${mock}/oauth/revoke` },
+  });
+  if (res.status !== 201) throw new Error(`seeding the OAuth2 connection: ${res.status} ${JSON.stringify(res.body)}`);
+  const auth = await call(api, 'POST', `/api/credentials/${res.body.id}/oauth2/authorize`, token, {});
+  if (auth.status !== 200) throw new Error(`seeding the OAuth2 connection (authorize): ${auth.status} ${JSON.stringify(auth.body)}`);
+  const url = new URL(auth.body.authorizationUrl);
+  const decided = await fetch(`${mock}/oauth/authorize`, { method: 'POST', body: new URLSearchParams({ ...Object.fromEntries(url.searchParams), decision: 'approve' }), redirect: 'manual' });
+  const back = new URL(decided.headers.get('location') ?? '');
+  // The provider sends the browser to PUBLIC_URL's callback; the seed calls the api it talks to.
+  await fetch(`${api}${back.pathname}${back.search}`, { redirect: 'manual' });
+  return { id: res.body.id, created: true };
 }
 
 /** A connector's sample credential (written against MOCK_ORIGIN), pointed at the running mock. */
@@ -408,6 +472,10 @@ export async function seedDemo(api, mockUrl) {
     creds[c.key] = res.body.id;
     credsCreated++;
   }
+
+  const oauth = await seedOAuthConnection(api, token, mock, existingCreds);
+  creds.oauthDemo = oauth.id;
+  if (oauth.created) credsCreated++;
 
   const existing = await listAll(api, token, '/api/workflows');
   const refs = {};
