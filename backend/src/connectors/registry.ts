@@ -1,6 +1,7 @@
 /** The one list of connectors. Adding a connector: its folder, and one line here. */
 import { beego } from './beego/index.js';
 import { bored } from './bored/index.js';
+import { code } from './code/index.js';
 import { core } from './core/index.js';
 import { discord } from './discord/index.js';
 import { django } from './django/index.js';
@@ -25,6 +26,7 @@ import { wordpress } from './wordpress/index.js';
 export const connectors: ConnectorDefinition<unknown>[] = [
   core,
   http,
+  code,
   soap,
   slack,
   discord,

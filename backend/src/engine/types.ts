@@ -4,6 +4,7 @@ import type { HttpClient } from '../common/http/http-client.js';
 import type { ConnectorLogger } from '../connectors/sdk.js';
 import type { StepDefinition, StepResult } from '@tributary/contracts';
 import type { ConnectorLookup } from './connectors.js';
+import type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 
 /** A step's outcome and its recorded result: the contract's shape (as executions answer it). */
 export type { StepResult, StepStatus } from '@tributary/contracts';
@@ -20,6 +21,19 @@ export interface RunRequest {
   previous?: StepResult[];
   /** Stops the run: before the next step, and the step in flight through its signal. */
   cancellation?: Cancellation;
+  /**
+   * The workspace variables of the run's environment, read as `{{vars.NAME}}` (absent: `vars` is not
+   * provided, and a payload's own `vars` field reads as before). A `vars.NAME` without a value fails its step.
+   */
+  variables?: RunVariables;
+}
+
+/** Workspace variables as a run sees them: the values of one environment (defaults filled in). */
+export interface RunVariables {
+  environment: string;
+  values: Readonly<Record<string, string>>;
+  /** The secret variables' values: replaced by `***` in every result the run records. */
+  secrets: readonly string[];
 }
 
 export interface ResolvedCredential {
@@ -39,13 +53,7 @@ export interface CredentialFields {
   token: string;
 }
 
-/** Providers' rate limits per connection, shared by every worker (a token bucket per key). */
-export interface RateLimiter {
-  /** Waits until the bucket `key` has room for one call under `limit`; answers the ms waited. Rejects when `signal` aborts. */
-  take(key: string, limit: { requests: number; perMs: number }, signal?: AbortSignal): Promise<number>;
-  /** The provider answered 429 with Retry-After: nobody calls on `key` for `ms`. */
-  defer?(key: string, ms: number): Promise<void>;
-}
+export type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 
 export interface RunDeps {
   findConnector: ConnectorLookup;
@@ -71,9 +79,17 @@ export interface RunDeps {
   rateLimiter?: RateLimiter;
   /** How a step using a stored credential ended (connection health). */
   credentialOutcome?: (credentialId: string, ok: boolean, error: string | undefined) => void;
+  /** Tracing: a span per step (absent when tracing is off: the runner then spends nothing on it). */
+  tracer?: StepTracer;
   /** Default per-attempt timeout when a step sets none. */
   defaultStepTimeoutMs?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** Runs each step (or block) inside a span of the execution's trace (telemetry/tracing.ts). */
+export interface StepTracer {
+  /** `run` is the step; `result()` its recorded result once it ended (undefined: none), for the span's attributes. */
+  step<T>(info: { path: string; kind: string; connector?: string; action?: string }, run: () => Promise<T>, result: () => StepResult | undefined): Promise<T>;
 }
 
 /** A wait the run reached, as the engine asks the store about it. */

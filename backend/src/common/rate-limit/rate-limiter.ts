@@ -11,7 +11,14 @@
  * pushes the next free slot past it for everyone (`defer`).
  */
 import type { Redis } from 'ioredis';
-import type { RateLimiter } from '../../engine/types.js';
+
+/** Providers' rate limits per connection, shared by every worker (the engine's view: RunDeps.rateLimiter). */
+export interface RateLimiter {
+  /** Waits until the bucket `key` has room for one call under `limit`; answers the ms waited. Rejects when `signal` aborts. */
+  take(key: string, limit: { requests: number; perMs: number }, signal?: AbortSignal): Promise<number>;
+  /** The provider answered 429 with Retry-After: nobody calls on `key` for `ms`. */
+  defer?(key: string, ms: number): Promise<void>;
+}
 
 /** Spacing above the provider's own, so network jitter never brings two calls closer than it allows. */
 const MARGIN = 1.02;
