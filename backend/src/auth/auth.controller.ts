@@ -1,8 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { NotFoundError } from '../common/errors.js';
-import { ApiZodBody, ZodBody } from '../common/zod.js';
+import { DomainError, NotFoundError } from '../common/errors.js';
+import type { AuthOptions } from '@tributary/contracts';
+import { ApiZodBody, ApiZodQuery, ZodBody, ZodQuery } from '../common/zod.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { AuthService } from './auth.service.js';
 import type { AuthUser } from '../access/auth.types.js';
@@ -16,6 +17,7 @@ const registerSchema = z.object({
   name: z.string().trim().max(200).optional(),
   organization: z.string().trim().max(200).optional(),
 });
+const optionsQuerySchema = z.object({ email: z.string().trim().email().max(254).optional() });
 const loginSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
 
 @ApiTags('auth')
@@ -29,7 +31,10 @@ export class AuthController {
   /** What the login page needs before anyone logs in. */
   @Public()
   @Get('options')
-  options() {
+  @ApiZodQuery(optionsQuerySchema)
+  async options(@ZodQuery(optionsQuerySchema) query: z.output<typeof optionsQuerySchema>): Promise<AuthOptions> {
+    // With an email: how it signs in (SSO, SSO only or a password), so the login page offers the right path.
+    if (query.email) return { devMode: this.config.devMode, sso: await this.auth.ssoMode(query.email) };
     return { devMode: this.config.devMode };
   }
 
@@ -59,6 +64,8 @@ export class AuthController {
   @ApiBearerAuth()
   @Get('me')
   async me(@CurrentUser() user: AuthUser) {
+    // A service API key acts for the workspace: there is no user to answer (GET /api-keys/current describes the key).
+    if (!user.userId) throw new DomainError(404, 'A service API key has no user; GET /api/api-keys/current describes the key');
     return { user: await this.auth.me(user.userId) };
   }
 }

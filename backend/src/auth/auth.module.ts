@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { CONFIG, type Config } from '../config/config.js';
+import { ApiKeyAuthenticator } from './api-key-auth.js';
 import { ApiRateLimitGuard } from './api-rate-limit.guard.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -19,6 +21,7 @@ function expiresIn(v: string): number {
 @Module({
   imports: [
     PassportModule,
+    ApiKeysModule,
     JwtModule.registerAsync({
       inject: [CONFIG],
       useFactory: (config: Config) => ({
@@ -31,6 +34,7 @@ function expiresIn(v: string): number {
   // Global guards run in this order: who is calling, their tenant's API rate limit, then their role.
   providers: [
     AuthService,
+    ApiKeyAuthenticator,
     IdentitiesRepository,
     IdentityCache,
     JwtStrategy,
@@ -38,6 +42,6 @@ function expiresIn(v: string): number {
     { provide: APP_GUARD, useClass: ApiRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, IdentityCache],
+  exports: [AuthService, IdentityCache, ApiKeyAuthenticator],
 })
 export class AuthModule {}

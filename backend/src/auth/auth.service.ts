@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import bcrypt from 'bcrypt';
 import { AuditService } from '../audit/audit.service.js';
-import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { JwtPayload } from '../access/auth.types.js';
 import { IdentitiesRepository, type Identity, type TenantRow } from './identities.repository.js';
@@ -18,6 +18,17 @@ export type { User as PublicUser, Session as AuthResult } from '@tributary/contr
 
 type SessionUser = Identity;
 
+/**
+ * What single sign-on tells sign-in (sso/ is built on auth/, so it registers itself here instead of
+ * auth/ importing it): whether a workspace refuses passwords, and how an email signs in.
+ */
+export interface SignInPolicy {
+  /** Why password sign-in is refused for this workspace (SSO only), or null. */
+  passwordRefusal(tenantId: string): Promise<string | null>;
+  /** How this email signs in: a password (`none`), SSO or a password, SSO only. */
+  ssoMode(email: string): Promise<'none' | 'available' | 'required'>;
+}
+
 
 @Injectable()
 export class AuthService {
@@ -27,6 +38,24 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
   ) {}
+
+  private policy?: SignInPolicy;
+
+  /** sso/ registers its policy once at boot. */
+  usePolicy(policy: SignInPolicy): void {
+    this.policy = policy;
+  }
+
+  /** Throws 403 when the workspace signs in with SSO only (password login, invitations accepted with a password). */
+  async assertPasswordAllowed(tenantId: string): Promise<void> {
+    const refusal = await this.policy?.passwordRefusal(tenantId);
+    if (refusal) throw new ForbiddenError(refusal);
+  }
+
+  /** How an email signs in (the login page asks before showing the password field). */
+  ssoMode(email: string): Promise<'none' | 'available' | 'required'> {
+    return this.policy ? this.policy.ssoMode(email.toLowerCase()) : Promise.resolve('none');
+  }
 
   async register(input: { email: string; password: string; name?: string; organization?: string }, ip?: string): Promise<AuthResult> {
     const email = input.email.toLowerCase();
@@ -50,8 +79,10 @@ export class AuthService {
       await this.audit.record({ tenantId: user?.tenantId ?? null, userId: user?.id ?? null, action: 'auth.login_failed', details: { email: input.email.toLowerCase() }, ip });
       throw new UnauthorizedError('Wrong email or password');
     }
+    // After the password check, so an SSO-only workspace's accounts are not revealed to guessers.
+    await this.assertPasswordAllowed(user.tenantId);
     await this.identities.recordLogin(user.id, new Date());
-    await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, ip });
+    await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.login', targetType: 'user', targetId: user.id, details: { method: 'password' }, ip });
     return this.issue(user, await this.identities.tenantOf(user));
   }
 
@@ -77,7 +108,7 @@ export class AuthService {
       user = await this.identities.findByEmail(DEV_USER_EMAIL);
       if (!user) throw new Error(`${DEV_USER_EMAIL} not found after registering it`);
     }
-    await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.dev_login', targetType: 'user', targetId: user.id, ip });
+    await this.audit.record({ tenantId: user.tenantId, userId: user.id, action: 'auth.dev_login', targetType: 'user', targetId: user.id, details: { method: 'dev' }, ip });
     return this.issue(user, await this.identities.tenantOf(user));
   }
 

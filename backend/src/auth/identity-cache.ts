@@ -27,7 +27,7 @@ export class IdentityCache {
   identity(userId: string, issuedAtMs = 0): Promise<AuthUser | null> {
     return this.cache.get(
       userId,
-      () => this.repo.findById(userId).then((u) => (u ? { userId: u.id, tenantId: u.tenantId, role: u.role, email: u.email } : null)),
+      () => this.repo.findById(userId).then((u) => (u ? { userId: u.id, tenantId: u.tenantId, role: u.role, email: u.email, via: 'jwt' as const } : null)),
       issuedAtMs,
     );
   }

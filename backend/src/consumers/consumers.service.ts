@@ -51,7 +51,7 @@ export class ConsumersService {
     @Inject(SECRET_BOX) private readonly box: SecretBox,
   ) {}
 
-  async create(tenantId: string, userId: string, input: { username: string; plan: string; groups: string[] }): Promise<ConsumerWithKey> {
+  async create(tenantId: string, userId: string | null, input: { username: string; plan: string; groups: string[] }): Promise<ConsumerWithKey> {
     const id = randomUUID();
     const { apiKey, sealed } = this.newKey({ id, tenantId });
     const row = await this.repo.insert({ id, tenantId, username: input.username, plan: input.plan, groups: [...new Set(input.groups)], createdBy: userId, ...sealed });
@@ -69,7 +69,7 @@ export class ConsumersService {
     return toConsumerView(await this.getRowOrThrow(tenantId, id));
   }
 
-  async remove(tenantId: string, userId: string, id: string): Promise<{ pushed: GatewaySyncReport | null }> {
+  async remove(tenantId: string, userId: string | null, id: string): Promise<{ pushed: GatewaySyncReport | null }> {
     const row = await this.getRowOrThrow(tenantId, id);
     await this.repo.remove(tenantId, row.id);
     await this.audit.record({ tenantId, userId, action: 'consumer.delete', targetType: 'api_consumer', targetId: id, details: { username: row.username } });
@@ -77,7 +77,7 @@ export class ConsumersService {
   }
 
   /** A new key replaces the old one at once (in Kong after the push). */
-  async rotateKey(tenantId: string, userId: string, id: string): Promise<ConsumerWithKey> {
+  async rotateKey(tenantId: string, userId: string | null, id: string): Promise<ConsumerWithKey> {
     const row = await this.getRowOrThrow(tenantId, id);
     const { apiKey, sealed } = this.newKey(row);
     const updated = await this.repo.replaceKey(tenantId, id, sealed);

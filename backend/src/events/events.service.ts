@@ -23,7 +23,7 @@ export class EventsService {
   ) {}
 
   /** Records the event, then delivers it now or adds a delayed job (job id = event id) for `deliverAt`. */
-  async publish(tenantId: string, publisherId: string, input: PublishEventInput): Promise<PublishResult> {
+  async publish(tenantId: string, publisherId: string | null, input: PublishEventInput): Promise<PublishResult> {
     const deliverAt = input.deliverAt ? new Date(input.deliverAt) : null;
     const stored = await this.repo.insert({ id: randomUUID(), tenantId, topic: input.topic, data: input.data, publisherId, deliverAt });
     const delay = deliverAt ? deliverAt.getTime() - Date.now() : 0;

@@ -91,7 +91,7 @@ export class KongService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
-  async generate(tenantId: string, userId: string, input: GenerateInput): Promise<GeneratedTemplate> {
+  async generate(tenantId: string, userId: string | null, input: GenerateInput): Promise<GeneratedTemplate> {
     const workflow = await this.workflows.getEntity(tenantId, input.workflowId);
     if (!workflow) throw new NotFoundError('Workflow');
     const options = input.options ?? {};
@@ -160,7 +160,7 @@ export class KongService implements OnModuleInit, OnApplicationBootstrap {
     return { items: page.items.map(toStoredView), nextCursor: page.nextCursor };
   }
 
-  async remove(tenantId: string, userId: string, id: string): Promise<{ id: string; pushed: GatewaySyncReport | null }> {
+  async remove(tenantId: string, userId: string | null, id: string): Promise<{ id: string; pushed: GatewaySyncReport | null }> {
     const row = isUuid(id) ? await this.templates.find(tenantId, id) : null;
     if (!row || !(await this.templates.remove(tenantId, row.id))) throw new NotFoundError('Kong template');
     await this.audit.record({ tenantId, userId, action: 'kong.template.delete', targetType: 'workflow', targetId: row.workflowId, details: { useCase: row.useCase } });

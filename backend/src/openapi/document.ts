@@ -15,9 +15,36 @@ export async function buildOpenApiYaml(): Promise<string> {
         .setTitle('Tributary API')
         .setDescription('Integration platform: credentials, workflows, webhooks, executions, events. Errors answer { statusCode, error, message, details? }.')
         .setVersion('0.1.0')
-        .addBearerAuth()
+        .addBearerAuth(
+          {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'A session token from `POST /api/auth/login` (or register, accept-invitation). Sent as `Authorization: Bearer <jwt>`, like an API key.',
+          },
+          'bearer',
+        )
+        .addBearerAuth(
+          {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'trb_…',
+            description:
+              'An API key (`trb_` and 43 characters) from `POST /api/api-keys` or the dashboard\'s API keys page, for scripts and CLIs. ' +
+              'It goes in the same header as a session token: `Authorization: Bearer trb_…`; every `/api` route that takes a session token takes a key. ' +
+              'It acts in its workspace with its scope: `read` (GET routes), `write` (what an editor may do), `admin` (what an admin may do); a personal key is also ' +
+              'capped by its user\'s current role. A wrong scope answers 403 naming it; a revoked or expired key 401. Counted by the workspace\'s API rate limit. See docs/api-keys.md.',
+          },
+          'apiKey',
+        )
         .build(),
     );
+    // Every route a session token opens, an API key opens too: either scheme satisfies it.
+    for (const item of Object.values(doc.paths)) {
+      for (const op of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
+        if (op && typeof op === 'object' && op.security?.some((s) => 'bearer' in s) && !op.security.some((s) => 'apiKey' in s)) op.security.push({ apiKey: [] });
+      }
+    }
     // Routes served by Fastify directly, outside Nest's controllers.
     doc.paths[webhookOpenApi.path] = webhookOpenApi.item as never;
     doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: webhookOpenApi.errorSchema as never } };

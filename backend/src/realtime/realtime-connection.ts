@@ -6,11 +6,15 @@ import { compileTopics, type TopicMatcher } from './topics.js';
 export { CLOSE_CODES } from '@tributary/contracts';
 
 export interface RealtimeIdentity {
-  userId: string;
+  /** Null for a service API key. */
+  userId: string | null;
   tenantId: string;
+  /** The user's name, or the API key's. */
   name: string;
   email: string;
   role: string;
+  /** The API key the socket signed in with (closed when it is revoked). */
+  apiKeyId?: string;
 }
 
 /** Messages a client may send per second before it is closed (the api is not a chat relay). */

@@ -3,8 +3,10 @@ import { JwtService } from '@nestjs/jwt';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { ApiKeyAuthenticator, isApiKey } from '../auth/api-key-auth.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { JwtPayload } from '../access/auth.types.js';
+import { DomainError } from '../common/errors.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { PlatformEvent } from '../live/platform-events.js';
 import { websocketConnections } from '../metrics/ws-gauge.js';
@@ -38,6 +40,7 @@ export class RealtimeGateway implements OnModuleDestroy {
     @Inject(CONFIG) private readonly config: Config,
     private readonly jwt: JwtService,
     private readonly auth: AuthService,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {}
 
   /** Takes `upgrade` requests for /ws on the given server (the api's Fastify server). */
@@ -70,6 +73,7 @@ export class RealtimeGateway implements OnModuleDestroy {
     const sockets = this.byTenant.get(e.tenantId);
     if (!sockets?.size) return 0;
     if (e.event === 'user.removed') return this.closeUser(sockets, (e.data as { userId?: unknown } | null)?.userId);
+    if (e.event === 'api_key.revoked') return this.closeApiKey(sockets, (e.data as { apiKeyId?: unknown } | null)?.apiKeyId);
     let frame: Buffer | undefined;
     let sent = 0;
     for (const c of sockets) {
@@ -88,6 +92,18 @@ export class RealtimeGateway implements OnModuleDestroy {
       if (c.identity?.userId !== userId) continue;
       c.error('You were removed from this workspace', 'unauthorized');
       c.close(CLOSE_CODES.unauthorized, 'Removed from the workspace');
+      closed++;
+    }
+    return closed;
+  }
+
+  /** The sockets signed in with a revoked API key: told why, then closed. */
+  private closeApiKey(sockets: Set<RealtimeConnection>, apiKeyId: unknown): number {
+    let closed = 0;
+    for (const c of [...sockets]) {
+      if (!apiKeyId || c.identity?.apiKeyId !== apiKeyId) continue;
+      c.error('API key revoked', 'unauthorized');
+      c.close(CLOSE_CODES.unauthorized, 'API key revoked');
       closed++;
     }
     return closed;
@@ -218,15 +234,24 @@ export class RealtimeGateway implements OnModuleDestroy {
     let identity: RealtimeConnection['identity'];
     let expiresAt: number | undefined;
     try {
-      const payload = await this.jwt.verifyAsync<JwtPayload & { exp?: number }>(token, { algorithms: ['HS256'] });
-      const user = await this.auth.me(payload.sub);
-      if (user.tenantId !== payload.tid) throw new Error('tenant mismatch');
-      identity = { userId: user.id, tenantId: user.tenantId, name: user.name, email: user.email, role: user.role };
-      expiresAt = payload.exp ? payload.exp * 1000 : undefined;
+      if (isApiKey(token)) {
+        // An API key (a CLI tailing executions): its tenant and user as on /api; it ends with its expiry or revocation.
+        const { user, key } = await this.apiKeys.authenticate(token);
+        identity = { userId: user.userId, tenantId: user.tenantId, name: key.name, email: user.email, role: user.role, apiKeyId: key.id };
+        expiresAt = key.expiresAt ? new Date(key.expiresAt).getTime() : undefined;
+      } else {
+        const payload = await this.jwt.verifyAsync<JwtPayload & { exp?: number }>(token, { algorithms: ['HS256'] });
+        const user = await this.auth.me(payload.sub);
+        if (user.tenantId !== payload.tid) throw new Error('tenant mismatch');
+        identity = { userId: user.id, tenantId: user.tenantId, name: user.name, email: user.email, role: user.role };
+        expiresAt = payload.exp ? payload.exp * 1000 : undefined;
+      }
     } catch (err) {
       c.authenticating = false;
       const expired = (err as { name?: string }).name === 'TokenExpiredError';
-      c.error(expired ? 'Token expired; log in again' : 'Invalid token', 'unauthorized');
+      // An API key's refusal says why (revoked, expired on …); a JWT's stays terse.
+      const keyReason = isApiKey(token) && err instanceof DomainError && err.statusCode === 401 ? err.message : undefined;
+      c.error(keyReason ?? (expired ? 'Token expired; log in again' : 'Invalid token'), 'unauthorized');
       c.close(CLOSE_CODES.unauthorized, 'Unauthorized');
       return;
     }
@@ -242,12 +267,13 @@ export class RealtimeGateway implements OnModuleDestroy {
     if (set.size === 1) await this.watcher?.watch(identity.tenantId);
     if (!c.open || !this.connections.has(c)) return;
     if (expiresAt) {
+      const keyExpiry = identity.apiKeyId ? new Date(expiresAt).toISOString() : undefined;
       c.after(Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1), () => {
-        c.error('Token expired; log in again', 'unauthorized');
-        c.close(CLOSE_CODES.unauthorized, 'Token expired');
+        c.error(keyExpiry ? `API key expired on ${keyExpiry}` : 'Token expired; log in again', 'unauthorized');
+        c.close(CLOSE_CODES.unauthorized, keyExpiry ? 'API key expired' : 'Token expired');
       });
     }
-    c.send('auth_success', { userId: identity.userId, tenantId: identity.tenantId, name: identity.name });
+    c.send('auth_success', { userId: identity.userId, tenantId: identity.tenantId, name: identity.name, ...(identity.apiKeyId ? { apiKeyId: identity.apiKeyId } : {}) });
     c.send('system', {
       type: 'welcome',
       message: `Welcome${identity.name ? `, ${identity.name}` : ''}. You receive your workspace's events; send {"event":"subscribe","data":{"topics":["execution.*"]}} to narrow them.`,

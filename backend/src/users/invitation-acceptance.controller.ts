@@ -31,7 +31,7 @@ export class InvitationAcceptanceController {
   @ApiZodBody(acceptInvitationSchema)
   async acceptInvitation(@ZodBody(acceptInvitationSchema) body: z.output<typeof acceptInvitationSchema>, @Ip() ip: string) {
     const passwordHash = await this.auth.hashPassword(body.password);
-    const user = await this.invitations.accept(body.token, { passwordHash, name: body.name }, ip);
+    const user = await this.invitations.accept(body.token, { passwordHash, name: body.name, assertPasswordAllowed: (tenantId) => this.auth.assertPasswordAllowed(tenantId) }, ip);
     return this.auth.sessionFor(user);
   }
 }

@@ -36,7 +36,7 @@ export class InvitationsService {
   ) {}
 
   /** Inviting an email again replaces its pending invitation (the old link stops working). */
-  async create(tenantId: string, actorId: string, input: { email: string; role: Role }): Promise<CreatedInvitation> {
+  async create(tenantId: string, actorId: string | null, input: { email: string; role: Role }): Promise<CreatedInvitation> {
     const email = input.email.toLowerCase();
     const token = newSecretToken('inv');
     const { row, replaced } = await this.repo.transaction(tenantId, async (sql) => {
@@ -68,7 +68,7 @@ export class InvitationsService {
     return { items: page.items.map(toInvitationView), nextCursor: page.nextCursor };
   }
 
-  async revoke(tenantId: string, actorId: string, id: string): Promise<void> {
+  async revoke(tenantId: string, actorId: string | null, id: string): Promise<void> {
     if (!isUuid(id)) throw new NotFoundError('Invitation');
     const row = await this.repo.transaction(null, async (sql) => {
       const row = await this.repo.findInvitation(tenantId, id, sql);
@@ -84,7 +84,7 @@ export class InvitationsService {
    * Creates the invited user in the inviting tenant with the invited role, once. The password is
    * hashed by the caller (auth), which then issues the session.
    */
-  async accept(token: string, account: { passwordHash: string; name?: string }, ip?: string): Promise<MemberRow> {
+  async accept(token: string, account: { passwordHash: string; name?: string; assertPasswordAllowed?: (tenantId: string) => Promise<void> }, ip?: string): Promise<MemberRow> {
     const { invitation, user } = await this.repo
       .transaction(null, async (sql) => {
         const invitation = await this.repo.findInvitationByTokenHash(hashSecretToken(token), sql);
@@ -94,6 +94,8 @@ export class InvitationsService {
         if (new Date(invitation.expiresAt).getTime() <= Date.now()) {
           throw new ConflictError(`This invitation expired on ${new Date(invitation.expiresAt).toISOString()}; ask an admin of the workspace for a new one`);
         }
+        // An SSO-only workspace takes no passwords: its invitees sign in with SSO (and get the invited role).
+        await account.assertPasswordAllowed?.(invitation.tenantId);
         const user = await this.repo.insertMember(
           { tenantId: invitation.tenantId, email: invitation.email, name: account.name?.trim() ?? '', passwordHash: account.passwordHash, role: invitation.role },
           sql,

@@ -96,7 +96,7 @@ export class TeamRepository {
   }
 
   async insertInvitation(
-    row: { id: string; tenantId: string; email: string; role: Role; tokenHash: Buffer; invitedBy: string; expiresAt: Date },
+    row: { id: string; tenantId: string; email: string; role: Role; tokenHash: Buffer; invitedBy: string | null; expiresAt: Date },
     sql = this.sql,
   ): Promise<InvitationRow> {
     const rows = await sql<InvitationRow>(

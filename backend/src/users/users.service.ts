@@ -40,7 +40,7 @@ export class UsersService {
     return { items: page.items.map(toMemberView), nextCursor: page.nextCursor };
   }
 
-  async changeRole(tenantId: string, actorId: string, id: string, role: Role): Promise<MemberView> {
+  async changeRole(tenantId: string, actorId: string | null, id: string, role: Role): Promise<MemberView> {
     if (!isUuid(id)) throw new NotFoundError('User');
     const { before, after } = await this.repo.transaction(tenantId, async (sql) => {
       const user = await this.repo.findMember(tenantId, id, sql);
@@ -57,7 +57,7 @@ export class UsersService {
   }
 
   /** Removes the user from the tenant (and the platform: a user belongs to one tenant); their tokens stop working. */
-  async remove(tenantId: string, actorId: string, id: string): Promise<void> {
+  async remove(tenantId: string, actorId: string | null, id: string): Promise<void> {
     if (!isUuid(id)) throw new NotFoundError('User');
     const removed = await this.repo.transaction(tenantId, async (sql) => {
       const user = await this.repo.findMember(tenantId, id, sql);
