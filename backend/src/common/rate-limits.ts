@@ -32,6 +32,8 @@ function limitsFor(config: Config): Record<string, Limit> {
     '/api/auth/register': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `register:${req.ip}` },
     // Tokens are unguessable; this bounds the bcrypt work an address can ask for.
     '/api/auth/accept-invitation': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `accept-invitation:${req.ip}` },
+    // Each start records a pending sign-in (and may discover the provider): bounded per address like a login.
+    '/api/auth/sso/start': { max: config.rateLimits.loginPerMinute, timeWindow: 60_000, keyGenerator: (req) => `sso-start:${req.ip}` },
   };
 }
 

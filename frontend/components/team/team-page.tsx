@@ -17,6 +17,7 @@ import { EmptyState, ErrorState, ListSkeleton, RestrictedState } from '@/compone
 import { LoadMore } from '@/components/common/load-more';
 import { InviteDialog } from './invite-dialog';
 import { ROLES, roleSummary } from './roles';
+import { SsoSection } from './sso-section';
 
 function RemoveMember({ member }: { member: TeamMember }) {
   const remove = useRemoveMember();
@@ -227,6 +228,9 @@ export function TeamPage() {
         <div className="lg:col-span-2">
           <Invitations members={items} onInvite={() => setInviting(true)} />
         </div>
+      </div>
+      <div className="mt-4">
+        <SsoSection />
       </div>
       <InviteDialog
         open={inviting}
