@@ -3,6 +3,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { idSchema, timestampSchema, timezoneSchema } from './common.js';
 import { STEP_ID_MAX_LENGTH, STEP_ID_MESSAGE, STEP_ID_PATTERN, TOPIC_PATTERN } from './patterns.js';
+import { environmentSchema } from './variables.js';
 
 export const webhookTriggerSchema = z.object({
   type: z.literal('webhook'),
@@ -231,6 +232,11 @@ const workflowFields = {
    * that does not match is refused (400 for a manual run, a failed `call` step). Null or absent: any payload.
    */
   inputSchema: z.record(z.string(), z.unknown()).nullable().optional(),
+  /**
+   * The environment it runs in: `{{vars.NAME}}` reads that environment's values. Default `production`.
+   * A setting of the workflow, not versioned; `POST /workflows/:id/promote` copies it to another one.
+   */
+  environment: environmentSchema.optional(),
 };
 
 /** The body of `POST /workflows`. */
@@ -305,6 +311,9 @@ export const workflowSchema = z.strictObject({
   concurrency: z.strictObject({ max: z.number().int() }).nullable(),
   priority: z.enum(WORKFLOW_PRIORITIES),
   inputSchema: z.record(z.string(), z.unknown()).nullable(),
+  environment: z.string(),
+  /** The workflow whose promotion created this one (its counterpart in another environment). */
+  promotedFrom: idSchema.nullable(),
   version: z.number().int(),
   /** Webhook triggers: where to send requests. */
   webhookUrl: z.string().optional(),
@@ -323,6 +332,8 @@ export const workflowVersionSchema = z.strictObject({
   description: z.string(),
   trigger: triggerSchema,
   steps: z.array(stepSchema),
+  /** Why this version exists when the platform made it (`promoted from staging v3`); null for an edit. */
+  note: z.string().nullable(),
   createdBy: idSchema.nullable(),
   createdAt: timestampSchema,
 });

@@ -83,8 +83,27 @@ export function stepRedactor(credentialData: Record<string, unknown>): StepRedac
   return redactor ?? undefined;
 }
 
+/**
+ * Secret workspace variables (`{{vars.NAME}}` of a secret variable): their values are replaced like a
+ * credential's, in every result of the run (any step may render them: an action's input, a call's, a
+ * condition). Per list: the platform shares one list among the runs of an environment for a while.
+ */
+const variableRedactors = new WeakMap<readonly string[], StepRedactor | null>();
+
+export function secretValuesRedactor(secrets: readonly string[]): StepRedactor | undefined {
+  let redactor = variableRedactors.get(secrets);
+  if (redactor === undefined) {
+    redactor = buildFromSecrets(secrets.filter((s) => s.length >= 3));
+    variableRedactors.set(secrets, redactor);
+  }
+  return redactor ?? undefined;
+}
+
 function buildRedactor(credentialData: Record<string, unknown>): StepRedactor | null {
-  const secrets = credentialSecrets(credentialData);
+  return buildFromSecrets(credentialSecrets(credentialData));
+}
+
+function buildFromSecrets(secrets: string[]): StepRedactor | null {
   if (!secrets.length) return null;
   const redact = createRedactor(secrets);
   return (result) => {

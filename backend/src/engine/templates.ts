@@ -216,6 +216,31 @@ function resolve(ctx: unknown, parts: string[]): unknown {
   return cur;
 }
 
+/**
+ * The environment of each set of workspace variables given to a context (a run's values object is
+ * one per environment, shared by every context of the run): a `vars` that is one of them is strict.
+ * Kept aside rather than on each context, so building a context stays two property writes.
+ */
+const variablesEnvironment = new WeakMap<object, string>();
+
+/** Gives a context the workspace variables as `vars`: from then on a `vars.NAME` without a value is an error, not a warning. */
+export function withVariables(ctx: Record<string, unknown>, values: Readonly<Record<string, string>>, environment: string): Record<string, unknown> {
+  ctx.vars = values;
+  if (variablesEnvironment.get(values) !== environment) variablesEnvironment.set(values, environment);
+  return ctx;
+}
+
+/** A template read `vars.NAME` and the run's environment has no value for it (nor a default). */
+export class MissingVariableError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly environment: string,
+  ) {
+    super(`variable "${variable}" has no value in environment "${environment}" (give it one, or a default, on the Variables page)`);
+    this.name = 'MissingVariableError';
+  }
+}
+
 export interface RenderResult {
   value: unknown;
   warnings: string[];
@@ -226,7 +251,11 @@ export function renderTemplate(template: string, ctx: Record<string, unknown>): 
   const c = compile(template);
   const warnings: string[] = [];
   for (const p of c.paths) {
-    if (resolve(ctx, p) === undefined) warnings.push(`missing path: ${p.join('.')}`);
+    if (resolve(ctx, p) === undefined) {
+      const environment = p[0] === 'vars' && p.length > 1 && ctx.vars && typeof ctx.vars === 'object' ? variablesEnvironment.get(ctx.vars) : undefined;
+      if (environment !== undefined && resolve(ctx, p.slice(0, 2)) === undefined) throw new MissingVariableError(p[1], environment);
+      warnings.push(`missing path: ${p.join('.')}`);
+    }
   }
   if (c.singlePath) {
     const v = resolve(ctx, c.singlePath);
@@ -266,4 +295,23 @@ export function referencedStepIds(template: string): string[] {
   const ids = new Set<string>();
   for (const p of c.paths) if (p[0] === 'steps' && p.length > 1) ids.add(p[1]);
   return [...ids];
+}
+
+/** The workspace variables a (syntactically valid) template reads as `vars.<NAME>…`, for save-time checks and promotion. */
+export function referencedVariables(template: string): string[] {
+  if (!template.includes('{{')) return [];
+  const c = compile(template);
+  const names = new Set<string>();
+  for (const p of c.paths) if (p[0] === 'vars' && p.length > 1) names.add(p[1]);
+  return [...names];
+}
+
+/** Every workspace variable the templates inside a value read (objects and arrays walked; invalid templates passed over). */
+export function variablesIn(value: unknown): string[] {
+  const names = new Set<string>();
+  for (const t of findTemplates(value)) {
+    if (checkTemplateSyntax(t.template)) continue;
+    for (const n of referencedVariables(t.template)) names.add(n);
+  }
+  return [...names];
 }

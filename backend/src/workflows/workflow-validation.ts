@@ -9,10 +9,10 @@
 import type { FieldError } from '../common/errors.js';
 import { toJsonSchema } from '../connectors/sdk.js';
 import type { ConnectorLookup } from '../engine/connectors.js';
-import { checkTemplateSyntax, findTemplates, referencedStepIds } from '../engine/templates.js';
+import { checkTemplateSyntax, findTemplates, referencedStepIds, referencedVariables } from '../engine/templates.js';
 import { allSteps, type ActionStepDefinition, type StepDefinition } from '@tributary/contracts';
 
-function templateErrors(value: unknown, path: string[], stepId: string, knownIds: Set<string>): FieldError[] {
+function templateErrors(value: unknown, path: string[], stepId: string, knownIds: Set<string>, variables?: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
   for (const t of findTemplates(value, path)) {
     const err = checkTemplateSyntax(t.template);
@@ -22,6 +22,11 @@ function templateErrors(value: unknown, path: string[], stepId: string, knownIds
     }
     for (const id of referencedStepIds(t.template)) {
       if (!knownIds.has(id)) errors.push({ path: t.path.join('.'), message: `Unknown step "${id}" in steps.${id} (step "${stepId}")` });
+    }
+    if (variables) {
+      for (const name of referencedVariables(t.template)) {
+        if (!variables.has(name)) errors.push({ path: t.path.join('.'), message: `Unknown variable "${name}" in vars.${name} (step "${stepId}"): create it on the Variables page first` });
+      }
     }
   }
   return errors;
@@ -44,6 +49,8 @@ export interface StepContext {
   credentialConnectors: Map<string, string>;
   /** The tenant's workflows among those `call` steps name (absent: not checked here). */
   workflowIds?: Set<string>;
+  /** The names of the tenant's variables: a template reading another `vars.NAME` is refused (absent: not checked here). */
+  variableNames?: Set<string>;
 }
 
 /** The workflow ids `call` steps name, blocks included. */
@@ -65,26 +72,26 @@ export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: Conne
     const at = (...p: string[]) => [base, ...p].join('.');
     if (seen.has(step.id)) errors.push({ path: at('id'), message: `Duplicate step id "${step.id}" (ids are unique across the whole workflow, blocks included)` });
     seen.add(step.id);
-    if (step.when !== undefined) errors.push(...templateErrors(step.when, [base, 'when'], step.id, knownIds));
+    if (step.when !== undefined) errors.push(...templateErrors(step.when, [base, 'when'], step.id, knownIds, ctx.variableNames));
     switch (step.type) {
       case 'condition':
-        errors.push(...templateErrors(step.if, [base, 'if'], step.id, knownIds));
+        errors.push(...templateErrors(step.if, [base, 'if'], step.id, knownIds, ctx.variableNames));
         list(step.then, at('then'));
         list(step.else, at('else'));
         return;
       case 'loop':
-        errors.push(...templateErrors(step.items, [base, 'items'], step.id, knownIds));
+        errors.push(...templateErrors(step.items, [base, 'items'], step.id, knownIds, ctx.variableNames));
         list(step.steps, at('steps'));
         return;
       case 'parallel':
         step.branches.forEach((b, bi) => list(b, at('branches', String(bi))));
         return;
       case 'wait':
-        if (step.for === 'until') errors.push(...templateErrors(step.at, [base, 'at'], step.id, knownIds));
+        if (step.for === 'until') errors.push(...templateErrors(step.at, [base, 'at'], step.id, knownIds, ctx.variableNames));
         return;
       case 'call':
         if (ctx.workflowIds && !ctx.workflowIds.has(step.workflowId)) errors.push({ path: at('workflowId'), message: 'No workflow with this id in this workspace' });
-        errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds));
+        errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds, ctx.variableNames));
         return;
       default:
         action(step, siblings, i, base, at);
@@ -128,7 +135,7 @@ export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: Conne
         }
       }
     }
-    errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds));
+    errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds, ctx.variableNames));
   };
 
   list(steps, 'steps');

@@ -29,6 +29,10 @@ export class WorkflowVersion {
   @Column({ type: 'jsonb' })
   steps: StepDefinition[];
 
+  /** Why the platform made this version (`promoted from staging v3`); null for an edit. */
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

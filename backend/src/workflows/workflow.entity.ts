@@ -40,6 +40,18 @@ export class Workflow {
   @Column({ name: 'input_schema', type: 'jsonb', nullable: true })
   inputSchema: Record<string, unknown> | null;
 
+  /** The environment it runs in (which values `{{vars.NAME}}` read). Not versioned. */
+  @Column({ type: 'text', default: 'production' })
+  environment: string;
+
+  /** The workflow whose promotion created this one (null: made by hand, or that one was deleted). */
+  @Column({ name: 'promoted_from', type: 'uuid', nullable: true })
+  promotedFrom: string | null;
+
+  /** The lineage it belongs to (the first workflow's id; null: its own). One workflow per lineage and environment. */
+  @Column({ name: 'lineage_id', type: 'uuid', nullable: true })
+  lineageId: string | null;
+
   @Column({ type: 'int', default: 1 })
   version: number;
 

@@ -11,7 +11,8 @@ import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
 import type { WorkflowPriority } from '@tributary/contracts';
 
-export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId' | 'concurrencyMax' | 'priority' | 'inputSchema'>;
+export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId' | 'concurrencyMax' | 'priority' | 'inputSchema'> &
+  Partial<Pick<Workflow, 'environment' | 'promotedFrom' | 'lineageId'>>;
 
 export interface WorkflowFilter {
   limit: number;
@@ -28,13 +29,32 @@ export class WorkflowsRepository {
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
-  /** A new workflow at version 1, with its first snapshot. */
-  create(tenantId: string, userId: string, input: WorkflowContent): Promise<Workflow> {
+  /** A new workflow at version 1, with its first snapshot (and its note, when the platform made it). */
+  create(tenantId: string, userId: string | null, input: WorkflowContent, note: string | null = null): Promise<Workflow> {
     return this.db.transaction(async (tx) => {
       const w = await tx.getRepository(Workflow).save(tx.getRepository(Workflow).create({ ...input, tenantId, version: 1, createdBy: userId }));
-      await this.snapshot(tx, w, userId);
+      await this.snapshot(tx, w, userId, note);
       return w;
     });
+  }
+
+  /** The workflow of the same lineage (itself and its promoted copies) in `environment`, if any. */
+  counterpart(w: Workflow, environment: string): Promise<Workflow | null> {
+    return this.repo
+      .createQueryBuilder('w')
+      .where('w.tenant_id = :tenantId AND COALESCE(w.lineage_id, w.id) = :lineage AND w.environment = :environment', { tenantId: w.tenantId, lineage: w.lineageId ?? w.id, environment })
+      .getOne();
+  }
+
+  /** The environments the tenant's workflows run in, with how many workflows each. */
+  environments(tenantId: string): Promise<{ name: string; count: number }[]> {
+    return this.repo
+      .createQueryBuilder('w')
+      .select('w.environment', 'name')
+      .addSelect('count(*)::int', 'count')
+      .where('w.tenant_id = :tenantId', { tenantId })
+      .groupBy('w.environment')
+      .getRawMany<{ name: string; count: number }>();
   }
 
   /** `limit` workflows of a tenant, newest first, after the cursor. */
@@ -89,12 +109,12 @@ export class WorkflowsRepository {
    * Saves `next` as the workflow's next version, with its snapshot. The row is locked first, so two
    * concurrent saves get consecutive version numbers.
    */
-  saveNewVersion(id: string, next: WorkflowContent, userId: string): Promise<Workflow> {
+  saveNewVersion(id: string, next: WorkflowContent, userId: string | null, note: string | null = null): Promise<Workflow> {
     return this.db.transaction(async (tx) => {
       const locked = await tx.getRepository(Workflow).createQueryBuilder('w').setLock('pessimistic_write').where('w.id = :id', { id }).getOneOrFail();
       Object.assign(locked, next, { version: locked.version + 1 });
       const saved = await tx.getRepository(Workflow).save(locked);
-      await this.snapshot(tx, saved, userId);
+      await this.snapshot(tx, saved, userId, note);
       return saved;
     });
   }
@@ -119,7 +139,7 @@ export class WorkflowsRepository {
     return this.versions.findOne({ where: { workflowId, tenantId, version } });
   }
 
-  private async snapshot(tx: EntityManager, w: Workflow, userId: string): Promise<void> {
+  private async snapshot(tx: EntityManager, w: Workflow, userId: string | null, note: string | null = null): Promise<void> {
     const versions = tx.getRepository(WorkflowVersion);
     await versions.save(versions.create({
       workflowId: w.id,
@@ -129,6 +149,7 @@ export class WorkflowsRepository {
       description: w.description,
       trigger: w.trigger,
       steps: w.steps,
+      note,
       createdBy: userId,
     }), { reload: false });
   }

@@ -16,6 +16,7 @@ import type { WorkflowVersion } from './workflow-version.entity.js';
 import type { Workflow } from './workflow.entity.js';
 import type { WorkflowContent, WorkflowFilter, WorkflowsRepository } from './workflows.repository.js';
 import { WorkflowsService } from './workflows.service.js';
+import type { VariablesService } from '../variables/variables.service.js';
 import type { WorkflowInput } from '@tributary/contracts';
 
 /** The same public methods as WorkflowsRepository, over Maps. */
@@ -28,11 +29,11 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
     return new Date((this.clock += 1000));
   }
 
-  private snapshot(w: Workflow, userId: string): void {
+  private snapshot(w: Workflow, userId: string, note: string | null = null): void {
     const list = this.versions.get(w.id) ?? [];
     list.push({
       id: randomUUID(), workflowId: w.id, tenantId: w.tenantId, version: w.version, name: w.name, description: w.description,
-      trigger: structuredClone(w.trigger), steps: structuredClone(w.steps), createdBy: userId, createdAt: this.now(),
+      trigger: structuredClone(w.trigger), steps: structuredClone(w.steps), note, createdBy: userId, createdAt: this.now(),
     });
     this.versions.set(w.id, list);
   }
@@ -43,6 +44,7 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
       id: randomUUID(), tenantId, name: input.name, description: input.description ?? '', enabled: input.enabled ?? true,
       trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null,
       concurrencyMax: input.concurrencyMax, priority: input.priority, inputSchema: input.inputSchema, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
+      environment: input.environment ?? 'production', promotedFrom: input.promotedFrom ?? null, lineageId: input.lineageId ?? null,
     };
     this.workflows.set(w.id, w);
     this.snapshot(w, userId);
@@ -84,12 +86,23 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
       .map((w) => ({ id: w.id, version: w.version, priority: w.priority, concurrencyMax: w.concurrencyMax }));
   }
 
-  async saveNewVersion(id: string, next: WorkflowContent, userId: string): Promise<Workflow> {
+  async saveNewVersion(id: string, next: WorkflowContent, userId: string, note: string | null = null): Promise<Workflow> {
     const w = this.workflows.get(id);
     if (!w) throw new Error('no such workflow');
     Object.assign(w, structuredClone(next), { version: w.version + 1, updatedAt: this.now() });
-    this.snapshot(w, userId);
+    this.snapshot(w, userId, note);
     return { ...w };
+  }
+
+  async counterpart(w: Workflow, environment: string): Promise<Workflow | null> {
+    const lineage = w.lineageId ?? w.id;
+    return [...this.workflows.values()].find((o) => o.tenantId === w.tenantId && (o.lineageId ?? o.id) === lineage && o.environment === environment) ?? null;
+  }
+
+  async environments(tenantId: string): Promise<{ name: string; count: number }[]> {
+    const counts = new Map<string, number>();
+    for (const w of this.workflows.values()) if (w.tenantId === tenantId) counts.set(w.environment, (counts.get(w.environment) ?? 0) + 1);
+    return [...counts].map(([name, count]) => ({ name, count }));
   }
 
   async setEnabled(w: Workflow, enabled: boolean): Promise<Workflow> {
@@ -143,7 +156,8 @@ describe('WorkflowsService (in-memory repository)', () => {
     const audit = { async record(e: AuditEntry) { audited.push(e); } } as unknown as AuditService;
     const workflowEvents = new WorkflowEvents();
     workflowEvents.subscribe((e) => { events.push(e); });
-    service = new WorkflowsService({ publicUrl: 'https://tributary.test' } as Config, repo as unknown as WorkflowsRepository, credentials, audit, workflowEvents);
+    const variables = { async names() { return new Set<string>(); } } as unknown as VariablesService;
+    service = new WorkflowsService({ publicUrl: 'https://tributary.test' } as Config, repo as unknown as WorkflowsRepository, credentials, audit, workflowEvents, variables);
   });
 
   it('creates version 1 with its snapshot, audits it, announces it, and answers the webhook URL', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
 import { AuditService } from '../audit/audit.service.js';
-import { NotFoundError, ValidationError } from '../common/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../common/errors.js';
 import type { Page } from '../common/pagination.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { CredentialsService } from '../credentials/credentials.service.js';
@@ -16,6 +16,8 @@ import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
 import { inputSchemaError } from './input-schema.js';
 import { isUuid } from '../common/ids.js';
+import { VariablesService } from '../variables/variables.service.js';
+import { DEFAULT_ENVIRONMENT } from '@tributary/contracts';
 
 /** A workflow as answered: the contract's shape (createdAt and updatedAt leave as ISO strings). */
 export type WorkflowView = z.input<typeof workflowSchema>;
@@ -38,6 +40,7 @@ export class WorkflowsService {
     private readonly credentials: CredentialsService,
     private readonly audit: AuditService,
     private readonly events: WorkflowEvents,
+    private readonly variables: VariablesService,
   ) {}
 
   view(w: Workflow): WorkflowView {
@@ -52,6 +55,8 @@ export class WorkflowsService {
       concurrency: w.concurrencyMax ? { max: w.concurrencyMax } : null,
       priority: w.priority ?? 'normal',
       inputSchema: w.inputSchema ?? null,
+      environment: w.environment ?? DEFAULT_ENVIRONMENT,
+      promotedFrom: w.promotedFrom ?? null,
       version: w.version,
       ...(w.trigger.type === 'webhook' ? { webhookUrl: `${this.config.publicUrl}/api/webhooks/${w.id}` } : {}),
       ...(w.trigger.type === 'schedule' ? { nextRuns: w.enabled ? nextRuns(w.trigger) : [] } : {}),
@@ -60,7 +65,7 @@ export class WorkflowsService {
     };
   }
 
-  async create(tenantId: string, userId: string, input: WorkflowInput): Promise<WorkflowView> {
+  async create(tenantId: string, userId: string | null, input: WorkflowInput): Promise<WorkflowView> {
     await this.validate(tenantId, input.steps);
     await this.validateErrorWorkflow(tenantId, null, input.errorWorkflowId);
     validateInputSchema(input.inputSchema);
@@ -71,6 +76,7 @@ export class WorkflowsService {
       concurrencyMax: concurrency?.max ?? null,
       priority: input.priority ?? 'normal',
       inputSchema: input.inputSchema ?? null,
+      environment: input.environment ?? DEFAULT_ENVIRONMENT,
     });
     await this.audit.record({ tenantId, userId, action: 'workflow.create', targetType: 'workflow', targetId: saved.id, details: { name: saved.name } });
     await this.events.emit({ type: 'saved', workflow: saved });
@@ -118,7 +124,7 @@ export class WorkflowsService {
     return this.repo.findById(id);
   }
 
-  async update(tenantId: string, userId: string, id: string, input: WorkflowUpdate): Promise<WorkflowView> {
+  async update(tenantId: string, userId: string | null, id: string, input: WorkflowUpdate): Promise<WorkflowView> {
     const current = await this.getEntityOrThrow(tenantId, id);
     const next: WorkflowContent = {
       name: input.name ?? current.name,
@@ -130,17 +136,20 @@ export class WorkflowsService {
       concurrencyMax: input.concurrency === undefined ? current.concurrencyMax : (input.concurrency?.max ?? null),
       priority: input.priority ?? current.priority,
       inputSchema: input.inputSchema === undefined ? current.inputSchema : input.inputSchema,
+      environment: input.environment ?? current.environment,
     };
     validateInputSchema(next.inputSchema);
     await this.validate(tenantId, next.steps, id);
     if (input.errorWorkflowId !== undefined) await this.validateErrorWorkflow(tenantId, id, input.errorWorkflowId);
-    const saved = await this.repo.saveNewVersion(current.id, next, userId);
+    const saved = await this.repo.saveNewVersion(current.id, next, userId).catch((err: unknown) => {
+      throw lineageConflict(err, next.environment ?? DEFAULT_ENVIRONMENT);
+    });
     await this.audit.record({ tenantId, userId, action: 'workflow.update', targetType: 'workflow', targetId: id, details: { version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
     return this.view(saved);
   }
 
-  async toggle(tenantId: string, userId: string, id: string, enabled?: boolean): Promise<WorkflowView> {
+  async toggle(tenantId: string, userId: string | null, id: string, enabled?: boolean): Promise<WorkflowView> {
     const w = await this.getEntityOrThrow(tenantId, id);
     const saved = await this.repo.setEnabled(w, enabled ?? !w.enabled);
     await this.audit.record({ tenantId, userId, action: saved.enabled ? 'workflow.enable' : 'workflow.disable', targetType: 'workflow', targetId: id });
@@ -148,7 +157,7 @@ export class WorkflowsService {
     return this.view(saved);
   }
 
-  async remove(tenantId: string, userId: string, id: string): Promise<void> {
+  async remove(tenantId: string, userId: string | null, id: string): Promise<void> {
     const w = await this.getEntityOrThrow(tenantId, id);
     await this.repo.delete(tenantId, w.id);
     await this.audit.record({ tenantId, userId, action: 'workflow.delete', targetType: 'workflow', targetId: id, details: { name: w.name } });
@@ -166,7 +175,7 @@ export class WorkflowsService {
   }
 
   /** Rolling back saves the old content as a new version: history is never rewritten. */
-  async rollback(tenantId: string, userId: string, id: string, version: number): Promise<WorkflowView> {
+  async rollback(tenantId: string, userId: string | null, id: string, version: number): Promise<WorkflowView> {
     const current = await this.getEntityOrThrow(tenantId, id);
     const old = await this.repo.findVersion(tenantId, id, version);
     if (!old) throw new NotFoundError(`Version ${version}`);
@@ -184,11 +193,11 @@ export class WorkflowsService {
   async validate(tenantId: string, steps: WorkflowInput['steps'], selfId: string | null = null): Promise<void> {
     const flat = allSteps(steps);
     const credentialIds = [...new Set(flat.flatMap((s) => (isActionStep(s) && s.credentialId ? [s.credentialId] : [])))];
-    const owners = await this.credentials.connectorsOf(tenantId, credentialIds);
+    const [owners, variableNames] = await Promise.all([this.credentials.connectorsOf(tenantId, credentialIds), this.variables.names(tenantId)]);
     const called = calledWorkflowIds(steps);
     const found = await Promise.all(called.map((id) => (isUuid(id) ? this.repo.findInTenant(tenantId, id) : Promise.resolve(null))));
     const workflowIds = new Set(found.flatMap((w) => (w ? [w.id] : [])));
-    const errors = validateSteps(steps, { findConnector, credentialConnectors: owners, workflowIds });
+    const errors = validateSteps(steps, { findConnector, credentialConnectors: owners, workflowIds, variableNames });
     if (!errors.length && selfId) {
       const cycle = await this.callCycle(tenantId, selfId, found.filter((w): w is Workflow => w !== null));
       if (cycle) {
@@ -249,6 +258,16 @@ export function stepPathOf(steps: StepDefinition[], id: string, base = 'steps'):
     if (hit) return hit;
   }
   return '';
+}
+
+/** Two workflows of one lineage (a workflow and its promoted copies) in one environment: 409, else the error as it was. */
+export function lineageConflict(err: unknown, environment: string): unknown {
+  const e = err as { code?: unknown; driverError?: { constraint?: unknown }; constraint?: unknown } | null;
+  const constraint = e?.driverError?.constraint ?? e?.constraint;
+  if (e?.code === '23505' && constraint === 'workflows_lineage_environment_idx') {
+    return new ConflictError(`A copy of this workflow runs in "${environment}" already (promote to it instead)`);
+  }
+  return err;
 }
 
 /** An `inputSchema` must be a JSON Schema Ajv can compile (400 on `inputSchema` otherwise). */

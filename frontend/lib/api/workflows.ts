@@ -91,7 +91,7 @@ export function useRollback(id: string) {
 
 export type DryRunRequest =
   | { id: string; payload: unknown }
-  | { draft: { trigger: Trigger; steps: Step[] }; payload: unknown };
+  | { draft: { trigger: Trigger; steps: Step[]; environment?: string }; payload: unknown };
 
 export function useDryRun() {
   return useMutation({

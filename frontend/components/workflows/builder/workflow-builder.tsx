@@ -30,6 +30,7 @@ import { StepsJsonEditor } from './steps-json-editor';
 import { fieldId } from './step-input-fields';
 import { TriggerEditor } from './trigger-editor';
 import { VersionsPanel } from './versions-panel';
+import { WorkflowEnvironment } from '@/components/variables/workflow-environment';
 
 function describePath(path: string, values: BuilderValues): string {
   const m = /^(?:workflow\.)?steps\.(\d+)\.?(.*)$/.exec(path);
@@ -182,7 +183,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
       const req =
         workflow && !dirty
           ? { id: workflow.id, payload }
-          : { draft: { trigger: toTrigger(values.trigger), steps: values.steps.map((s) => toStep(s, connectors)) }, payload };
+          : { draft: { trigger: toTrigger(values.trigger), steps: values.steps.map((s) => toStep(s, connectors)), ...(workflow ? { environment: workflow.environment } : {}) }, payload };
       dryRun.mutate(req, { onError: applyServerErrors });
     })();
   };
@@ -253,6 +254,8 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               </Field>
             </CardContent>
           </Card>
+
+          {workflow && <WorkflowEnvironment workflow={workflow} />}
 
           <TriggerEditor control={control} register={register} setValue={setValue} dirty={dirty} />
 
