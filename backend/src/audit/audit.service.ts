@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { AuditEntry as AuditEntryView } from '@tributary/contracts';
 import type { Page } from '../common/pagination.js';
-import type { AuditLog } from './audit-log.entity.js';
-import { AuditRepository } from './audit.repository.js';
+import { AuditRepository, type AuditQuery } from './audit.repository.js';
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -12,6 +12,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
   ip?: string;
 }
+
+/** Rows per statement while an export streams (keyset pages: memory stays flat whatever the size). */
+const EXPORT_PAGE = 1000;
 
 @Injectable()
 export class AuditService {
@@ -29,7 +32,17 @@ export class AuditService {
     });
   }
 
-  list(tenantId: string, q: { limit: number; cursor?: string; action?: string }): Promise<Page<AuditLog>> {
-    return this.repo.list(tenantId, q.limit, q.cursor, q.action);
+  list(tenantId: string, q: AuditQuery): Promise<Page<AuditEntryView>> {
+    return this.repo.list(tenantId, q);
+  }
+
+  /** Every entry the filters select, newest first, page by page (for the NDJSON export). */
+  async *entries(tenantId: string, filter: Omit<AuditQuery, 'limit' | 'cursor'>): AsyncGenerator<AuditEntryView> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.repo.list(tenantId, { ...filter, limit: EXPORT_PAGE, cursor });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
   }
 }

@@ -140,6 +140,14 @@ const envSchema = z.object({
   /** Bytes queued for one socket beyond which it is dropped as a slow consumer. */
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(20_000),
+  /** Audit entries older than this many days are deleted by the api's hourly sweep; 0 keeps them forever. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(365),
+  /** OpenTelemetry traces go over OTLP/HTTP to `<endpoint>/v1/traces` when set; unset: no tracing at all (see docs/observability.md). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  /** The full traces URL, when it is not `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` (also turns tracing on). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  /** `service.name` of the spans (default tributary-api, tributary-worker). */
+  OTEL_SERVICE_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).optional()),
 });
 
 export type QueueBackend = 'redis' | 'postgres';
@@ -195,6 +203,10 @@ export interface Config {
   websocket: { authTimeoutMs: number; pingIntervalMs: number; maxPayloadBytes: number; maxBufferedBytes: number; maxConnections: number };
   /** CONNECTOR_<KEY>_BASE_URL overrides, keyed by lower-case connector key. */
   connectorBaseUrls: Record<string, string>;
+  /** Audit entries older than this many days are deleted; 0: kept forever. */
+  auditRetentionDays: number;
+  /** OpenTelemetry: `tracesUrl` unset means tracing is off (telemetry/tracing.ts). */
+  tracing: { tracesUrl?: string; serviceName?: string };
 }
 
 export class ConfigError extends Error {
@@ -355,6 +367,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.WS_MAX_CONNECTIONS,
     },
     connectorBaseUrls,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    tracing: {
+      tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined),
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { withTimeout } from '../common/timeout.js';
 import { ExecutionRunner } from '../executions/execution-runner.js';
 import { ExecutionsService, flowOf } from '../executions/executions.service.js';
 import type { Workflow } from '../workflows/workflow.entity.js';
+import { inSpan, SpanKind, TRACING } from '../telemetry/tracing.js';
 import { WorkflowCache } from './workflow-cache.js';
 
 export class GatewayTimeoutError extends DomainError {
@@ -66,7 +67,15 @@ export class WebhooksService {
     this.limiter = new WindowRateLimiter(redis, { keyPrefix: `${config.redisPrefix}:rl:webhook:`, windowMs: 60_000, timeoutMs: 250 });
   }
 
-  async receive(req: WebhookRequest): Promise<WebhookResult> {
+  /** Tracing on: inside a `webhook.accept` span, the root of the trace its execution continues. */
+  receive(req: WebhookRequest): Promise<WebhookResult> {
+    if (!TRACING.enabled) return this.accept(req);
+    return inSpan('webhook.accept', { kind: SpanKind.SERVER, attributes: { 'tributary.workflow.id': req.workflowId } }, () => this.accept(req), (span, r) => {
+      span.setAttributes({ 'tributary.execution.id': r.executionId, 'tributary.webhook.mode': r.mode, 'tributary.webhook.duplicate': Boolean(r.duplicate) });
+    });
+  }
+
+  private async accept(req: WebhookRequest): Promise<WebhookResult> {
     const wf = await this.cache.get(req.workflowId);
     if (!wf || !wf.enabled || wf.trigger.type !== 'webhook') throw new NotFoundError('Workflow');
     if (wf.trigger.secret && !verifySignature(wf.trigger.secret, req.rawBody ?? Buffer.alloc(0), req.signature)) {

@@ -61,6 +61,13 @@ export interface HttpClientOptions {
   retryBaseMs?: number;
   /** Upper bound on a `Retry-After` wait (and on any backoff). */
   maxRetryDelayMs?: number;
+  /** Tracing: a span per request, retries included (undefined from it: this request is not traced, at no cost). */
+  trace?: (method: string, url: string) => HttpCallSpan | undefined;
+}
+
+/** A traced request, ended with the status it answered or the error it threw. */
+export interface HttpCallSpan {
+  end(outcome: { status?: number; error?: unknown }): void;
 }
 
 export interface ClosableHttpClient extends HttpClient {
@@ -217,7 +224,24 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
     }
   }
 
-  return { request, close: () => agent.close() };
+  const close = () => agent.close();
+  const trace = opts.trace;
+  if (!trace) return { request, close };
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const span = trace(req.method ?? 'GET', req.url);
+      if (!span) return request(req);
+      try {
+        const res = await request(req);
+        span.end({ status: res.status });
+        return res;
+      } catch (err) {
+        span.end({ status: err instanceof HttpRequestError ? err.status : undefined, error: err });
+        throw err;
+      }
+    },
+    close,
+  };
 }
 
 class ResponseTooLarge extends Error {}
