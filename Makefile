@@ -18,15 +18,16 @@ help: ## list the targets
 # `npm install` (a quick no-op when satisfied) where node_modules exists. Serialised with flock so
 # parallel runs never install over each other.
 LOCK := $(shell command -v flock >/dev/null && echo "flock /tmp/tributary-npm.lock")
-node_modules/.installed: package.json package-lock.json backend/package.json backend/contracts/package.json frontend/package.json scripts/package.json
+node_modules/.installed: package.json package-lock.json backend/package.json backend/contracts/package.json backend/cli/package.json frontend/package.json scripts/package.json
 	@if [ -d node_modules ]; then $(LOCK) $(NPM) install --no-audit --no-fund; else $(LOCK) $(NPM) ci --no-audit --no-fund; fi
 	@cd backend && node -e "import('bcrypt').then((b) => b.default.hash('x', 4)).then(() => console.log('[install] native bcrypt loads'))"
 	@touch $@
 
 install: node_modules/.installed ## install npm dependencies (npm ci)
 
-build: install ## compile the backend (its prebuild compiles the contracts package, backend/contracts, first)
+build: install ## compile the backend (its prebuild compiles the contracts package, backend/contracts, first) and the tributary CLI
 	$(NPM) run build -w @tributary/backend
+	$(NPM) run build -w @tributary/cli
 
 dev: build ## run the whole platform locally with demo data, print the URLs
 	node scripts/dev.mjs
