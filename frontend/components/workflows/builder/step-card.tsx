@@ -1,8 +1,9 @@
 'use client';
 import * as React from 'react';
+import Link from 'next/link';
 import { Controller, useWatch, type Control, type UseFormRegister, type UseFormSetValue } from 'react-hook-form';
 import { ArrowDown, ArrowUp, Plus, Trash2, TriangleAlert } from 'lucide-react';
-import { useCredentials } from '@/lib/api/credentials';
+import { useCredentialStatusEvents, useCredentials } from '@/lib/api/credentials';
 import { formValues, schemaFields } from '@/lib/json-schema';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -11,6 +12,7 @@ import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/native-select';
 import { ConnectorIcon } from '@/components/common/connector-icon';
 import { CredentialDialog } from '@/components/connections/credential-dialog';
+import { credentialProblem } from '@/components/connections/credential-status';
 import { useBuilder } from './builder-context';
 import type { BuilderValues } from './form-model';
 import { fieldId, StepInputFields, useFieldError } from './step-input-fields';
@@ -24,13 +26,38 @@ function CredentialPicker({ index, connectorKey, control, setValue }: { index: n
   const name = `steps.${index}.credentialId` as const;
   const error = useFieldError(control, name);
   const items = credentials.data?.pages.flatMap((p) => p.items) ?? [];
+  // A broken connection (needs reconnecting, not connected, failed its last call) is said next to the picker, live.
+  useCredentialStatusEvents();
+  const selectedId = useWatch({ control, name });
+  const selected = items.find((c) => c.id === selectedId);
+  const problem = selected ? credentialProblem(selected) : null;
+  // A native select shows a value only once it has its option: show the saved connection when the list arrives.
+  const listed = !!selected;
+  React.useEffect(() => {
+    if (listed && selectedId) setValue(name, selectedId);
+  }, [listed, selectedId, name, setValue]);
   return (
     <Field
       id={fieldId(name)}
       label="Connection"
       required
       error={error ?? (credentials.error ? `Could not load connections: ${credentials.error.message}` : undefined)}
-      description={!credentials.isLoading && items.length === 0 ? 'No connection for this service yet: add one.' : undefined}
+      description={
+        selected && problem ? (
+          <span className="flex items-start gap-1.5 text-foreground" data-testid={`step-${index}-credential-warning`} data-status={selected.status}>
+            <TriangleAlert className="mt-px size-3.5 shrink-0 text-destructive" aria-hidden />
+            <span>
+              <span className="font-medium">{problem}</span>
+              {selected.status === 'error' && selected.lastError ? `: ${selected.lastError} ` : '. Runs of this step fail until it is fixed. '}
+              <Link href="/connections" className="font-medium text-primary underline underline-offset-2">
+                Fix it on the Connections page
+              </Link>
+            </span>
+          </span>
+        ) : !credentials.isLoading && items.length === 0 ? (
+          'No connection for this service yet: add one.'
+        ) : undefined
+      }
     >
       {(aria) => (
         <div className="flex gap-2">
