@@ -123,7 +123,22 @@ export interface ConnectorDefinition<TCredentials = unknown> {
    * engine queues a step (it does not fail it) until the shared token bucket of its credential has
    * room. Undefined when the credential sets none.
    */
-  rateLimit?(credentials: TCredentials): RateLimit | undefined;
+  rateLimit?(credentials: TCredentials, baseUrl: (defaultUrl: string) => string): RateLimit | undefined;
+}
+
+/**
+ * True when `url` is the provider's own (its host matches `hosts`, e.g. hooks.slack.com), or on the
+ * host the operator pointed the connector at (CONNECTOR_<KEY>_BASE_URL: the mock in tests and the
+ * demo). A Slack-compatible receiver elsewhere (Mattermost, Rocket.Chat, an internal relay) does not
+ * have the provider's limits, so they are not imposed on it.
+ */
+export function isProviderUrl(url: string, providerBase: string, hosts: RegExp): boolean {
+  try {
+    const u = new URL(url);
+    return hosts.test(u.hostname) || u.host === new URL(providerBase).host;
+  } catch {
+    return false;
+  }
 }
 
 /** At most `requests` calls per `perMs` milliseconds (a token bucket of that size refilled evenly). */

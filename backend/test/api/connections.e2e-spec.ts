@@ -9,7 +9,9 @@
  */
 import { jest } from '@jest/globals';
 import { startMockApis, type MockApis } from '../../../scripts/mock-apis/server.js';
+import { spawn } from 'node:child_process';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { freePort, listening } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 jest.setTimeout(120_000);
@@ -268,14 +270,23 @@ describe('connections', () => {
   });
 
   it('an HTTP connection with a user-set limit (120 a minute): calls spaced 500 ms apart across runs', async () => {
-    const cred = (await t.request('POST', '/api/credentials', { token, body: { connector: 'http', name: 'limited api', data: { type: 'none', rateLimitPerMinute: 120 } } })).body;
-    const wf = await workflow([{ id: 'get', connector: 'http', action: 'request', credentialId: cred.id, input: { url: `${mock.url}/http/anything/limited` } }]);
-    mock.reset();
-    const done = await Promise.all((await Promise.all(Array.from({ length: 4 }, () => run(wf.id)))).map(finished));
-    expect(done.map((e) => e.status)).toEqual(Array(4).fill('succeeded'));
-    const times = mock.requests.filter((r) => r.path === '/http/anything/limited').map((r) => Date.parse(r.time)).sort((a, b) => a - b);
-    expect(times).toHaveLength(4);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(470);
+    // The receiving end in a process of its own: its clock is not held up by this (loaded) process's event loop.
+    const port = await freePort();
+    const receiver = spawn(process.execPath, ['../scripts/mock-apis/server.js'], { env: { ...process.env, MOCK_APIS_PORT: String(port) }, stdio: 'ignore' });
+    try {
+      await listening(port, 'mock apis');
+      const url = `http://127.0.0.1:${port}`;
+      const cred = (await t.request('POST', '/api/credentials', { token, body: { connector: 'http', name: 'limited api', data: { type: 'none', rateLimitPerMinute: 120 } } })).body;
+      const wf = await workflow([{ id: 'get', connector: 'http', action: 'request', credentialId: cred.id, input: { url: `${url}/http/anything/limited` } }]);
+      const done = await Promise.all((await Promise.all(Array.from({ length: 4 }, () => run(wf.id)))).map(finished));
+      expect(done.map((e) => e.status)).toEqual(Array(4).fill('succeeded'));
+      const recorded = (await (await fetch(`${url}/__requests`)).json()) as { path: string; time: string }[];
+      const times = recorded.filter((r) => r.path === '/http/anything/limited').map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+      expect(times).toHaveLength(4);
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(470);
+    } finally {
+      receiver.kill('SIGKILL');
+    }
   });
 
   it("a Slack connection's 1 message/s: 8 runs at once all delivered, spaced, no provider 429, the wait in the step's timing", async () => {

@@ -59,7 +59,9 @@ describeConnector(discord, ({ mock, run, testConnection, credentials }) => {
 
   describe('discord rate limit', () => {
     it("declares the webhook bucket's 5 requests per 2 s", () => {
-      expect(discord.rateLimit?.({ webhookUrl: webhook() })).toEqual({ requests: 5, perMs: 2000 });
+      expect(discord.rateLimit?.({ webhookUrl: webhook() }, () => `${mock.url}/discord`)).toEqual({ requests: 5, perMs: 2000 });
+      expect(discord.rateLimit?.({ webhookUrl: 'https://discord.com/api/webhooks/1/x' }, (d) => d)).toEqual({ requests: 5, perMs: 2000 });
+      expect(discord.rateLimit?.({ webhookUrl: 'https://relay.example.com/api/webhooks/1/x' }, (d) => d)).toBeUndefined();
     });
 
     it('answers the sixth message within 2 s with 429, Retry-After and retry_after when opted in', async () => {

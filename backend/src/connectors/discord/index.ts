@@ -1,7 +1,7 @@
 /** Discord incoming webhooks: the webhook URL (id + token) is the credential. */
 import { z } from 'zod';
 import { callProvider, jsonBody, type ProviderInfo } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, isProviderUrl, MOCK_ORIGIN } from '../sdk.js';
 
 const credentials = z.object({
   webhookUrl: z
@@ -54,7 +54,8 @@ export const discord = defineConnector({
   // Discord asks clients to read its limits from the X-RateLimit-* headers rather than hard-code them
   // (https://discord.com/developers/docs/topics/rate-limits); a webhook's bucket answers 5 requests
   // per 2 s (X-RateLimit-Limit: 5, reset after 2 s), on top of the global 50 per second.
-  rateLimit: () => ({ requests: 5, perMs: 2000 }),
+  // Only on Discord itself (or where CONNECTOR_DISCORD_BASE_URL points).
+  rateLimit: (c, base) => (isProviderUrl(c.webhookUrl, base('https://discord.com'), /(^|\.)discord(app)?\.com$/) ? { requests: 5, perMs: 2000 } : undefined),
   actions: [
     action({
       key: 'send_message',

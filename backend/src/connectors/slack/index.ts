@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isHttpRequestError } from '../../common/http/http-client.js';
 import { callProvider, toConnectorError, type ProviderInfo } from '../provider-call.js';
-import { actionWith, ConnectorError, defineConnector, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
+import { actionWith, ConnectorError, defineConnector, isProviderUrl, MOCK_ORIGIN, type ActionContext } from '../sdk.js';
 
 const webhook = z.object({
   webhookUrl: z
@@ -99,7 +99,10 @@ export const slack = defineConnector({
   // bursts tolerated, but not promised): https://api.slack.com/apis/rate-limits. A connection is one
   // webhook, so its bucket holds one call per 1,000 ms.
   // chat.postMessage is held to the same one message per second per channel.
-  rateLimit: () => ({ requests: 1, perMs: 1000 }),
+  // Only on Slack itself (or where CONNECTOR_SLACK_BASE_URL points): a Slack-compatible webhook
+  // elsewhere (Mattermost, Rocket.Chat) has its own rules.
+  rateLimit: (c, base) =>
+    'botToken' in c || isProviderUrl(c.webhookUrl, base('https://hooks.slack.com'), /(^|\.)slack\.com$/) ? { requests: 1, perMs: 1000 } : undefined,
   // "Add to Slack": OAuth v2 with token rotation (short-lived bot tokens and refresh tokens).
   oauth2: {
     grants: ['authorization_code'],

@@ -84,8 +84,12 @@ describeConnector(slack, ({ mock, run, testConnection, credentials }) => {
   });
 
   describe('slack rate limit', () => {
-    it('declares one message per second per webhook', () => {
-      expect(slack.rateLimit?.(creds())).toEqual({ requests: 1, perMs: 1000 });
+    it('declares one message per second per webhook, on Slack (or where the connector is pointed) only', () => {
+      const atMock = () => `${mock.url}/slack`;
+      expect(slack.rateLimit?.(creds(), atMock)).toEqual({ requests: 1, perMs: 1000 });
+      expect(slack.rateLimit?.({ webhookUrl: 'https://hooks.slack.com/services/T0/B0/x' }, (d) => d)).toEqual({ requests: 1, perMs: 1000 });
+      // A Slack-compatible receiver elsewhere (Mattermost, Rocket.Chat) has its own rules.
+      expect(slack.rateLimit?.({ webhookUrl: 'https://chat.example.com/hooks/abc' }, (d) => d)).toBeUndefined();
     });
 
     it('is not enforced by the mock unless a request opts in', async () => {
@@ -106,7 +110,7 @@ describeConnector(slack, ({ mock, run, testConnection, credentials }) => {
 
     it('lets a sender paced at the declared rate through without a 429', async () => {
       const webhookUrl = `${creds().webhookUrl}?mock-rate-limit`;
-      const { requests, perMs } = slack.rateLimit!(creds())!;
+      const { requests, perMs } = slack.rateLimit!(creds(), () => `${mock.url}/slack`)!;
       for (let i = 0; i < 3; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, perMs / requests));
         await run('send_message', { credentials: { webhookUrl }, input: { text: `paced ${i}` }, http: { retries: 0 } });

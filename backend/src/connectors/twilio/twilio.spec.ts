@@ -65,7 +65,7 @@ describeConnector(twilio, ({ mock, run, testConnection }) => {
 
   describe('twilio rate limit', () => {
     it("declares a long code's one message per second", () => {
-      expect(twilio.rateLimit?.(twilio.credentials!.parse(sample))).toEqual({ requests: 1, perMs: 1000 });
+      expect(twilio.rateLimit?.(twilio.credentials!.parse(sample), (d) => d)).toEqual({ requests: 1, perMs: 1000 });
     });
 
     it('answers a second message from the same sender within the second with 429 20429 and Retry-After when opted in', async () => {
