@@ -26,10 +26,10 @@ import type { PlatformEventPayloads } from '@tributary/contracts';
 
 /**
  * What each event carries: the contract's payloads (what clients read, see @tributary/contracts'
- * realtime), and one internal event: a member was removed; every api process closes that user's
- * sockets (not sent to clients).
+ * realtime), and internal events, not sent to clients: a member was removed, or an API key was
+ * revoked; every api process closes that user's (or key's) sockets.
  */
-export type PlatformEventData = PlatformEventPayloads & { 'user.removed': { userId: string } };
+export type PlatformEventData = PlatformEventPayloads & { 'user.removed': { userId: string }; 'api_key.revoked': { apiKeyId: string } };
 export type PlatformEventName = keyof PlatformEventData;
 
 export interface PlatformEvent {
@@ -102,6 +102,8 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
   private readonly announcedAt = new Map<string, number>();
   /** Events of this tick by tenant: one PUBLISH per tenant per tick. */
   private pending = new Map<string, PlatformEvent[]>();
+  /** Without Redis: the NOTIFYs sent so far, in order (each waits for the one before). */
+  private notifying: Promise<void> = Promise.resolve();
   /** Without Redis: this tick's events, sent with NOTIFY. */
   private pendingNotify: PlatformEvent[] = [];
   private interest?: Redis;
@@ -189,8 +191,10 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
   private flushNotify(): void {
     const batch = this.pendingNotify;
     this.pendingNotify = [];
-    this.notifications.notify(PG_EVENTS_CHANNEL, notifyPayloads(batch)).catch(
-      () => undefined /* live updates never fail a run */,
+    // One tick's NOTIFY after the other: sent concurrently on two pool connections, a later tick's
+    // (a run's first step) could commit before an earlier one's (its start) and arrive first.
+    this.notifying = this.notifying.then(() =>
+      this.notifications.notify(PG_EVENTS_CHANNEL, notifyPayloads(batch)).catch(() => undefined /* live updates never fail a run */),
     );
   }
 
