@@ -4,7 +4,16 @@
  */
 import type { JsonSchema } from './api/types';
 
-export type FieldKind = 'string' | 'number' | 'boolean' | 'enum' | 'object' | 'json';
+/** `code`: a string the schema marks as source code (`contentMediaType` JavaScript), edited in a code editor. */
+export type FieldKind = 'string' | 'code' | 'number' | 'boolean' | 'enum' | 'object' | 'json';
+
+/** The `contentMediaType`s of JavaScript source (RFC 9239 names text/javascript; the older names too). */
+const JAVASCRIPT_MEDIA_TYPES = new Set(['text/javascript', 'application/javascript', 'application/ecmascript', 'text/ecmascript']);
+
+/** True when a string schema holds JavaScript source (JSON Schema `contentMediaType`). */
+export function isJavaScriptSchema(s: JsonSchema): boolean {
+  return typeof s.contentMediaType === 'string' && JAVASCRIPT_MEDIA_TYPES.has(s.contentMediaType.split(';')[0].trim().toLowerCase());
+}
 
 export interface SchemaField {
   name: string;
@@ -20,7 +29,7 @@ export interface SchemaField {
   children?: SchemaField[];
 }
 
-/** Form-side value: strings for text/number/json, booleans for checkboxes, nested records for objects. */
+/** Form-side value: strings for text/code/number/json (code kept exactly as written: no trimming), booleans for checkboxes, nested records for objects. */
 export type FormValue = string | boolean | { [key: string]: FormValue };
 
 function typesOf(s: JsonSchema): string[] {
@@ -49,7 +58,7 @@ export function fieldKind(raw: JsonSchema): FieldKind {
   if (types.length !== 1) return 'json';
   switch (types[0]) {
     case 'string':
-      return 'string';
+      return isJavaScriptSchema(s) ? 'code' : 'string';
     case 'number':
     case 'integer':
       return 'number';

@@ -1,11 +1,58 @@
 'use client';
+import dynamic from 'next/dynamic';
 import { Controller, useFormState, type Control, type UseFormRegister } from 'react-hook-form';
 import type { SchemaField } from '@/lib/json-schema';
-import { getPath } from '@/lib/utils';
+import { cn, getPath } from '@/lib/utils';
 import { Field } from '@/components/ui/field';
+import { inputClass } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
 import { NativeSelect } from '@/components/ui/native-select';
+import type { CodeEditorProps } from './code-editor';
 import type { BuilderValues } from './form-model';
 import { TemplateInput } from './template-input';
+
+/**
+ * CodeMirror is loaded only when a step has a code field (a chunk of its own, client side only).
+ * Should the chunk fail to load, a plain monospace textarea edits the same value.
+ */
+const CodeEditor = dynamic(
+  () =>
+    import('./code-editor').then(
+      (m) => m.CodeEditor,
+      () => PlainCodeEditor,
+    ),
+  {
+    ssr: false,
+    loading: () => (
+      <div aria-busy="true" className="grid min-h-41 place-items-center rounded-md border border-input bg-muted/40 text-xs text-muted-foreground" data-code-editor="loading">
+        Loading the code editor…
+      </div>
+    ),
+  },
+);
+
+function PlainCodeEditor({ id, value, onChange, onBlur, labelledBy, describedBy, invalid, required, placeholder, ...rest }: CodeEditorProps) {
+  return (
+    <textarea
+      id={id}
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      aria-invalid={invalid}
+      aria-required={required}
+      rows={8}
+      spellCheck={false}
+      autoCapitalize="off"
+      autoCorrect="off"
+      placeholder={placeholder}
+      className={cn(inputClass, 'h-auto min-h-41 py-2 font-mono text-xs')}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      onBlur={onBlur}
+      data-testid={rest['data-testid']}
+      data-code-editor="plain"
+    />
+  );
+}
 
 const LONG_TEXT = /(text|body|message|content|query|html|xml|template|description|script|envelope|soql)/i;
 
@@ -34,6 +81,57 @@ function SchemaInput({ field, name, control, register, paths }: { field: SchemaF
         ))}
         {error && <p className="text-xs font-medium text-destructive" role="alert">{error}</p>}
       </fieldset>
+    );
+  }
+
+  if (field.kind === 'code') {
+    // A contenteditable is not labelable (no <label for>): the label is tied with aria-labelledby and focuses the editor on click.
+    const labelId = `${id}-label`;
+    const descId = field.description ? `${id}-desc` : undefined;
+    const keysId = `${id}-keys`;
+    const errId = error ? `${id}-error` : undefined;
+    return (
+      <div className="flex flex-col gap-1.5">
+        <Label id={labelId} onClick={() => document.getElementById(id)?.focus()}>
+          {field.label}
+          {field.required && (
+            <span aria-hidden className="text-destructive">
+              *
+            </span>
+          )}
+        </Label>
+        <Controller
+          control={control}
+          name={name as never}
+          render={({ field: f }) => (
+            <CodeEditor
+              id={id}
+              labelledBy={labelId}
+              describedBy={[descId, keysId, errId].filter(Boolean).join(' ')}
+              invalid={!!error}
+              required={field.required}
+              value={typeof f.value === 'string' ? f.value : ''}
+              onChange={f.onChange}
+              onBlur={f.onBlur}
+              placeholder="return input;"
+              data-testid={`field-${name}`}
+            />
+          )}
+        />
+        {field.description && (
+          <p id={descId} className="text-xs text-muted-foreground">
+            {field.description}
+          </p>
+        )}
+        <p id={keysId} className="text-xs text-muted-foreground" data-testid={`code-keys-${name}`}>
+          <kbd className="font-mono">Tab</kbd> indents. To leave the editor with the keyboard, press <kbd className="font-mono">Esc</kbd> then <kbd className="font-mono">Tab</kbd>.
+        </p>
+        {error && (
+          <p id={errId} role="alert" className="text-xs font-medium text-destructive" data-testid={`error-${id}`}>
+            {error}
+          </p>
+        )}
+      </div>
     );
   }
 
