@@ -75,6 +75,11 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
    * result on its own before the next step, and after a crash simply runs it again.
    */
   pure?: boolean;
+  /**
+   * Top-level input fields taken as written, not rendered as templates: a code step's `code` may hold
+   * `{{` (JavaScript objects, strings) and gets its data through `input` instead.
+   */
+  verbatim?: readonly string[];
   execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
   /**
    * Flow control: the later steps a succeeded step of this action says not to run (e.g. the branch a

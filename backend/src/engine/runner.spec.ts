@@ -68,6 +68,17 @@ const testConnector = defineConnector({
       skips: ({ output, stepId }) => ({ stepIds: output.closed, reason: `closed by gate "${stepId}"` }),
     }),
     defineAction({
+      key: 'raw',
+      name: 'Raw',
+      input: z.object({ code: z.string(), data: z.unknown() }),
+      output: z.object({ code: z.string(), data: z.unknown() }),
+      pure: true,
+      verbatim: ['code'],
+      async execute({ input }) {
+        return input;
+      },
+    }),
+    defineAction({
       key: 'hang',
       name: 'Hang',
       input: z.object({}),
@@ -103,6 +114,14 @@ describe('runWorkflow', () => {
   beforeEach(() => {
     calls.length = 0;
     flaky = 0;
+  });
+
+  it("leaves an action's verbatim fields as written (a code step's code is not a template) and renders the rest", async () => {
+    const r = await runWorkflow(
+      { executionId: 'e-raw', payload: { n: 2 }, steps: [step('r', 'raw', { code: 'const o = {{ n: 1 }}; return `{{n}}`;', data: '{{n}}' })] },
+      deps,
+    );
+    expect(r.steps[0]).toMatchObject({ status: 'succeeded', output: { code: 'const o = {{ n: 1 }}; return `{{n}}`;', data: 2 } });
   });
 
   it('runs steps in order, passing data between them, with rendered inputs recorded', async () => {

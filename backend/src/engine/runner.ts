@@ -26,12 +26,12 @@ import {
   type StepKind,
   type WaitBlock,
 } from '@tributary/contracts';
-import { stepRedactor } from './secret-redaction.js';
+import { secretValuesRedactor, stepRedactor } from './secret-redaction.js';
 import { withTimeout } from '../common/timeout.js';
 import { parseRetryAfter } from '../common/http/http-client.js';
 import { isTruthy } from '../common/truthy.js';
-import { renderValue } from './templates.js';
-import type { ResolvedCredential, RunDeps, RunRequest, RunResult, StepResult } from './types.js';
+import { renderValue, withVariables } from './templates.js';
+import type { ResolvedCredential, RunDeps, RunRequest, RunResult, RunVariables, StepResult } from './types.js';
 
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BACKOFF_MS = 500;
@@ -97,9 +97,11 @@ interface ScopeVars {
   $resumeUrl?: string;
 }
 
-export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>, stepPath?: string, vars?: ScopeVars): Record<string, unknown> {
+export function buildContext(payload: unknown, executionId: string, outputs: Record<string, unknown>, stepPath?: string, vars?: ScopeVars, variables?: RunVariables): Record<string, unknown> {
   const base = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
   const ctx: Record<string, unknown> = { ...base, steps: outputs, $payload: payload, $execution: { id: executionId }, $now: new Date().toISOString() };
+  // Workspace variables: `vars` is theirs (a payload's own `vars` field is hidden), and a `vars.NAME` without a value fails its template.
+  if (variables) withVariables(ctx, variables.values, variables.environment);
   if (stepPath !== undefined) ctx.$step = { id: stepPath, idempotencyKey: stepIdempotencyKey(executionId, stepPath) };
   if (vars) {
     if ('item' in vars) ctx.item = vars.item;
@@ -142,12 +144,15 @@ class Run {
   private recorded = 0;
   private readonly prior: Map<string, StepResult>;
   private readonly waits: NonNullable<RunResult['waits']> = [];
+  /** Secret workspace variables' values out of every result (undefined: the run has none). */
+  private readonly hideSecrets: ((r: StepResult) => StepResult) | undefined;
 
   constructor(
     private readonly req: RunRequest,
     private readonly deps: RunDeps,
   ) {
     this.sleep = deps.sleep ?? abortableSleep;
+    this.hideSecrets = req.variables?.secrets.length ? secretValuesRedactor(req.variables.secrets) : undefined;
     // The last result recorded for a path stands for it (a wait recorded `waiting`, then resumed).
     this.prior = new Map((req.previous ?? []).map((r) => [r.path ?? r.stepId, r]));
   }
@@ -187,7 +192,8 @@ class Run {
     for (const [index, step] of steps.entries()) {
       if (this.cancelled) return { status: 'cancelled' };
       const here = resumable ? { ...scope, vars: { ...scope.vars, $resumeUrl: this.nextResumeUrl(steps, index, scope) } } : scope;
-      const out = await this.step(step, here, scope.top && index === steps.length - 1);
+      const lastOfRun = scope.top && index === steps.length - 1;
+      const out = this.deps.tracer ? await this.tracedStep(this.deps.tracer, step, here, lastOfRun) : await this.step(step, here, lastOfRun);
       if (out.status === 'succeeded') {
         scope.outputs[step.id] = out.output;
         last = out.output;
@@ -197,6 +203,18 @@ class Run {
       }
     }
     return ran ? { status: 'succeeded', output: last } : { status: 'skipped' };
+  }
+
+  /** A step inside its span (tracing on): the span ends with the step's recorded result. */
+  private tracedStep(tracer: NonNullable<RunDeps['tracer']>, step: StepDefinition, scope: Scope, lastOfRun: boolean): Promise<Outcome> {
+    const path = scope.prefix + step.id;
+    const kind = stepKind(step);
+    const action = kind === 'action' ? (step as ActionStepDefinition) : undefined;
+    const resultOf = () => {
+      for (let i = this.results.length - 1; i >= 0; i--) if ((this.results[i].path ?? this.results[i].stepId) === path) return this.results[i];
+      return undefined;
+    };
+    return tracer.step({ path, kind, connector: action?.connector, action: action?.action }, () => this.step(step, scope, lastOfRun), resultOf);
   }
 
   /** `{{$resumeUrl}}`: the URL of the next webhook wait of this list, from `index` on. */
@@ -227,7 +245,7 @@ class Run {
     if (skippedBecause) return this.record(this.blockResult(step, path, kind, 'skipped', t0, startedAt, [skippedBecause]));
     if (step.when !== undefined) {
       try {
-        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
         if (!isTruthy(renderValue(step.when, ctx, warnings))) {
           return this.record(this.blockResult(step, path, kind, 'skipped', t0, startedAt, [...warnings, 'when condition was false']));
         }
@@ -260,7 +278,9 @@ class Run {
   }
 
   /** Adds a result to the run (and tells the caller); its outcome for the list it is in. */
-  private async record(result: StepResult, continued = false): Promise<Outcome> {
+  private async record(recorded: StepResult, continued = false): Promise<Outcome> {
+    // What is recorded, answered and seen by later steps never holds a secret variable's value.
+    const result = this.hideSecrets ? this.hideSecrets(recorded) : recorded;
     this.results.push(result);
     this.fresh.push(result);
     await this.deps.onStep?.(result);
@@ -272,7 +292,8 @@ class Run {
   }
 
   /** Records the result of a step that ended, with `onError: continue` applied. */
-  private async ended(step: StepDefinition, path: string, result: StepResult): Promise<Outcome> {
+  private async ended(step: StepDefinition, path: string, ended: StepResult): Promise<Outcome> {
+    const result = this.hideSecrets ? this.hideSecrets(ended) : ended;
     if (result.status === 'failed' && step.onError === 'continue' && !this.cancelled) {
       // The failure is the step's result ({ error } as its output) and the run goes on.
       return this.record({ ...result, output: { error: result.error } }, true);
@@ -326,7 +347,7 @@ class Run {
     // `core.delay` longer than a few seconds is a durable wait: the worker slot is freed meanwhile.
     if (step.connector === 'core' && step.action === 'delay' && this.deps.waits) {
       const warnings: string[] = [];
-      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
       const seconds = Number(renderValue(step.input.seconds, ctx, warnings));
       if (Number.isFinite(seconds) && seconds * 1000 > (this.deps.waits.durableAfterMs ?? DEFAULT_DURABLE_AFTER_MS)) {
         const t0 = performance.now();
@@ -355,7 +376,7 @@ class Run {
   private async condition(step: ConditionBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
     let taken: 'then' | 'else';
     try {
-      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
       taken = isTruthy(renderValue(step.if, ctx, warnings)) ? 'then' : 'else';
     } catch (err) {
       return this.ended(step, path, this.blockResult(step, path, 'condition', 'failed', t0, startedAt, warnings, { error: `if: ${errorMessage(err)}` }));
@@ -368,7 +389,7 @@ class Run {
   private async loop(step: LoopBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
     let items: unknown;
     try {
-      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
       items = renderValue(step.items, ctx, warnings);
       if (typeof items === 'string' && items.trim().startsWith('[')) items = JSON.parse(items);
     } catch (err) {
@@ -449,7 +470,7 @@ class Run {
       case 'duration':
         return { kind: 'duration', dueAt: new Date(now + step.seconds * 1000) };
       case 'until': {
-        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+        const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
         const at = renderValue(step.at, ctx, warnings);
         const due = new Date(typeof at === 'number' ? at : String(at));
         if (Number.isNaN(due.getTime())) return { error: `at: "${String(at)}" is not a date and time (ISO 8601)` };
@@ -500,7 +521,7 @@ class Run {
     const result = (status: StepResult['status'], extra: Partial<StepResult>) => this.blockResult(step, path, 'call', status, t0, startedAt, warnings, { idempotencyKey: stepIdempotencyKey(this.req.executionId, path), ...extra });
     let input: Record<string, unknown>;
     try {
-      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars);
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
       input = renderValue(step.input, ctx, warnings) as Record<string, unknown>;
     } catch (err) {
       return this.ended(step, path, result('failed', { error: `Template error: ${errorMessage(err)}` }));
@@ -537,6 +558,14 @@ interface WaitPlan {
   message?: string;
 }
 
+/** A step's input rendered, except the action's verbatim fields (a code step's `code` is code, not a template). */
+function renderInput(input: Record<string, unknown>, verbatim: readonly string[] | undefined, render: (v: unknown) => unknown): unknown {
+  if (!verbatim?.length || !input || typeof input !== 'object') return render(input);
+  const rendered = render(Object.fromEntries(Object.entries(input).filter(([k]) => !verbatim.includes(k)))) as Record<string, unknown>;
+  for (const k of verbatim) if (k in input) rendered[k] = input[k];
+  return rendered;
+}
+
 /** The action a step names, of the connector it names (undefined when either is unknown). */
 function findAction(connector: ReturnType<RunDeps['findConnector']>, step: ActionStepDefinition): ActionDefinition<unknown, unknown, unknown> | undefined {
   return connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
@@ -568,16 +597,15 @@ async function runAction(
       finishedAt: new Date().toISOString(),
     });
 
-  const ctx = buildContext(req.payload, req.executionId, scope.outputs, path, scope.vars);
+  const ctx = buildContext(req.payload, req.executionId, scope.outputs, path, scope.vars, req.variables);
+  const connector = deps.findConnector(step.connector);
+  const action = findAction(connector, step);
   let input: unknown;
   try {
-    input = renderValue(step.input, ctx, warnings);
+    input = renderInput(step.input, action?.verbatim, (v) => renderValue(v, ctx, warnings));
   } catch (err) {
     return done({ status: 'failed', error: `Template error: ${errorMessage(err)}` });
   }
-
-  const connector = deps.findConnector(step.connector);
-  const action = findAction(connector, step);
   if (!connector || !action) return done({ status: 'failed', input, error: `Unknown connector action ${step.connector}.${step.action}` });
 
   const parsedInput = action.input.safeParse(input);
@@ -626,7 +654,7 @@ async function runAction(
 
   if (!action.pure) onCallOut();
   // The provider's rate limit for this connection (a shared token bucket): the step waits its turn.
-  const limit = resolved?.credentialId && deps.rateLimiter ? connector.rateLimit?.(credentials) : undefined;
+  const limit = resolved?.credentialId && deps.rateLimiter ? connector.rateLimit?.(credentials, (d) => deps.baseUrl(connector.key, d)) : undefined;
   let throttledMs = 0;
   let refreshed = false;
   let maxAttempts = step.retry?.attempts ?? DEFAULT_ATTEMPTS;

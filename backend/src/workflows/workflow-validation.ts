@@ -135,7 +135,10 @@ export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: Conne
         }
       }
     }
-    errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds, ctx.variableNames));
+    // An action's verbatim fields (a code step's `code`) are not templates.
+    const verbatim = connector?.actions.find((a) => a.key === step.action)?.verbatim ?? [];
+    const templated = verbatim.length ? Object.fromEntries(Object.entries(step.input).filter(([k]) => !verbatim.includes(k))) : step.input;
+    errors.push(...templateErrors(templated, [base, 'input'], step.id, knownIds, ctx.variableNames));
   };
 
   list(steps, 'steps');

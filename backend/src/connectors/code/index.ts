@@ -50,6 +50,8 @@ export const code = defineConnector({
         },
       },
       pure: true,
+      // The code is code: `{{ a: 1 }}`-like text in it is not a template (its data comes through `input`).
+      verbatim: ['code'],
       async execute({ input, signal }) {
         try {
           const { result, logs } = await runInSandbox({ code: input.code, input: input.input, timeoutMs: input.timeoutMs, memoryMb: input.memoryMb, signal });
