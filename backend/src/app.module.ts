@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TelemetryModule } from './telemetry/telemetry.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CatalogueController } from './catalogue/catalogue.controller.js';
@@ -20,9 +22,11 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
+import { SsoModule } from './sso/sso.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
+import { VariablesModule } from './variables/variables.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,14 +35,19 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        // Early in the list: shut down last, so the spans of the last runs are flushed.
+        TelemetryModule.forRoot('tributary-api'),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), autoLoadEntities: true }),
         ScheduleModule.forRoot(),
         RedisModule,
         QueueModule,
         AuditModule,
         AuthModule,
+        ApiKeysModule,
         UsersModule,
+        SsoModule,
         CredentialsModule,
+        VariablesModule,
         WorkflowsModule,
         ExecutionsModule,
         WebhooksModule,

@@ -1,5 +1,5 @@
 /**
- * `npm run rotate-key -w backend`: re-seal every sealed value (credentials, OAuth2 tokens, API consumers' keys) under
+ * `npm run rotate-key -w backend`: re-seal every sealed value (credentials, OAuth2 tokens, API consumers' keys, SSO client secrets, secret variables) under
  * the current ENCRYPTION_KEY, table by table (common/key-rotation.ts; each table's repository is its SealedTable).
  * `npm run rotate-key -w backend -- --generate`: print a fresh key and the rotation steps.
  */
@@ -14,6 +14,8 @@ import { Credential } from './credentials/credential.entity.js';
 import { CredentialsRepository } from './credentials/credentials.repository.js';
 import { TokensRepository } from './credentials/oauth2/tokens.repository.js';
 import { dataSourceOptions } from './database/data-source.js';
+import { VariablesRepository } from './variables/variables.repository.js';
+import { SsoRepository } from './sso/sso.repository.js';
 
 if (process.argv.includes('--generate')) {
   const key = randomBytes(32).toString('base64');
@@ -36,7 +38,7 @@ try {
   const db = new DataSource({ ...options, extra: { ...options.extra, max: 2 } });
   await db.initialize();
   const box = new SecretBox(config.encryption.keys, config.encryption.currentKeyId);
-  const tables: SealedTable[] = [new CredentialsRepository(db.getRepository(Credential)), new ConsumersRepository(db), new TokensRepository(db)];
+  const tables: SealedTable[] = [new CredentialsRepository(db.getRepository(Credential)), new ConsumersRepository(db), new TokensRepository(db), new SsoRepository(db), new VariablesRepository(db)];
   for (const table of tables) {
     const what = table.sealedWhat;
     const { rotated, total } = await rotateKeys(table, box, (done, all) => {

@@ -1,4 +1,4 @@
-import { Activity, KeyRound, LayoutDashboard, Network, Users, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, Braces, KeyRound, KeySquare, LayoutDashboard, Network, Users, Workflow, type LucideIcon } from 'lucide-react';
 
 export interface NavItem {
   title: string;
@@ -13,9 +13,11 @@ export const dashboardNav: NavItem[] = [
   { title: 'Overview', href: '/', icon: LayoutDashboard },
   { title: 'Workflows', href: '/workflows', icon: Workflow },
   { title: 'Connections', href: '/connections', icon: KeyRound },
+  { title: 'Variables', href: '/variables', icon: Braces },
   { title: 'Logs', href: '/logs', icon: Activity },
   { title: 'Gateway', href: '/gateway', icon: Network },
   { title: 'Team', href: '/team', icon: Users },
+  { title: 'API keys', href: '/api-keys', icon: KeySquare },
 ];
 
 export function isActive(item: NavItem, pathname: string) {

@@ -8,7 +8,9 @@
  * Team: invite a teammate, accept the link in a fresh browser as them, what their role may see,
  * change their role (their session follows), remove them (their session ends, the link is spent) →
  * Workflow language v2: a workflow with blocks keeps them through the builder, its run waits for an
- * approval (logs filter, execution tree, the pending wait), and Approve moves it on.
+ * approval (logs filter, execution tree, the pending wait), and Approve moves it on →
+ * Connections: an OAuth2 connection approved at the mock provider, tested, broken by a refused
+ * refresh (shown live, on the step using it), reconnected, and its workflow green again.
  *
  * Env: BASE_URL (dashboard, default http://localhost:3000), API_URL (default http://localhost:8080),
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
@@ -21,7 +23,13 @@ import { chromium } from 'playwright-core';
 import { API_URL, ARTIFACTS, BASE_URL, E2EFailure, MOCK_URL, RUN, fail, newPage, results, screenshot, stage, waitFor } from './harness.mjs';
 import { gatewayStages } from './stages/gateway.mjs';
 import { engineV2Stages } from './stages/engine-v2.mjs';
+import { variablesStages } from './stages/variables.mjs';
+import { codeStepStages } from './stages/code-step.mjs';
 import { teamStages } from './stages/team.mjs';
+import { auditStages } from './stages/audit.mjs';
+import { apiKeysStages } from './stages/api-keys.mjs';
+import { connectionsStages } from './stages/connections.mjs';
+import { ssoStages } from './stages/sso.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SLACK_WEBHOOK = `${MOCK_URL}/slack/services/T00000000/B00000000/tributarymockwebhook0001`;
@@ -73,6 +81,9 @@ async function main() {
       await page.getByTestId('current-user').waitFor();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
     });
+
+    // Single sign-on, in browsers of its own (its own workspace and identity provider).
+    await ssoStages(browser);
 
     await stage(page, 'slack-connection', async () => {
       await page.goto(`${BASE_URL}/connections`);
@@ -229,7 +240,12 @@ async function main() {
 
     await gatewayStages(page, { workflowId, workflowName: WORKFLOW_NAME, payload: PAYLOAD });
     await teamStages(browser, page);
+    await auditStages(page);
+    await apiKeysStages(page);
     await engineV2Stages(page);
+    await variablesStages(page);
+    await codeStepStages(browser);
+    await connectionsStages(page);
   } catch (err) {
     if (!(err instanceof E2EFailure)) console.error(err);
   } finally {

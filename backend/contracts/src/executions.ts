@@ -135,6 +135,10 @@ export const executionSchema = executionSummarySchema.extend({
   waits: z.array(pendingWaitSchema),
   /** The execution that started this one through a `call` step. */
   parentExecutionId: idSchema.nullable(),
+  /** Its OpenTelemetry trace id (32 hex digits; look it up in Jaeger, Tempo…): null when tracing was off when it was accepted. */
+  traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
+  /** The environment it ran in (its workflow's when it was accepted): which values `{{vars.NAME}}` read. */
+  environment: z.string(),
 });
 
 /** `POST /executions/:id/approve` and `/reject`. */

@@ -10,6 +10,8 @@
  * bundle that needs a few values imports them from there, without the workflow schema's cron parser.
  */
 export * from './accounts.js';
+export * from './api-keys.js';
+export * from './audit.js';
 export * from './common.js';
 export * from './connectors.js';
 export * from './credentials.js';
@@ -17,4 +19,6 @@ export * from './executions.js';
 export * from './gateway.js';
 export * from './patterns.js';
 export * from './realtime.js';
+export * from './variables.js';
+export * from './sso.js';
 export * from './workflow.js';

@@ -70,7 +70,8 @@ export const platformEventSchemas = {
 
 /** The payload of each control event of a connection. */
 export const controlEventSchemas = {
-  auth_success: z.strictObject({ userId: idSchema, tenantId: idSchema, name: z.string() }),
+  /** `userId` is null for a service API key (it acts for the workspace); `apiKeyId` names the key a socket signed in with. */
+  auth_success: z.strictObject({ userId: idSchema.nullable(), tenantId: idSchema, name: z.string(), apiKeyId: idSchema.optional() }),
   system: z.strictObject({ type: z.literal('welcome'), message: z.string(), topics: z.array(z.string()) }),
   error: z.strictObject({ message: z.string(), code: z.string() }),
   subscribed: z.strictObject({ topics: z.array(z.string()) }),

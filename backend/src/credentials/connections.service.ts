@@ -60,7 +60,7 @@ export class ConnectionsService {
    * at the provider (`authorize`). Client credentials: the first token is requested now, and a
    * refusal stores nothing (the error names the field to fix).
    */
-  async createOAuth2(tenantId: string, userId: string, input: { connector: string; name: string; oauth2: unknown }): Promise<CredentialView> {
+  async createOAuth2(tenantId: string, userId: string | null, input: { connector: string; name: string; oauth2: unknown }): Promise<CredentialView> {
     const connector = this.connectorOf(input.connector);
     const parsed = oauth2ConfigSchema.safeParse(input.oauth2);
     if (!parsed.success) throw new ValidationError('OAuth2 settings are invalid', zodIssuesToFieldErrors(parsed.error.issues, ['oauth2']));
@@ -88,7 +88,7 @@ export class ConnectionsService {
   }
 
   /** The provider's authorisation URL for this connection (also how a broken one is reconnected). */
-  async authorize(tenantId: string, userId: string, id: string, returnTo: string | undefined): Promise<{ authorizationUrl: string }> {
+  async authorize(tenantId: string, userId: string | null, id: string, returnTo: string | undefined): Promise<{ authorizationUrl: string }> {
     const row = await this.rowOrThrow(tenantId, id);
     if (row.kind !== 'oauth2') throw new ValidationError('Only OAuth2 connections are authorised', [{ path: 'id', message: 'This credential holds fields, not an OAuth2 connection' }]);
     const { settings } = this.settingsOf(row);
@@ -131,7 +131,7 @@ export class ConnectionsService {
   }
 
   /** "Test connection": the connector's cheap authenticated call (or, for OAuth2 without one, getting a token). */
-  async test(tenantId: string, userId: string, id: string): Promise<CredentialTest> {
+  async test(tenantId: string, userId: string | null, id: string): Promise<CredentialTest> {
     const row = await this.rowOrThrow(tenantId, id);
     const connector = this.connectorOf(row.connector);
     let ok: boolean;

@@ -40,7 +40,7 @@ export class CredentialsService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(tenantId: string, userId: string, input: { connector: string; name: string; data: Record<string, unknown> }): Promise<CredentialView> {
+  async create(tenantId: string, userId: string | null, input: { connector: string; name: string; data: Record<string, unknown> }): Promise<CredentialView> {
     const connector = findConnector(input.connector);
     if (!connector) throw new ValidationError('Request body is invalid', [{ path: 'connector', message: `Unknown connector "${input.connector}"` }]);
     if (!connector.credentials) {
@@ -76,7 +76,7 @@ export class CredentialsService {
     return toView(await this.getRowOrThrow(tenantId, id));
   }
 
-  async remove(tenantId: string, userId: string, id: string): Promise<void> {
+  async remove(tenantId: string, userId: string | null, id: string): Promise<void> {
     const row = await this.getRowOrThrow(tenantId, id);
     await this.repo.delete(tenantId, row.id);
     await this.audit.record({ tenantId, userId, action: 'credential.delete', targetType: 'credential', targetId: id, details: { connector: row.connector, name: row.name } });

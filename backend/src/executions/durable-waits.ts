@@ -131,10 +131,11 @@ export class DurableWaits {
   }
 
   /** Approves or rejects the execution's pending approval (editor role; audited with who and when). */
-  async decide(tenantId: string, user: { userId: string; email?: string }, executionId: string, input: ApprovalInput, approved: boolean): Promise<{ executionId: string; stepPath: string; approved: boolean }> {
+  async decide(tenantId: string, user: { userId: string | null; email?: string; apiKeyId?: string }, executionId: string, input: ApprovalInput, approved: boolean): Promise<{ executionId: string; stepPath: string; approved: boolean }> {
     if (!isUuid(executionId)) throw new NotFoundError('Execution');
     const at = new Date().toISOString();
-    const output = { approved, by: user.email ?? user.userId, userId: user.userId, at, ...(input.data !== undefined ? { data: input.data } : {}) };
+    // A service API key has no user: its approval is signed by the key.
+    const output = { approved, by: user.email || user.userId || `API key ${user.apiKeyId ?? ''}`.trim(), userId: user.userId, at, ...(input.data !== undefined ? { data: input.data } : {}) };
     const r = await this.waits.decide(tenantId, executionId, input.stepId, approved, approved ? output : { ...output, error: `Rejected by ${output.by}` }, user.userId);
     if (!r) {
       await this.executions.get(tenantId, executionId); // 404 for another tenant's or a missing execution

@@ -21,6 +21,7 @@ import { ExecutionsRepository, type ClaimedExecution } from './executions.reposi
 import { DurableWaits } from './durable-waits.js';
 import { ExecutionsService } from './executions.service.js';
 import { LeaseKeeper, LeaseLostError, type Lease } from './lease-keeper.js';
+import { inSpan, parseTraceparent, SpanKind, SpanStatusCode, TRACING } from '../telemetry/tracing.js';
 
 export type RunOutcome =
   | { status: RunResult['status']; result: RunResult }
@@ -40,8 +41,20 @@ export class ExecutionRunner {
     private readonly executions: ExecutionsService,
   ) {}
 
-  /** Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run fails saying so. */
-  async run(e: ClaimedExecution, steps: StepDefinition[] | null): Promise<RunOutcome> {
+  /**
+   * Runs a claimed execution and records it. `steps` null: the workflow version is gone, and the run
+   * fails saying so. Tracing on: inside an `execution.run` span continuing the trace that accepted it.
+   */
+  run(e: ClaimedExecution, steps: StepDefinition[] | null): Promise<RunOutcome> {
+    if (!TRACING.enabled) return this.runAttempt(e, steps);
+    const attributes = { 'tributary.execution.id': e.id, 'tributary.workflow.id': e.workflowId, 'tributary.tenant.id': e.tenantId, 'tributary.trigger.type': e.triggerType, 'tributary.execution.attempt': e.attempts };
+    return inSpan('execution.run', { kind: SpanKind.CONSUMER, parent: parseTraceparent(e.traceContext), attributes }, () => this.runAttempt(e, steps), (span, outcome) => {
+      span.setAttribute('tributary.execution.status', outcome.status);
+      if (outcome.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.result.error });
+    });
+  }
+
+  private async runAttempt(e: ClaimedExecution, steps: StepDefinition[] | null): Promise<RunOutcome> {
     const run: RunSubject = { tenantId: e.tenantId, executionId: e.id, workflowId: e.workflowId, attempt: e.attempts, mode: 'recorded', triggerType: e.triggerType, payload: e.payload };
     const lease = this.leases.hold(e);
     this.lifecycle.started(run);
@@ -63,11 +76,11 @@ export class ExecutionRunner {
    * Runs steps for real (real calls) and records nothing: the builder's test run of a draft or a
    * saved workflow. Hooks hear it as a `dry` run (metrics count it; no live event names it).
    */
-  async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown): Promise<RunResult> {
+  async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string): Promise<RunResult> {
     const run: RunSubject = { tenantId, executionId: `dry-run-${randomUUID()}`, workflowId, attempt: 1, mode: 'dry' };
     this.lifecycle.started(run);
     try {
-      const result = await this.engine.run(tenantId, { executionId: run.executionId, steps, payload }, { onStep: (step) => this.lifecycle.step(run, step) });
+      const result = await this.engine.run(tenantId, { executionId: run.executionId, steps, payload }, { onStep: (step) => this.lifecycle.step(run, step), workflowId }, environment);
       this.lifecycle.finished(run, { status: result.status, result });
       return result;
     } catch (err) {
@@ -80,6 +93,7 @@ export class ExecutionRunner {
     if (!steps) return this.finish(e, lease, { status: 'failed', steps: [], output: null, error: 'The workflow version no longer exists', durationMs: 0 });
     let logged = e.logged;
     const hooks: RunHooks = {
+      workflowId: e.workflowId,
       onStep: (step) => this.lifecycle.step(run, step),
       checkpoint: async (delta) => {
         logged = true;
@@ -94,7 +108,7 @@ export class ExecutionRunner {
     };
     let result: RunResult;
     try {
-      result = await this.engine.run(e.tenantId, { executionId: e.id, steps, payload: e.payload, previous: e.steps, cancellation: lease.cancellation }, hooks);
+      result = await this.engine.run(e.tenantId, { executionId: e.id, steps, payload: e.payload, previous: e.steps, cancellation: lease.cancellation }, hooks, e.environment);
     } catch (err) {
       if (lease.lost) return { status: 'abandoned', reason: (err as Error).message };
       throw err;

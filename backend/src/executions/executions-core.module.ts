@@ -3,6 +3,7 @@ import { CredentialsModule } from '../credentials/credentials.module.js';
 import { EngineService } from './engine.service.js';
 import { LiveModule } from '../live/live.module.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
+import { VariablesModule } from '../variables/variables.module.js';
 import { ErrorWorkflows } from './error-workflows.js';
 import { ExecutionsRepository } from './executions.repository.js';
 import { ExecutionsService } from './executions.service.js';
@@ -16,7 +17,7 @@ import { WaitsRepository } from './waits.repository.js';
 
 /** What both processes need to start, run and record executions (the api adds HTTP, the worker adds the processor). */
 @Module({
-  imports: [CredentialsModule, LiveModule, WorkflowsModule],
+  imports: [CredentialsModule, LiveModule, WorkflowsModule, VariablesModule],
   providers: [ExecutionsRepository, ExecutionsService, EngineService, LeaseKeeper, ExecutionLifecycle, ExecutionEvents, ErrorWorkflows, ExecutionRunner, WaitsRepository, DurableWaits, resumeTokensProvider],
   exports: [ExecutionsRepository, ExecutionsService, EngineService, ExecutionLifecycle, ExecutionRunner, DurableWaits, ErrorWorkflows, LiveModule],
 })

@@ -30,6 +30,10 @@ export interface NewExecution {
   concurrencyMax?: number | null;
   /** Its workflow's priority (the job's lane; not stored). */
   priority?: WorkflowPriority;
+  /** The environment it runs in (absent: its workflow's, read by the INSERT). */
+  environment?: string;
+  /** W3C traceparent of the span that accepted it (tracing on): the worker continues that trace. */
+  traceContext?: string;
 }
 
 /** What an insert did: a new row, or the existing execution that an Idempotency-Key repeat maps to. */
@@ -79,6 +83,10 @@ export interface ClaimedExecution {
   logged: boolean;
   /** Its workflow's concurrency limit (null: none): when this attempt ends, the next in line is queued. */
   concurrencyMax: number | null;
+  /** The environment it runs in: which values `{{vars.NAME}}` read. */
+  environment: string;
+  /** The trace it belongs to (W3C traceparent), null when tracing was off when it was accepted. */
+  traceContext?: string | null;
 }
 
 /** An execution in lists, and one with its payload, output and steps: the contract's shapes, as answered. */
@@ -109,7 +117,7 @@ const STEP_LOG_SQL = `SELECT jsonb_agg(s.step ORDER BY l.id, s.ord) FROM executi
 
 const CLAIM_RETURNING = `id, tenant_id AS "tenantId", workflow_id AS "workflowId", workflow_version AS "workflowVersion",
   trigger_type AS "triggerType", payload, steps, attempts, parent_execution_id AS "parentExecutionId", concurrency_max AS "concurrencyMax",
-  (${STEP_LOG_SQL}) AS log`;
+  environment, trace_context AS "traceContext", (${STEP_LOG_SQL}) AS log`;
 
 const SUMMARY_COLUMNS = `e.id, e.workflow_id AS "workflowId", w.name AS "workflowName", e.workflow_version AS "workflowVersion",
   e.status, e.trigger_type AS "triggerType", e.error, e.attempts, e.retry_of AS "retryOf", e.created_at AS "createdAt",
@@ -150,6 +158,8 @@ function encodeRow(r: NewExecution): string | UnencodableRowError {
       idempotencyKey: r.idempotencyKey ?? null,
       parentExecutionId: r.parentExecutionId ?? null,
       concurrencyMax: r.concurrencyMax ?? null,
+      environment: r.environment ?? null,
+      traceContext: r.traceContext, // left out when undefined (tracing off)
     });
   } catch (err) {
     return new UnencodableRowError(err);
@@ -231,15 +241,16 @@ export class ExecutionsRepository {
     const keyed = rows.some((r) => r.idempotencyKey !== undefined);
     const inserted = await this.sql<{ id: string }>(
       `INSERT INTO executions (id, tenant_id, workflow_id, workflow_version, status, trigger_type, payload, steps, retry_of, job_id,
-                               idempotency_key, parent_execution_id, concurrency_max, started_at, attempts, lease_expires_at)
+                               idempotency_key, parent_execution_id, concurrency_max, environment, trace_context, started_at, attempts, lease_expires_at)
        SELECT t.id, t."tenantId", t."workflowId", t."workflowVersion", t.status, t."triggerType", t.payload, t.steps, t."retryOf", t."jobId",
-              t."idempotencyKey", t."parentExecutionId", t."concurrencyMax", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
+              t."idempotencyKey", t."parentExecutionId", t."concurrencyMax",
+              COALESCE(t.environment, (SELECT w.environment FROM workflows w WHERE w.id = t."workflowId"), 'production'), t."traceContext", CASE WHEN t.status = 'running' THEN now() END, CASE WHEN t.status = 'running' THEN 1 ELSE 0 END,
               CASE WHEN t.status = 'running' THEN now() + make_interval(secs => $2) END
        FROM jsonb_to_recordset($1::jsonb) AS t(id uuid, "tenantId" uuid, "workflowId" uuid, "workflowVersion" int, status text,
-            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text, "parentExecutionId" uuid, "concurrencyMax" int)
+            "triggerType" text, payload jsonb, steps jsonb, "retryOf" uuid, "jobId" uuid, "idempotencyKey" text, "parentExecutionId" uuid, "concurrencyMax" int, environment text, "traceContext" text)
        ${keyed ? 'ON CONFLICT (workflow_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id' : ''}`,
       [`[${encodedRows.join(',')}]`, this.leaseSeconds],
-      { name: keyed ? 'executions_insert_keyed' : 'executions_insert' },
+      { name: keyed ? 'executions_insert_keyed_v2' : 'executions_insert_v2' },
     );
     if (!keyed) return rows.map(() => ({ created: true }));
     const created = new Set(inserted.map((r) => r.id));
@@ -529,7 +540,8 @@ export class ExecutionsRepository {
   /** One execution with its steps (those checkpointed to the step log of a run in flight included). */
   async get(tenantId: string, id: string): Promise<StoredExecution | null> {
     const rows = await this.sql<StoredExecution & { log: StepResult[] | null }>(
-      `SELECT ${SUMMARY_COLUMNS}, e.payload, e.output, e.steps, e.parent_execution_id AS "parentExecutionId", (${STEP_LOG_SQL}) AS log
+      `SELECT ${SUMMARY_COLUMNS}, e.payload, e.output, e.steps, e.parent_execution_id AS "parentExecutionId", e.environment,
+              substr(e.trace_context, 4, 32) AS "traceId", (${STEP_LOG_SQL}) AS log
        FROM executions e LEFT JOIN workflows w ON w.id = e.workflow_id
        WHERE e.tenant_id = $1 AND e.id = $2`,
       [tenantId, id],

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { statsSchema, type ExecutionStarted } from '@tributary/contracts';
+import { DEFAULT_ENVIRONMENT, statsSchema, type ExecutionStarted } from '@tributary/contracts';
 import type { z } from 'zod';
 import { CONFIG, type Config } from '../config/config.js';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,7 @@ import { WaitsRepository } from './waits.repository.js';
 import type { PendingWait, WorkflowPriority } from '@tributary/contracts';
 import { TenantLoad, type JobLane } from './fair-share.js';
 import { isUuid } from '../common/ids.js';
+import { acceptTraced, activeTraceparent, TRACING } from '../telemetry/tracing.js';
 
 export interface StartRequest {
   tenantId: string;
@@ -42,10 +43,12 @@ export interface StartRequest {
 export interface FlowSettings {
   priority: WorkflowPriority;
   concurrencyMax: number | null;
+  /** The environment its executions run in (absent: the INSERT reads the workflow's). */
+  environment?: string;
 }
 
-export function flowOf(w: { priority?: WorkflowPriority | null; concurrencyMax?: number | null }): FlowSettings {
-  return { priority: w.priority ?? 'normal', concurrencyMax: w.concurrencyMax ?? null };
+export function flowOf(w: { priority?: WorkflowPriority | null; concurrencyMax?: number | null; environment?: string | null }): FlowSettings {
+  return { priority: w.priority ?? 'normal', concurrencyMax: w.concurrencyMax ?? null, ...(w.environment ? { environment: w.environment } : {}) };
 }
 
 
@@ -118,7 +121,14 @@ export class ExecutionsService {
    * queue is unreachable the row stays queued and the reconciler adds the job later. With an
    * idempotency key, a repeat answers the first execution (`duplicate`) and queues nothing.
    */
-  async start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
+  start(req: StartRequest): Promise<{ executionId: string; duplicate: boolean }> {
+    if (!TRACING.enabled) return this.accept(req);
+    // Tracing on: the trace of the webhook (or `call` step) accepting it, else an `execution.accept` span of its own.
+    const attributes = { 'tributary.workflow.id': req.workflowId, 'tributary.tenant.id': req.tenantId, 'tributary.trigger.type': req.triggerType };
+    return acceptTraced(attributes, (traceContext) => this.accept(req, traceContext));
+  }
+
+  private async accept(req: StartRequest, traceContext?: string): Promise<{ executionId: string; duplicate: boolean }> {
     const { carriedSteps, flow, ...fields } = req;
     const row: NewExecution = {
       id: randomUUID(),
@@ -127,6 +137,8 @@ export class ExecutionsService {
       retryOf: req.retryOf ?? null,
       concurrencyMax: flow?.concurrencyMax ?? null,
       priority: flow?.priority ?? 'normal',
+      environment: flow?.environment,
+      traceContext,
     };
     const outcome = await this.accepted.add(row);
     if ('refused' in outcome) throw refusal(outcome.refused);
@@ -142,13 +154,15 @@ export class ExecutionsService {
    */
   async startHere(req: Omit<StartRequest, 'retryOf' | 'carriedSteps'>): Promise<{ claimed: ClaimedExecution } | { existingId: string }> {
     const id = randomUUID();
-    const inserted = await this.repo.insert({ id, ...req, status: 'running' }).catch((err: Error) => {
+    const environment = req.flow?.environment ?? DEFAULT_ENVIRONMENT;
+    const traceContext = TRACING.enabled ? activeTraceparent() : undefined;
+    const inserted = await this.repo.insert({ id, ...req, status: 'running', environment, traceContext }).catch((err: Error) => {
       throw refusal(err);
     });
     if (!inserted.created) return { existingId: inserted.existingId };
     this.lifecycle.queued({ tenantId: req.tenantId, executionId: id, workflowId: req.workflowId, triggerType: req.triggerType });
     return {
-      claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1, parentExecutionId: null, logged: false, concurrencyMax: null },
+      claimed: { id, tenantId: req.tenantId, workflowId: req.workflowId, workflowVersion: req.workflowVersion, triggerType: req.triggerType, payload: req.payload, steps: [], attempts: 1, parentExecutionId: null, logged: false, concurrencyMax: null, environment, traceContext },
     };
   }
 
@@ -277,7 +291,7 @@ export class ExecutionsService {
   }
 
   /** Cancels a queued, running or waiting execution (409 once it has finished); audited, and told to live clients. */
-  async cancel(tenantId: string, userId: string, id: string): Promise<ExecutionDetail> {
+  async cancel(tenantId: string, userId: string | null, id: string): Promise<ExecutionDetail> {
     if (!isUuid(id)) throw new NotFoundError('Execution');
     const cancelled = await this.repo.cancel(tenantId, id, 'Cancelled by a user');
     if (!cancelled) {

@@ -149,7 +149,7 @@ export class WaitsRepository {
    * Approves or rejects the approval the execution waits on (the one at `stepId` when given, else
    * the oldest). Null when the execution (of this tenant) has no such pending approval.
    */
-  async decide(tenantId: string, executionId: string, stepId: string | undefined, approved: boolean, output: Record<string, unknown>, userId: string): Promise<(Resumed & { path: string }) | null> {
+  async decide(tenantId: string, executionId: string, stepId: string | undefined, approved: boolean, output: Record<string, unknown>, userId: string | null): Promise<(Resumed & { path: string }) | null> {
     return inTransaction(this.db, async (sql) => {
       const [ex] = await sql(`SELECT 1 FROM executions WHERE id = $1 AND tenant_id = $2 AND status IN ('queued', 'running', 'waiting') FOR UPDATE`, [executionId, tenantId]);
       if (!ex) return null;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuthUser } from '../access/auth.types.js';
 import { CurrentUser } from '../access/decorators.js';
 import { ApiZodBody, ZodBody } from '../common/zod.js';
-import { stepSchema, triggerSchema, type dryRunResultSchema, type ExecutionStarted, type StepDefinition } from '@tributary/contracts';
+import { environmentSchema, stepSchema, triggerSchema, type dryRunResultSchema, type ExecutionStarted, type StepDefinition } from '@tributary/contracts';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionsService, flowOf } from './executions.service.js';
@@ -13,7 +13,8 @@ import { payloadErrors } from '../workflows/input-schema.js';
 
 const payloadSchema = z.object({ payload: z.unknown().default({}) });
 const draftSchema = z.object({
-  workflow: z.object({ trigger: triggerSchema.optional(), steps: z.array(stepSchema).max(100) }),
+  /** `environment`: whose variable values the test run reads (default production). */
+  workflow: z.object({ trigger: triggerSchema.optional(), steps: z.array(stepSchema).max(100), environment: environmentSchema.optional() }),
   payload: z.unknown().default({}),
 });
 
@@ -34,7 +35,7 @@ export class WorkflowRunsController {
   @ApiZodBody(draftSchema)
   async dryRunDraft(@CurrentUser() user: AuthUser, @ZodBody(draftSchema) body: z.output<typeof draftSchema>) {
     await this.workflows.validate(user.tenantId, body.workflow.steps);
-    return this.dryRun(user.tenantId, null, body.workflow.steps, body.payload);
+    return this.dryRun(user.tenantId, null, body.workflow.steps, body.payload, body.workflow.environment);
   }
 
   @Post(':id/dry-run')
@@ -42,7 +43,7 @@ export class WorkflowRunsController {
   @ApiZodBody(payloadSchema)
   async dryRunSaved(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
-    return this.dryRun(user.tenantId, wf.id, wf.steps, body.payload);
+    return this.dryRun(user.tenantId, wf.id, wf.steps, body.payload, wf.environment);
   }
 
   @Post(':id/run')
@@ -59,8 +60,8 @@ export class WorkflowRunsController {
     return { executionId };
   }
 
-  private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown): Promise<z.input<typeof dryRunResultSchema>> {
-    const r = await this.runner.dryRun(tenantId, workflowId, steps, payload);
+  private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string): Promise<z.input<typeof dryRunResultSchema>> {
+    const r = await this.runner.dryRun(tenantId, workflowId, steps, payload, environment);
     // A test run has no wait store: its waits and calls are passed over, so it never parks.
     if (r.status === 'waiting') throw new Error('A test run parked on a wait');
     return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { TelemetryModule } from '../telemetry/telemetry.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { RedisModule } from '../common/redis.module.js';
 import type { Config } from '../config/config.js';
@@ -19,6 +20,8 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        // Early in the list: shut down last, so the spans of the last runs are flushed.
+        TelemetryModule.forRoot('tributary-worker'),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config), autoLoadEntities: true }),
         RedisModule,
         QueueModule,

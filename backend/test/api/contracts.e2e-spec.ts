@@ -5,8 +5,16 @@
  * are the same schemas' types.
  */
 import {
+  environmentListSchema,
+  variableListSchema,
+  variableSchema,
+  workflowPromotionSchema,
+  apiKeySchema,
+  createdApiKeySchema,
   apiConsumerSchema,
   apiConsumerWithKeySchema,
+  auditEntrySchema,
+  authOptionsSchema,
   connectorSchema,
   consumerUsageSchema,
   createdInvitationSchema,
@@ -26,12 +34,14 @@ import {
   publishResultSchema,
   serverMessageSchema,
   sessionSchema,
+  ssoSettingsSchema,
   statsSchema,
   teamMemberSchema,
   workflowSchema,
   workflowVersionListSchema,
 } from '@tributary/contracts';
 import { z } from 'zod';
+import { startOidcIdp } from '../../../scripts/oidc-idp/server.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { waitFor } from '../helpers/wait.js';
 import { WsClient } from '../helpers/ws-client.js';
@@ -176,5 +186,43 @@ describe('contracts: real api responses parse with @tributary/contracts', () => 
     expectContract(pageSchema(teamMemberSchema), await get('/api/users'));
     expectContract(createdInvitationSchema, await post('/api/invitations', { email: `invitee-${Date.now()}@example.com`, role: 'editor' }), 201);
     expectContract(pageSchema(invitationSchema), await get('/api/invitations'));
+  });
+
+  it('the audit log and its NDJSON export', async () => {
+    const page = expectContract(pageSchema(auditEntrySchema), await get('/api/audit?action=auth.'));
+    expect(page.items.length).toBeGreaterThan(0);
+    const res = await fetch(`${t.baseUrl}/api/audit/export?action=auth.`, { headers: { authorization: `Bearer ${token}` } });
+    for (const line of (await res.text()).split('\n').filter(Boolean)) expectContract(auditEntrySchema, { status: res.status, body: JSON.parse(line) });
+  });
+
+  it('API keys', async () => {
+    const created = expectContract(createdApiKeySchema, await post('/api/api-keys', { name: 'contract', scope: 'read', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }), 201);
+    expectContract(pageSchema(apiKeySchema), await get('/api/api-keys'));
+    expectContract(apiKeySchema, await t.request('GET', '/api/api-keys/current', { token: created.key }));
+  });
+
+  it('variables, environments and promotion', async () => {
+    const v = expectContract(variableSchema, await post('/api/variables', { name: 'CONTRACT_BASE', values: { staging: 'https://s', production: 'https://p' } }), 201);
+    expectContract(variableSchema, await post('/api/variables', { name: 'CONTRACT_SECRET', secret: true, defaultValue: 'a-long-secret-value' }), 201);
+    expectContract(variableSchema, await t.request('PUT', `/api/variables/${v.id}`, { token, body: { values: { qa: 'https://q' } } }));
+    expectContract(variableSchema, await get(`/api/variables/${v.id}`));
+    expectContract(variableListSchema, await get('/api/variables'));
+    const wf = expectContract(workflowSchema, await post('/api/workflows', { name: 'promote me', trigger: { type: 'manual' }, environment: 'staging', steps: [{ id: 'a', connector: 'core', action: 'transform', input: { value: '{{vars.CONTRACT_BASE}}' } }] }), 201);
+    expectContract(workflowPromotionSchema, await post(`/api/workflows/${wf.id}/promote`, { environment: 'production' }));
+    expectContract(environmentListSchema, await get('/api/environments'));
+  });
+
+  it('SSO settings and the login page options', async () => {
+    expectContract(authOptionsSchema, await t.request('GET', '/api/auth/options'));
+    expectContract(authOptionsSchema, await t.request('GET', '/api/auth/options?email=someone%40example.com'));
+    expectContract(ssoSettingsSchema, await get('/api/sso'));
+    const idp = await startOidcIdp({ clients: [{ clientId: 'contract', clientSecret: 'contract-secret', redirectUris: [`${t.config.publicUrl}/api/auth/sso/callback`] }] });
+    try {
+      const body = { issuer: idp.issuer, clientId: 'contract', clientSecret: 'contract-secret', allowedDomains: [`contract-${Date.now()}.test`] };
+      expectContract(ssoSettingsSchema, await t.request('PUT', '/api/sso', { token, body }));
+      expectContract(ssoSettingsSchema, await get('/api/sso'));
+    } finally {
+      await idp.close();
+    }
   });
 });

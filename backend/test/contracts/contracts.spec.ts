@@ -71,6 +71,8 @@ describe('schemas', () => {
       concurrency: null,
       priority: 'normal',
       inputSchema: null,
+      environment: 'production',
+      promotedFrom: null,
       version: 1,
       createdAt: '2026-01-02T03:04:05.678Z',
       updatedAt: '2026-01-02T03:04:05.678Z',

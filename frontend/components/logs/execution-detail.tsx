@@ -10,6 +10,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useToast } from '@/components/ui/toast';
+import { CopyButton } from '@/components/common/copy-button';
 import { JsonView } from '@/components/common/json-view';
 import { EmptyState, ErrorState } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
@@ -83,8 +84,19 @@ export function ExecutionDetail({ id }: { id: string }) {
                   {e.workflowName ?? 'Workflow'}
                 </Link>
                 <StatusBadge status={e.status} />
+                {e.environment && (
+                  <span className="rounded-md border px-2 py-0.5 font-mono text-xs font-normal text-muted-foreground" title="The environment it ran in ({{vars.NAME}} read its values)" data-testid="execution-environment">
+                    {e.environment}
+                  </span>
+                )}
               </h1>
               <p className="mt-1 font-mono text-xs text-muted-foreground">{e.id}</p>
+              {e.traceId && (
+                <p className="mt-1 flex flex-wrap items-center gap-2 text-xs text-muted-foreground" data-testid="execution-trace">
+                  Trace <code className="font-mono" data-testid="execution-trace-id">{e.traceId}</code>
+                  <CopyButton value={e.traceId} label="Copy trace id" testId="copy-trace-id" />
+                </p>
+              )}
               {e.parentExecutionId && (
                 <p className="mt-1 flex items-center gap-1.5 text-sm text-muted-foreground">
                   <GitMerge className="size-3.5 shrink-0" aria-hidden /> Sub-workflow run, started by{' '}

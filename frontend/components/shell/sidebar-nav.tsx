@@ -1,14 +1,19 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { dashboardNav, isActive } from '@/config/nav';
+import { ScrollText } from 'lucide-react';
+import { dashboardNav, isActive, type NavItem } from '@/config/nav';
+import { useCurrentUser } from '@/lib/auth/auth-provider';
 import { cn } from '@/lib/utils';
 
 export function SidebarNav({ onNavigate }: { onNavigate?: () => void }) {
   const pathname = usePathname();
+  const user = useCurrentUser();
+  // The audit log is for admins only (the api answers 403 to others).
+  const items: NavItem[] = user?.role === 'admin' ? [...dashboardNav, { title: 'Audit', href: '/audit', icon: ScrollText }] : dashboardNav;
   return (
     <nav aria-label="Main" className="flex flex-col gap-1 px-3">
-      {dashboardNav.map((item) => {
+      {items.map((item) => {
         const active = isActive(item, pathname);
         const Icon = item.icon;
         return (

@@ -6,10 +6,14 @@
  * the contract breaks this file (and the backend's build) until both sides follow.
  */
 import type { workflowInputSchema } from '@tributary/contracts';
+import type { EnvironmentList, Variable, variableInputSchema, variableUpdateSchema, WorkflowPromotion } from '@tributary/contracts';
 import type { z } from 'zod';
 import { toBuilderValues, toWorkflowInput, type BuilderValues } from '@/components/workflows/builder/form-model';
-import type { Execution, Stats, Workflow } from './types';
+import type { Credential, CredentialTest, CredentialUsage, Execution, Stats, Workflow } from './types';
 import type { PlatformMessage } from '../realtime/types';
+import type { AuditEntry } from './audit';
+import type { AuthOptions, SsoSettings } from './sso';
+import { expiryFrom, type ApiKey, type CreateApiKeyInput, type CreatedApiKey } from './api-keys';
 
 export const workflowSample = {
   id: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
@@ -22,6 +26,8 @@ export const workflowSample = {
   concurrency: null,
   priority: 'normal',
   inputSchema: null,
+  environment: 'production',
+  promotedFrom: null,
   version: 1,
   webhookUrl: 'http://localhost:8080/api/webhooks/0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
   createdAt: '2026-11-30T07:12:03.114Z',
@@ -85,6 +91,8 @@ export const executionSample = {
   ],
   waits: [],
   parentExecutionId: null,
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  environment: 'production',
 } satisfies Execution;
 
 /** Engine v2: a run parked on an approval inside a loop, after a condition and a parallel block; a child of another run. */
@@ -184,6 +192,42 @@ export const liveResumedSample = {
   data: { executionId: '8c1e4a7b-2d3f-4e5a-9b6c-7d8e9f0a1b2c', workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', stepPath: 'each[0].gate', by: 'approval' },
 } satisfies PlatformMessage;
 
+/** Connections: an OAuth2 connection whose refresh the provider refused, as `GET /credentials` lists it. */
+export const credentialSample = {
+  id: '3f2b1c0d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  connector: 'http',
+  name: 'Generic OAuth2 API',
+  hints: { grant: 'authorization_code', clientId: 'clie…', scopes: 'profile email' },
+  kind: 'oauth2',
+  status: 'needs_reconnect',
+  lastSuccessAt: '2026-11-30T07:12:03.114Z',
+  lastErrorAt: '2026-11-30T08:12:03.114Z',
+  lastError: 'invalid_grant: The refresh token is invalid, expired or revoked',
+  oauth2: { grant: 'authorization_code', scopes: ['profile', 'email'], expiresAt: null, connected: false },
+  createdAt: '2026-11-30T07:12:03.114Z',
+  updatedAt: '2026-11-30T08:12:03.114Z',
+} satisfies Credential;
+
+export const fieldsCredentialSample = {
+  ...credentialSample,
+  connector: 'slack',
+  hints: { webhookUrl: 'http…0001' },
+  kind: 'fields',
+  status: 'untested',
+  lastSuccessAt: null,
+  lastErrorAt: null,
+  lastError: null,
+  oauth2: undefined,
+} satisfies Credential;
+
+export const credentialTestSample = { ok: true, message: 'The provider issued an access token', status: 'ok' } satisfies CredentialTest;
+export const credentialUsageSample = { workflows: [{ id: workflowSample.id, name: workflowSample.name, enabled: true }] } satisfies CredentialUsage;
+
+export const liveCredentialSample = {
+  event: 'credential.status',
+  data: { credentialId: credentialSample.id, connector: 'http', name: 'Generic OAuth2 API', status: 'needs_reconnect', error: 'invalid_grant' },
+} satisfies PlatformMessage;
+
 /** What the builder sends is a body the api's workflow schema takes (its input type). */
 export const builderBody: z.input<typeof workflowInputSchema> = toWorkflowInput({} as BuilderValues, []);
 
@@ -195,3 +239,91 @@ export const drift = {
   // @ts-expect-error: a field the contract does not have (e.g. one renamed on one side only) does not type-check.
   stepResults: [],
 } satisfies Execution;
+
+/** SSO: the workspace's provider as `GET /sso` answers it (the secret never is), and the login page's options for an email. */
+export const ssoSettingsSample = {
+  config: {
+    issuer: 'https://idp.example.com/realms/acme',
+    clientId: 'tributary',
+    clientSecretSet: true,
+    allowedDomains: ['acme.com'],
+    defaultRole: 'viewer',
+    ssoOnly: false,
+    enabled: true,
+    createdAt: '2026-11-30T07:12:03.114Z',
+    updatedAt: '2026-11-30T07:12:03.114Z',
+  },
+  callbackUrl: 'http://localhost:8080/api/auth/sso/callback',
+} satisfies SsoSettings;
+export const authOptionsSample = { devMode: false, sso: 'required' } satisfies AuthOptions;
+
+/** The audit log: a run's use of a credential, as `GET /audit` lists it and `GET /audit/export` writes it (one per line). */
+export const auditEntrySample = {
+  id: '6e1d2c3b-4a5f-4e6d-8c7b-9a0f1e2d3c4b',
+  action: 'credential.use',
+  userId: null,
+  actorEmail: null,
+  targetType: 'credential',
+  targetId: '3f2b1c0d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  details: { workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', executionId: '5d7a2f0e-9c1b-4e7a-8f3d-6b2c1a0e9d44', ok: true },
+  ip: null,
+  createdAt: '2026-11-30T07:12:03.262Z',
+} satisfies AuditEntry;
+
+/** API keys: `POST /api-keys` answers the key once (`key`); lists answer the same shape without it. */
+export const createdApiKeySample = {
+  id: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  name: 'GitHub Actions deploys',
+  kind: 'personal',
+  scope: 'write',
+  prefix: 'trb_Xc2mQ9aL',
+  userId: '8e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b',
+  createdBy: '8e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b',
+  createdAt: '2026-11-30T07:12:03.114Z',
+  expiresAt: '2026-12-30T07:12:03.114Z',
+  lastUsedAt: null,
+  revokedAt: null,
+  status: 'active',
+  key: 'trb_Xc2mQ9aLkP0vR7sT1uW3yZ5bD8fH2jM4nQ6rS9tV1xY',
+} satisfies CreatedApiKey;
+export const serviceApiKeySample = {
+  id: '9c8b7a6f-5e4d-4c3b-8a2f-1e0d9c8b7a6f',
+  name: 'Nightly sync',
+  kind: 'service',
+  scope: 'read',
+  prefix: 'trb_p4Lm0QzR',
+  userId: null,
+  createdBy: '8e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b',
+  createdAt: '2026-11-30T07:12:03.114Z',
+  expiresAt: null,
+  lastUsedAt: '2026-11-30T08:00:00.000Z',
+  revokedAt: '2026-12-01T07:12:03.114Z',
+  status: 'revoked',
+} satisfies ApiKey;
+/** What the create dialog sends is what the api's schema accepts. */
+export const createApiKeyBody = { name: 'CI', kind: 'personal', scope: 'read', expiresAt: expiryFrom('30') } satisfies CreateApiKeyInput;
+
+// ---- variables and environments (backend/test/api/contracts.e2e-spec.ts "variables, environments and promotion") ----
+
+/** A secret variable as listed: hints only, never a value. */
+export const secretVariableSample = {
+  id: '2f0c9b1e-6d4a-4b8e-9c3f-1a2b3c4d5e6f',
+  name: 'API_KEY',
+  description: '',
+  secret: true,
+  defaultValue: null,
+  values: { staging: { value: null, hint: '••••7890', updatedAt: '2026-11-30T07:12:03.114Z' }, production: { value: null, hint: '••••4321', updatedAt: '2026-11-30T07:12:03.114Z' } },
+  createdAt: '2026-11-30T07:12:03.114Z',
+  updatedAt: '2026-11-30T07:12:03.114Z',
+} satisfies Variable;
+
+/** What the variables page sends is what `POST /variables` and `PUT /variables/:id` accept. */
+export const variableDraftSample: z.input<typeof variableInputSchema> = { name: 'API_BASE', secret: false, values: { staging: 'https://staging.example', production: null } };
+export const variableUpdateSample: z.input<typeof variableUpdateSchema> = { values: { qa: 'x', staging: null }, defaultValue: null };
+
+export const environmentsSample = { items: [{ name: 'production', workflows: 2, values: 3 }, { name: 'staging', workflows: 1, values: 3 }] } satisfies EnvironmentList;
+export const promotionSample = {
+  source: { workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', environment: 'staging', version: 3 },
+  target: { workflowId: '5d7a2f0e-9c1b-4e7a-8f3d-6b2c1a0e9d44', environment: 'production', version: 2, created: false },
+  note: 'promoted from staging v3',
+} satisfies WorkflowPromotion;

@@ -11,5 +11,9 @@ import { ErrorWorkflows1764374400000 } from './1764374400000-ErrorWorkflows.js';
 import { DurableWaits1764460800000 } from './1764460800000-DurableWaits.js';
 import { FlowControl1764547200000 } from './1764547200000-FlowControl.js';
 import { Connections1764633600000 } from './1764633600000-Connections.js';
+import { Sso1764806400000 } from './1764806400000-Sso.js';
+import { ApiKeys1764720000000 } from './1764720000000-ApiKeys.js';
+import { Variables1764892800000 } from './1764892800000-Variables.js';
+import { AuditTrace1764979200000 } from './1764979200000-AuditTrace.js';
 
-export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000, ErrorWorkflows1764374400000, DurableWaits1764460800000, FlowControl1764547200000, Connections1764633600000];
+export const migrations = [Foundation1763769600000, Executions1763856000000, ApiConsumers1763942400000, Events1763942500000, ExecutionJobs1764028800000, Invitations1764115200000, ExecutionLeases1764201600000, ExecutionRetryOfIndex1764288000000, ErrorWorkflows1764374400000, DurableWaits1764460800000, FlowControl1764547200000, Connections1764633600000, ApiKeys1764720000000, Sso1764806400000, Variables1764892800000, AuditTrace1764979200000];
