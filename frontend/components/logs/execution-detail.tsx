@@ -40,6 +40,7 @@ function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
           <span className="block truncate text-xs text-muted-foreground">
             {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector} · ${step.action}`}
             {step.attempts && step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
+            {step.throttledMs ? ` · waited ${formatDuration(step.throttledMs)} for the connection's rate limit` : ''}
           </span>
         </span>
         <span className="hidden text-xs text-muted-foreground tabular-nums sm:block">{formatDuration(step.durationMs)}</span>

@@ -209,7 +209,10 @@ function TreeNode({ node }: { node: ExecutionStepNode }) {
             {node.name && <span className="ml-2 font-mono text-xs font-normal text-muted-foreground">{node.stepId}</span>}
             {isBlock && <span className="sr-only"> ({BLOCK_LABELS[node.type]} block)</span>}
           </span>
-          <span className="block truncate text-xs text-muted-foreground">{subtitle(node, wait)}</span>
+          <span className="block truncate text-xs text-muted-foreground">
+            {subtitle(node, wait)}
+            {r?.throttledMs ? ` · waited ${formatDuration(r.throttledMs)} for the connection's rate limit` : ''}
+          </span>
           {r?.idempotencyKey && (
             <span className="block truncate font-mono text-[11px] text-muted-foreground" title={`Idempotency key: ${r.idempotencyKey}`}>
               key {r.idempotencyKey}
