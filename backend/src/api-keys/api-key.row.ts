@@ -17,15 +17,6 @@ export interface ApiKeyRow {
   createdAt: Date;
 }
 
-export interface NewApiKeyRow {
-  id: string;
-  tenantId: string;
-  userId: string | null;
-  createdBy: string | null;
-  name: string;
-  kind: ApiKeyKind;
-  scope: ApiKeyScope;
-  prefix: string;
+export interface NewApiKeyRow extends Pick<ApiKeyRow, 'id' | 'tenantId' | 'userId' | 'createdBy' | 'name' | 'kind' | 'scope' | 'prefix' | 'expiresAt'> {
   keyHash: Buffer;
-  expiresAt: Date | null;
 }

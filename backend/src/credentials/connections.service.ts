@@ -12,9 +12,8 @@ import type { CredentialTest, CredentialUsage } from '@tributary/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import type { SecretBox } from '../common/crypto.js';
 import { maskSecret } from '../common/crypto.js';
-import { NotFoundError, ValidationError } from '../common/errors.js';
+import { ValidationError } from '../common/errors.js';
 import type { HttpClient } from '../common/http/http-client.js';
-import { isUuid } from '../common/ids.js';
 import { SECRET_BOX } from '../common/secret-box.provider.js';
 import { zodIssuesToFieldErrors } from '../common/zod.js';
 import { CONFIG, type Config } from '../config/config.js';
@@ -24,7 +23,7 @@ import { findConnector } from '../engine/connectors.js';
 import type { ResolvedCredential } from '../engine/types.js';
 import { credentialAad, type Credential } from './credential.entity.js';
 import { CredentialsRepository } from './credentials.repository.js';
-import { toView, type CredentialView } from './credentials.service.js';
+import { CredentialsService, toView, type CredentialView } from './credentials.service.js';
 import { AccessTokens, deadConnection, type ConnectionRef } from './oauth2/access-tokens.js';
 import { OAuth2Client, OAuth2Failure, type OAuth2Settings, type TokenSet } from './oauth2/oauth2-client.js';
 import { oauth2ConfigSchema, settingsOf, type OAuth2Config } from './oauth2/oauth2-config.js';
@@ -45,6 +44,7 @@ export class ConnectionsService {
 
   constructor(
     private readonly repo: CredentialsRepository,
+    private readonly credentials: CredentialsService,
     private readonly tokens: TokensRepository,
     private readonly access: AccessTokens,
     private readonly client: OAuth2Client,
@@ -82,14 +82,14 @@ export class ConnectionsService {
     await this.audit.record({ tenantId, userId, action: 'credential.create', targetType: 'credential', targetId: id, details: { connector: connector.key, name: input.name, kind: 'oauth2', grant: config.grant } });
     if (first) {
       await this.access.store(this.ref(row), connector.key, first);
-      return this.view(await this.rowOrThrow(tenantId, id));
+      return this.view(await this.credentials.row(tenantId, id));
     }
     return this.view(row);
   }
 
   /** The provider's authorisation URL for this connection (also how a broken one is reconnected). */
   async authorize(tenantId: string, userId: string | null, id: string, returnTo: string | undefined): Promise<{ authorizationUrl: string }> {
-    const row = await this.rowOrThrow(tenantId, id);
+    const row = await this.credentials.row(tenantId, id);
     if (row.kind !== 'oauth2') throw new ValidationError('Only OAuth2 connections are authorised', [{ path: 'id', message: 'This credential holds fields, not an OAuth2 connection' }]);
     const { settings } = this.settingsOf(row);
     if (settings.grant !== 'authorization_code') throw new ValidationError('Client credentials need no authorisation', [{ path: 'id', message: 'Use "Test connection" to request a new token' }]);
@@ -132,7 +132,7 @@ export class ConnectionsService {
 
   /** "Test connection": the connector's cheap authenticated call (or, for OAuth2 without one, getting a token). */
   async test(tenantId: string, userId: string | null, id: string): Promise<CredentialTest> {
-    const row = await this.rowOrThrow(tenantId, id);
+    const row = await this.credentials.row(tenantId, id);
     const connector = this.connectorOf(row.connector);
     let ok: boolean;
     let message: string;
@@ -157,7 +157,7 @@ export class ConnectionsService {
 
   /** The workflows (any block depth) whose steps use the credential. */
   async usage(tenantId: string, id: string): Promise<CredentialUsage> {
-    await this.rowOrThrow(tenantId, id);
+    await this.credentials.row(tenantId, id);
     const workflows = await sqlOf(this.db)<{ id: string; name: string; enabled: boolean }>(
       `SELECT id, name, enabled FROM workflows WHERE tenant_id = $1 AND jsonb_path_exists(steps, '$.** ? (@.credentialId == $id)', jsonb_build_object('id', $2::text)) ORDER BY name, id`,
       [tenantId, id],
@@ -181,19 +181,14 @@ export class ConnectionsService {
    * connector's fields, with `refresh` for when the provider refuses the token.
    */
   async resolve(tenantId: string, id: string): Promise<ResolvedCredential> {
-    const row = await this.rowOrThrow(tenantId, id);
-    const data = JSON.parse(this.box.open(row, credentialAad(row))) as Record<string, unknown>;
-    if (row.kind !== 'oauth2') return { connector: row.connector, data, credentialId: row.id };
-    const connector = this.connectorOf(row.connector);
-    const settings = settingsOf(connector, data as OAuth2Config, this.baseUrl(connector.key));
+    const row = await this.credentials.row(tenantId, id);
+    if (row.kind !== 'oauth2') return { connector: row.connector, data: this.credentials.open(row), credentialId: row.id };
+    const { connector, settings } = this.settingsOf(row);
     const conn = this.ref(row);
     // One fields object per token: the step redactor is built once per object, not per step.
     let last: { token: string; data: Record<string, unknown> } | undefined;
     const fields = (t: TokenSet) => {
-      if (last?.token !== t.accessToken) {
-        const data = connector.oauth2!.toCredentials({ accessToken: t.accessToken, tokenType: t.tokenType, extra: t.extra }, this.baseUrl(connector.key)) as Record<string, unknown>;
-        last = { token: t.accessToken, data };
-      }
+      if (last?.token !== t.accessToken) last = { token: t.accessToken, data: this.fieldsFrom(connector, t) };
       return last;
     };
     return {
@@ -226,13 +221,13 @@ export class ConnectionsService {
   }
 
   private async credentialsFor(row: Credential, connector: ConnectorDefinition<unknown>, opts: { force?: boolean } = {}): Promise<unknown> {
-    const data = JSON.parse(this.box.open(row, credentialAad(row))) as Record<string, unknown>;
     if (row.kind !== 'oauth2') {
+      const data = this.credentials.open(row);
       const parsed = connector.credentials?.safeParse(data);
       if (parsed && !parsed.success) throw new ConnectorError(`The stored fields do not match ${connector.name}'s: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
       return parsed?.data ?? data;
     }
-    const settings = settingsOf(connector, data as OAuth2Config, this.baseUrl(connector.key));
+    const { settings } = this.settingsOf(row);
     const conn = this.ref(row);
     if (opts.force && settings.grant === 'client_credentials') {
       // Testing a client-credentials connection asks the provider again, even after a refusal.
@@ -244,8 +239,12 @@ export class ConnectionsService {
     }
     const status = await this.statusOf(row.id);
     if (status === 'needs_connect' || status === 'needs_reconnect') throw deadConnection(conn, status, row.lastError);
-    const t = await this.access.current(conn, settings);
-    return connector.oauth2!.toCredentials({ accessToken: t.accessToken, tokenType: t.tokenType, extra: t.extra }, this.baseUrl(connector.key));
+    return this.fieldsFrom(connector, await this.access.current(conn, settings));
+  }
+
+  /** The connector's fields from an OAuth2 connection's token (what its actions and test get). */
+  private fieldsFrom(connector: ConnectorDefinition<unknown>, t: TokenSet): Record<string, unknown> {
+    return connector.oauth2!.toCredentials({ accessToken: t.accessToken, tokenType: t.tokenType, extra: t.extra }, this.baseUrl(connector.key)) as Record<string, unknown>;
   }
 
   private async statusOf(id: string): Promise<string | undefined> {
@@ -255,7 +254,7 @@ export class ConnectionsService {
 
   private settingsOf(row: Credential): { connector: ConnectorDefinition<unknown>; settings: OAuth2Settings } {
     const connector = this.connectorOf(row.connector);
-    const config = JSON.parse(this.box.open(row, credentialAad(row))) as OAuth2Config;
+    const config = this.credentials.open(row) as OAuth2Config;
     return { connector, settings: settingsOf(connector, config, this.baseUrl(connector.key)) };
   }
 
@@ -294,11 +293,6 @@ export class ConnectionsService {
     }
   }
 
-  private async rowOrThrow(tenantId: string, id: string): Promise<Credential> {
-    const row = isUuid(id) ? await this.repo.findInTenant(tenantId, id) : null;
-    if (!row) throw new NotFoundError('Credential');
-    return row;
-  }
 }
 
 function withParams(url: string, params: Record<string, string>): string {

@@ -55,14 +55,14 @@ export class CredentialHealth implements OnApplicationShutdown {
     const now = Date.now();
     for (const id of ids) this.writtenAt.set(id, now);
     try {
-      const changed = await this.sql<{ id: string; tenantId: string; connector: string; name: string }>(
+      const rows = await this.sql<{ id: string; tenantId: string; connector: string; name: string; changed: boolean }>(
         `WITH was AS (SELECT id, status FROM credentials WHERE id = ANY($1::uuid[]) FOR UPDATE)
          UPDATE credentials c SET last_success_at = now(), status = CASE WHEN c.status IN ('untested', 'error') THEN 'ok' ELSE c.status END
          FROM was WHERE c.id = was.id AND c.status NOT IN ('needs_connect', 'needs_reconnect')
          RETURNING c.id, c.tenant_id AS "tenantId", c.connector, c.name, was.status <> c.status AS changed`,
         [ids],
       );
-      for (const c of changed as unknown as { id: string; tenantId: string; connector: string; name: string; changed: boolean }[]) {
+      for (const c of rows) {
         if (c.changed) this.events.publish(c.tenantId, 'credential.status', { credentialId: c.id, connector: c.connector, name: c.name, status: 'ok', error: null });
       }
     } catch (err) {

@@ -123,7 +123,7 @@ describe('CredentialsService (in-memory repository)', () => {
   it('answers not found for a missing id, a malformed id and another tenant\'s credential', async () => {
     const { id } = await createSlack();
     for (const [tenant, missing] of [[TENANT, randomUUID()], [TENANT, 'not-a-uuid'], [OTHER_TENANT, id]]) {
-      await expect(service.get(tenant, missing)).rejects.toThrow(new NotFoundError('Credential'));
+      await expect(service.row(tenant, missing)).rejects.toThrow(new NotFoundError('Credential'));
       await expect(service.remove(tenant, USER, missing)).rejects.toBeInstanceOf(NotFoundError);
       await expect(service.reveal(tenant, missing)).rejects.toBeInstanceOf(NotFoundError);
     }
@@ -140,8 +140,8 @@ describe('CredentialsService (in-memory repository)', () => {
   it('lists and resolves connectors within the tenant only', async () => {
     const mine = await createSlack();
     const theirs = await createSlack(OTHER_TENANT);
-    expect((await service.list(TENANT, { limit: 10 })).items.map((c) => c.id)).toEqual([mine.id]);
-    expect((await service.list(TENANT, { limit: 10, connector: 'github' })).items).toEqual([]);
+    expect((await service.listRows(TENANT, { limit: 10 })).items.map((c) => c.id)).toEqual([mine.id]);
+    expect((await service.listRows(TENANT, { limit: 10, connector: 'github' })).items).toEqual([]);
     expect(await service.connectorsOf(TENANT, [mine.id, theirs.id])).toEqual(new Map([[mine.id, 'slack']]));
   });
 });

@@ -57,35 +57,33 @@ export class CredentialsService {
     return toView(row);
   }
 
-  async list(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<CredentialView>> {
-    const page = await this.repo.list(tenantId, q);
-    return { items: page.items.map(toView), nextCursor: page.nextCursor };
-  }
-
-  /** A page of rows (the controller adds OAuth2 summaries). */
+  /** A page of rows (the controller answers them with their OAuth2 summaries: ConnectionsService.views). */
   listRows(tenantId: string, q: { limit: number; cursor?: string; connector?: string }): Promise<Page<Credential>> {
     return this.repo.list(tenantId, q);
   }
 
-  /** The row, or 404. */
-  row(tenantId: string, id: string): Promise<Credential> {
-    return this.getRowOrThrow(tenantId, id);
+  /** The tenant's row, or 404 (a malformed id too). */
+  async row(tenantId: string, id: string): Promise<Credential> {
+    const row = isUuid(id) ? await this.repo.findInTenant(tenantId, id) : null;
+    if (!row) throw new NotFoundError('Credential');
+    return row;
   }
 
-  async get(tenantId: string, id: string): Promise<CredentialView> {
-    return toView(await this.getRowOrThrow(tenantId, id));
+  /** A row's sealed value, opened: the fields, or an OAuth2 connection's client configuration. Never returned by the API. */
+  open(row: Credential): Record<string, unknown> {
+    return JSON.parse(this.box.open(row, credentialAad(row))) as Record<string, unknown>;
   }
 
   async remove(tenantId: string, userId: string | null, id: string): Promise<void> {
-    const row = await this.getRowOrThrow(tenantId, id);
+    const row = await this.row(tenantId, id);
     await this.repo.delete(tenantId, row.id);
     await this.audit.record({ tenantId, userId, action: 'credential.delete', targetType: 'credential', targetId: id, details: { connector: row.connector, name: row.name } });
   }
 
   /** Decrypted fields for the engine; never returned by the API. */
   async reveal(tenantId: string, id: string): Promise<{ connector: string; data: Record<string, unknown> }> {
-    const row = await this.getRowOrThrow(tenantId, id);
-    return { connector: row.connector, data: JSON.parse(this.box.open(row, credentialAad(row))) as Record<string, unknown> };
+    const row = await this.row(tenantId, id);
+    return { connector: row.connector, data: this.open(row) };
   }
 
   /** Connector of each of the tenant's credentials among `ids` (for validating workflow steps). */
@@ -93,9 +91,4 @@ export class CredentialsService {
     return this.repo.connectorsOf(tenantId, ids);
   }
 
-  private async getRowOrThrow(tenantId: string, id: string): Promise<Credential> {
-    const row = isUuid(id) ? await this.repo.findInTenant(tenantId, id) : null;
-    if (!row) throw new NotFoundError('Credential');
-    return row;
-  }
 }

@@ -14,18 +14,6 @@ import type { Role } from '../access/roles.js';
 
 export type SsoDefaultRole = 'viewer' | 'editor';
 
-export interface SsoConfigRow extends SealedSecret {
-  tenantId: string;
-  issuer: string;
-  clientId: string;
-  allowedDomains: string[];
-  defaultRole: SsoDefaultRole;
-  ssoOnly: boolean;
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
 export interface SsoConfigValues {
   issuer: string;
   clientId: string;
@@ -33,6 +21,12 @@ export interface SsoConfigValues {
   defaultRole: SsoDefaultRole;
   ssoOnly: boolean;
   enabled: boolean;
+}
+
+export interface SsoConfigRow extends SealedSecret, SsoConfigValues {
+  tenantId: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface PendingSignIn {
