@@ -8,11 +8,10 @@
 // object on stdout: p50/p90/p99 latency (ms) and api CPU per request (µs, /proc) for each, and the
 // key's p50 relative to the JWT's (the target: within +10 %).
 import os from 'node:os';
-import pg from 'pg';
 import { Pool } from 'undici';
 import { apiCall } from '../lib/api.mjs';
 import { ensurePostgres, ensureRedis } from '../lib/services.mjs';
-import { cpuCalibrationMs, cpuMs, log, round, startProcess, stopProcess, summary, waitHttp } from './harness.mjs';
+import { cpuCalibrationMs, cpuMs, freshDatabase, log, round, startProcess, stopProcess, summary, waitHttp } from './harness.mjs';
 
 const COUNT = Number(process.env.BENCH_API_KEYS_COUNT ?? 5000);
 const CONNECTIONS = Number(process.env.BENCH_API_KEYS_CONNECTIONS ?? 10);
@@ -51,11 +50,7 @@ const calibrationMs = cpuCalibrationMs();
 const pgInfo = await ensurePostgres({ database: 'postgres' });
 const redis = await ensureRedis();
 const dbName = 'tributary_bench_api_keys';
-const admin = new pg.Client({ connectionString: pgInfo.url });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
+const dbUrl = await freshDatabase(pgInfo.url, dbName);
 const base = `http://127.0.0.1:${PORT}`;
 const env = {
   NODE_ENV: 'production',
@@ -64,7 +59,7 @@ const env = {
   HOST: '127.0.0.1',
   PORT: String(PORT),
   PUBLIC_URL: base,
-  DATABASE_URL: Object.assign(new URL(pgInfo.url), { pathname: `/${dbName}` }).toString(),
+  DATABASE_URL: dbUrl,
   DATABASE_POOL_SIZE: '20',
   ...(redis.url ? { REDIS_URL: redis.url, REDIS_PREFIX: `benchkeys${Date.now()}` } : {}),
   LOG_LEVEL: 'warn',

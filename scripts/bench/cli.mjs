@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { apiCall } from '../lib/api.mjs';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
-import { log, round, startProcess, stopProcess, waitHttp } from './harness.mjs';
+import { freshDatabase, log, round, startProcess, stopProcess, waitHttp } from './harness.mjs';
 
 const COUNT = Number(process.env.BENCH_CLI_COUNT ?? 500);
 const PORT = Number(process.env.BENCH_CLI_PORT ?? 18190);
@@ -67,12 +67,7 @@ async function folderHash(dir) {
 const pgInfo = await ensurePostgres({ database: 'postgres' });
 const redis = await ensureRedis();
 const dbName = 'tributary_bench_cli';
-const admin = new pg.Client({ connectionString: pgInfo.url });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-const dbUrl = Object.assign(new URL(pgInfo.url), { pathname: `/${dbName}` }).toString();
+const dbUrl = await freshDatabase(pgInfo.url, dbName);
 const base = `http://127.0.0.1:${PORT}`;
 const api = startProcess('api', 'main.js', {
   NODE_ENV: 'production',

@@ -18,7 +18,7 @@ import pg from 'pg';
 import { apiCall } from '../lib/api.mjs';
 import { ensurePostgres, ensureRedis } from '../lib/services.mjs';
 import { startMockApis } from '../mock-apis/server.js';
-import { cpuMs, log, round, sleep, startProcess, stopProcess, summary, waitHttp } from './harness.mjs';
+import { cpuMs, freshDatabase, log, round, sleep, startProcess, stopProcess, summary, waitHttp } from './harness.mjs';
 
 const ALL = ['token_refresh', 'slack_limit'];
 const PHASES = (process.env.BENCH_CONN_PHASES ?? ALL.join(',')).split(',').filter(Boolean);
@@ -31,12 +31,7 @@ const server = await ensurePostgres({ database: 'postgres' });
 const redis = await ensureRedis();
 if (!redis.url) throw new Error('the connections bench needs Redis (the rate limit is shared through it)');
 const dbName = 'tributary_bench_connections';
-const admin = new pg.Client({ connectionString: server.url });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-const dbUrl = Object.assign(new URL(server.url), { pathname: `/${dbName}` }).toString();
+const dbUrl = await freshDatabase(server.url, dbName);
 
 const mock = await startMockApis({ port: 0 });
 const port = 18190;

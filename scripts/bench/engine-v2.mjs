@@ -36,6 +36,7 @@ import {
   cpuMs,
   cpuTimes,
   findWrk,
+  freshDatabase,
   log,
   nowMs,
   peakRssMb,
@@ -85,12 +86,7 @@ const wrk = findWrk();
 async function startBackend(backend, pgServerUrl, redisUrl) {
   const index = BACKENDS.indexOf(backend);
   const dbName = `tributary_bench_v2_${backend}`;
-  const admin = new pg.Client({ connectionString: pgServerUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(pgServerUrl), { pathname: `/${dbName}` }).toString();
+  const dbUrl = await freshDatabase(pgServerUrl, dbName);
   const port = 18180 + index;
   const base = `http://127.0.0.1:${port}`;
   const env = {

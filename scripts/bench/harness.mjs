@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
+import pg from 'pg';
 import { ROOT } from '../lib/services.mjs';
 
 export const DIST = process.env.BENCH_DIST ?? join(ROOT, 'backend/dist');
@@ -201,4 +202,17 @@ export function startSink() {
       }),
     ),
   );
+}
+
+/** Drops and creates the database `name` on the PostgreSQL server at `serverUrl`; answers its URL (each run starts empty). */
+export async function freshDatabase(serverUrl, name) {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return Object.assign(new URL(serverUrl), { pathname: `/${name}` }).toString();
 }

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
 import { apiCall } from '../lib/api.mjs';
-import { cpuCalibrationMs, cpuMs, cpuTimes, DIST, findWrk, log, peakRssMb, percentile, runWrk, sleep, startProcess, waitHttp } from './harness.mjs';
+import { cpuCalibrationMs, cpuMs, cpuTimes, DIST, findWrk, freshDatabase, log, peakRssMb, percentile, runWrk, sleep, startProcess, waitHttp } from './harness.mjs';
 
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
@@ -123,12 +123,7 @@ function redisCalls(redisUrl) {
 
 async function benchBackend(backend, pgServerUrl, redisUrl, wrk) {
   const dbName = `tributary_bench_${backend}`;
-  const admin = new pg.Client({ connectionString: pgServerUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(pgServerUrl), { pathname: `/${dbName}` }).toString();
+  const dbUrl = await freshDatabase(pgServerUrl, dbName);
   const sink = await startSlackSink();
   const port = 18080 + BACKENDS.indexOf(backend);
   const env = {

@@ -16,7 +16,7 @@ import http from 'node:http';
 import pg from 'pg';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
 import { apiCall } from '../lib/api.mjs';
-import { cpuMs, findWrk, log, runWrk, sleep, startProcess, stopProcess, waitHttp } from './harness.mjs';
+import { cpuMs, findWrk, freshDatabase, log, runWrk, sleep, startProcess, stopProcess, waitHttp } from './harness.mjs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -58,12 +58,7 @@ async function count(dbUrl, statuses) {
 
 async function runOnce(variant, round, pgServerUrl, redisUrl, wrk, receiver, sink) {
   const dbName = `tributary_bench_tracing_${variant.name.replace(/\W/g, '_')}`;
-  const admin = new pg.Client({ connectionString: pgServerUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(pgServerUrl), { pathname: `/${dbName}` }).toString();
+  const dbUrl = await freshDatabase(pgServerUrl, dbName);
   const env = {
     NODE_ENV: 'production',
     JWT_SECRET: 'bench-jwt-secret-bench-jwt-secret-0123456789',
