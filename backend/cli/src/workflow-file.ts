@@ -261,6 +261,14 @@ export async function loadWorkflowFiles(files: string[]): Promise<{ loaded: Load
     if (r.ok) loaded.push(r.value);
     else problems.push(...r.problems);
   }
+  // Two files claiming one server workflow (a copied file kept its _tributary block).
+  const claimed = new Map<string, string>();
+  for (const f of loaded) {
+    if (!f.meta) continue;
+    const other = claimed.get(f.meta.id);
+    if (other) problems.push({ file: f.file, path: '_tributary.id', message: `the same workflow as ${other} (copy a file without its _tributary block to make a new workflow)` });
+    else claimed.set(f.meta.id, f.file);
+  }
   return { loaded, problems };
 }
 

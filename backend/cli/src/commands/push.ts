@@ -129,13 +129,6 @@ export async function push(api: Api, paths: string[], opts: PushOptions): Promis
   const files = paths.length ? paths : await listWorkflowFiles(opts.dir);
   if (!files.length) throw new CliError(`no *.workflow.json files in ${opts.dir}`);
   const { loaded, problems } = await loadWorkflowFiles(files);
-  const seen = new Map<string, string>();
-  for (const f of loaded) {
-    if (!f.meta) continue;
-    const other = seen.get(f.meta.id);
-    if (other) problems.push({ file: f.file, path: '_tributary.id', message: `the same workflow as ${other} (copy a file without its _tributary block to make a new workflow)` });
-    else seen.set(f.meta.id, f.file);
-  }
   if (problems.length) {
     for (const p of problems) err(red(formatProblem(p)));
     throw new CliError(`nothing pushed: ${new Set(problems.map((p) => p.file)).size} invalid file(s)`);

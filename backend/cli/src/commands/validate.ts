@@ -22,14 +22,7 @@ export async function expandPaths(paths: string[]): Promise<string[]> {
 export async function validate(paths: string[], opts: { dir: string; quiet?: boolean }): Promise<void> {
   const files = await expandPaths(paths.length ? paths : [opts.dir]);
   if (!files.length) throw new CliError(`no *.workflow.json files in ${paths.length ? paths.join(', ') : opts.dir}`);
-  const { loaded, problems } = await loadWorkflowFiles(files);
-  const ids = new Map<string, string>();
-  for (const f of loaded) {
-    if (!f.meta) continue;
-    const other = ids.get(f.meta.id);
-    if (other) problems.push({ file: f.file, path: '_tributary.id', message: `the same workflow as ${other} (copy a file without its _tributary block to make a new workflow)` });
-    else ids.set(f.meta.id, f.file);
-  }
+  const { problems } = await loadWorkflowFiles(files);
   for (const p of problems) out(formatProblem(p));
   const bad = new Set(problems.map((p) => p.file)).size;
   if (bad) {
