@@ -14,6 +14,7 @@ import { RUN_JOB, RUN_JOB_BACKOFF, type RunJobData } from '../queue/queue.factor
 import type { ExecutionTriggerType as TriggerType } from '@tributary/contracts';
 import { AuditService } from '../audit/audit.service.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
+import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution, type StoredExecution } from './executions.repository.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { executionTree } from './execution-tree.js';
@@ -98,6 +99,7 @@ export class ExecutionsService {
     private readonly repo: ExecutionsRepository,
     @Inject(EXECUTIONS) private readonly queue: ExecutionsQueue,
     private readonly lifecycle: ExecutionLifecycle,
+    private readonly events: PlatformEvents,
     private readonly audit: AuditService,
     private readonly workflows: WorkflowsService,
     private readonly waits: WaitsRepository,
@@ -143,7 +145,6 @@ export class ExecutionsService {
     const outcome = await this.accepted.add(row);
     if ('refused' in outcome) throw refusal(outcome.refused);
     if (!outcome.created) return { executionId: outcome.existingId, duplicate: true };
-    this.lifecycle.queued({ tenantId: req.tenantId, executionId: row.id, workflowId: req.workflowId, triggerType: req.triggerType });
     return { executionId: row.id, duplicate: false };
   }
 
@@ -185,6 +186,9 @@ export class ExecutionsService {
     const created = new Set(rows.filter((_, i) => 'created' in outcomes[i] && outcomes[i].created));
     const accepted = [...groups.values()].map((g) => g.filter((r) => created.has(r)));
     for (const g of accepted) if (g.length) this.tenantLoad.note(g[0].tenantId, g.length);
+    // `queued` goes out before the jobs exist: a worker's `started` must not reach a client first.
+    for (const r of created) this.lifecycle.queued({ tenantId: r.tenantId, executionId: r.id, workflowId: r.workflowId, triggerType: r.triggerType });
+    await this.events.sendNow();
     const jobs = accepted
       .filter((g) => g.length)
       .map((g): RunBatch => ({ jobId: g[0].jobId!, executionIds: g.map((r) => r.id), tenantId: g[0].tenantId, lane: this.tenantLoad.lane(g[0].tenantId, g[0].priority) }));

@@ -60,6 +60,8 @@ export const PG_EVENTS_CHANNEL = 'tributary_events';
 const NOTIFY_MAX_BYTES = 7_800;
 
 const REFRESH_MS = 30_000;
+/** The longest `sendNow` holds its caller (a run's accept) when Redis or PostgreSQL is slow to take the events. */
+const SEND_NOW_MS = 250;
 
 /**
  * The tick's events as NOTIFY payloads: JSON arrays of at most NOTIFY_MAX_BYTES. An event too big for
@@ -142,14 +144,14 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
     const message: PlatformEvent = { tenantId, event, data };
     if (!this.redis) {
       this.pendingNotify.push(message);
-      if (this.pendingNotify.length === 1) setImmediate(() => this.flushNotify());
+      if (this.pendingNotify.length === 1) setImmediate(() => void this.flushNotify());
       return;
     }
     const list = this.pending.get(tenantId);
     if (list) list.push(message);
     else {
       this.pending.set(tenantId, [message]);
-      if (this.pending.size === 1) setImmediate(() => this.flush());
+      if (this.pending.size === 1) setImmediate(() => void this.flush());
     }
   }
 
@@ -188,28 +190,47 @@ export class PlatformEvents implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
-  private flushNotify(): void {
+  /**
+   * Sends what this tick has published so far, now, and resolves once Redis (or PostgreSQL) has it,
+   * or after SEND_NOW_MS; never rejects. For an event that another process's later events must not
+   * overtake: `execution.queued` is sent before the run's job exists, so a worker's `execution.started`
+   * (published on another connection) cannot reach a client first. Nothing published: resolves at once.
+   */
+  sendNow(): Promise<void> {
+    const sent = this.redis ? (this.pending.size ? this.flush() : undefined) : this.pendingNotify.length ? this.flushNotify() : undefined;
+    if (!sent) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([sent, new Promise<void>((r) => (timer = setTimeout(r, SEND_NOW_MS)))]).finally(() => clearTimeout(timer));
+  }
+
+  private flushNotify(): Promise<void> {
     const batch = this.pendingNotify;
     this.pendingNotify = [];
+    if (!batch.length) return this.notifying;
     // One tick's NOTIFY after the other: sent concurrently on two pool connections, a later tick's
     // (a run's first step) could commit before an earlier one's (its start) and arrive first.
     this.notifying = this.notifying.then(() =>
       this.notifications.notify(PG_EVENTS_CHANNEL, notifyPayloads(batch)).catch(() => undefined /* live updates never fail a run */),
     );
+    return this.notifying;
   }
 
-  private flush(): void {
+  private flush(): Promise<void> {
     const batch = this.pending;
     this.pending = new Map();
     const sentAt = this.announcements;
+    const sent: Promise<void>[] = [];
     for (const [tenantId, events] of batch) {
       // Fire and forget: live updates must never slow down or fail a run.
-      this.redis!.publish(tenantChannel(this.config, tenantId), JSON.stringify(events.length === 1 ? events[0] : events)).then(
-        (receivers) => {
-          if (receivers === 0 && !this.watchedHere.has(tenantId) && (this.announcedAt.get(tenantId) ?? 0) <= sentAt) this.watched.delete(tenantId);
-        },
-        () => undefined,
+      sent.push(
+        this.redis!.publish(tenantChannel(this.config, tenantId), JSON.stringify(events.length === 1 ? events[0] : events)).then(
+          (receivers) => {
+            if (receivers === 0 && !this.watchedHere.has(tenantId) && (this.announcedAt.get(tenantId) ?? 0) <= sentAt) this.watched.delete(tenantId);
+          },
+          () => undefined,
+        ),
       );
     }
+    return Promise.all(sent).then(() => undefined);
   }
 }

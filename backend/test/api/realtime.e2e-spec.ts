@@ -257,6 +257,10 @@ describe('real time (/ws)', () => {
       await c.next('execution.succeeded', (d) => d.executionId === id, 30_000);
       expect(c.messages.filter((m) => m.data?.executionId === id).map((m) => m.event)).toEqual(['execution.queued', 'execution.started', 'execution.step', 'execution.succeeded']);
       expect(heard).toContain(channel);
+      // Many at once: the api's `queued` (sent before the job exists) never arrives after the worker's `started`.
+      const many = await Promise.all(Array.from({ length: 40 }, (_, i) => fire(10 + i)));
+      for (const m of many) await c.next('execution.succeeded', (d) => d.executionId === m, 30_000);
+      for (const m of many) expect(c.messages.filter((x) => x.data?.executionId === m).map((x) => x.event)).toEqual(['execution.queued', 'execution.started', 'execution.step', 'execution.succeeded']);
 
       // The socket leaves: the first PUBLISH that reaches nobody stops publishers sending her events.
       c.close();
