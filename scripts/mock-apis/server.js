@@ -22,6 +22,8 @@ import { createHttpEchoProvider } from './providers/http-echo.js';
 import { createCmsProviders } from './providers/cms.js';
 import { createDjangoProvider } from './providers/django.js';
 import { createOAuthProviders } from './providers/oauth.js';
+import { createOpenAiProvider } from './providers/llm.js';
+import { createMcpServerMock } from './providers/mcp-server.js';
 
 /** @typedef {import('./lib.js').MockRequest} MockRequest */
 /** @typedef {import('./lib.js').MockResponse} MockResponse */
@@ -50,7 +52,10 @@ export async function startMockApis(opts = {}) {
     createHttpEchoProvider(),
     ...createCmsProviders(),
     createDjangoProvider(),
+    createOpenAiProvider(),
   ];
+  /** Served by an SDK on the raw request (it writes its own answer, streaming or not). */
+  const mcpServer = createMcpServerMock();
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** Requests already failed once by a `-once` magic value, keyed by method + url + body. */
@@ -62,7 +67,14 @@ export async function startMockApis(opts = {}) {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      handle(req, Buffer.concat(chunks).toString('utf8'))
+      const bodyText = Buffer.concat(chunks).toString('utf8');
+      const path = new URL(req.url ?? '/', 'http://mock').pathname;
+      if (path === mcpServer.prefix || path.startsWith(mcpServer.prefix + '/')) {
+        requests.push({ id: nextId++, time: new Date().toISOString(), provider: 'mcp', method: req.method ?? 'GET', path, url: req.url ?? path, headers: /** @type {Record<string, string>} */ (req.headers), query: {}, bodyText, body: null });
+        mcpServer.handle(req, res, path, bodyText).catch((err) => send(res, json(500, { error: 'mock-apis crashed', message: String(err?.stack ?? err) })));
+        return;
+      }
+      handle(req, bodyText)
         .then((out) => send(res, out))
         .catch((err) => send(res, json(500, { error: 'mock-apis crashed', message: String(err?.stack ?? err) })));
     });
@@ -155,6 +167,7 @@ export async function startMockApis(opts = {}) {
       requests.length = 0;
       failedOnce.clear();
       for (const p of providers) p.reset?.();
+      mcpServer.reset();
     },
     /** @returns {Promise<void>} */
     close() {

@@ -42,3 +42,9 @@ export const credentialUsageSchema = z.strictObject({
   workflows: z.array(z.strictObject({ id: idSchema, name: z.string(), enabled: z.boolean() })),
 });
 export type CredentialUsage = z.output<typeof credentialUsageSchema>;
+
+/** `GET /credentials/:id/mcp/tools`: an MCP connection's server's tools, with their input schemas (JSON Schema). */
+export const mcpToolListSchema = z.strictObject({
+  items: z.array(z.strictObject({ name: z.string(), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()) })),
+});
+export type McpToolList = z.output<typeof mcpToolListSchema>;

@@ -12,15 +12,20 @@ export type ExecutionStatus = z.output<typeof executionStatusSchema>;
 /** What started an execution: its workflow's trigger, or a retry of an earlier execution. */
 /** `error`: started by a failed execution of a workflow that names this one as its error workflow. */
 /** `call`: started by a `call` step of another execution (a sub-workflow). */
-export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry', 'error', 'call'] as const;
+/** `mcp`: a tool call of an MCP client (`/mcp`). */
+export const EXECUTION_TRIGGER_TYPES = ['webhook', 'schedule', 'event', 'manual', 'retry', 'error', 'call', 'mcp'] as const;
 export const executionTriggerTypeSchema = z.enum(EXECUTION_TRIGGER_TYPES);
 export type ExecutionTriggerType = z.output<typeof executionTriggerTypeSchema>;
 
 /** `waiting`: a wait step (or a block holding one) not resumed yet. */
 export const STEP_STATUSES = ['succeeded', 'failed', 'skipped', 'waiting'] as const;
-export const STEP_KINDS = ['action', 'condition', 'loop', 'parallel', 'wait', 'call'] as const;
+export const STEP_KINDS = ['action', 'condition', 'loop', 'parallel', 'wait', 'call', 'agent'] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.output<typeof stepStatusSchema>;
+
+/** Tokens a model call used (an agent step's: every call of its loop). */
+export const tokenUsageSchema = z.strictObject({ promptTokens: z.number().int(), completionTokens: z.number().int(), totalTokens: z.number().int() });
+export type TokenUsage = z.output<typeof tokenUsageSchema>;
 
 /** One step's result, as recorded on its execution (and answered by a dry run). */
 export const stepResultSchema = z.strictObject({
@@ -50,6 +55,8 @@ export const stepResultSchema = z.strictObject({
   reused: z.boolean().optional(),
   /** Milliseconds the step was queued by its connection's rate limit (part of `durationMs`). */
   throttledMs: z.number().optional(),
+  /** Model calls (`llm`, agent steps): the tokens this result used. */
+  usage: tokenUsageSchema.optional(),
 });
 export type StepResult = z.output<typeof stepResultSchema>;
 
@@ -139,6 +146,8 @@ export const executionSchema = executionSummarySchema.extend({
   traceId: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
   /** The environment it ran in (its workflow's when it was accepted): which values `{{vars.NAME}}` read. */
   environment: z.string(),
+  /** Tokens its model calls used (LLM and agent steps), summed; null: it made none. */
+  usage: tokenUsageSchema.nullable(),
 });
 
 /** `POST /executions/:id/approve` and `/reject`. */
@@ -172,7 +181,8 @@ export const dryRunResultSchema = z.strictObject({
 });
 export type DryRunResult = z.output<typeof dryRunResultSchema>;
 
-const counts = { total: z.number().int(), succeeded: z.number().int(), failed: z.number().int() };
+/** `tokens`: what model calls (LLM and agent steps) of the finished executions used. */
+const counts = { total: z.number().int(), succeeded: z.number().int(), failed: z.number().int(), tokens: z.number().int() };
 
 /** `GET /stats`: the dashboard's overview. */
 export const statsSchema = z.strictObject({

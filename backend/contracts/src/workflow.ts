@@ -74,9 +74,9 @@ const stepBase = {
 };
 
 /** A step as stored and run (defaults applied): an action step or a block. Declared by hand: the schema is recursive. */
-export type StepDefinition = ActionStepDefinition | ConditionBlock | LoopBlock | ParallelBlock | WaitBlock | CallBlock;
+export type StepDefinition = ActionStepDefinition | ConditionBlock | LoopBlock | ParallelBlock | WaitBlock | CallBlock | AgentBlock;
 /** A step as a client may send it (defaults not applied). */
-export type StepDraft = ActionStepDraft | ConditionBlockDraft | LoopBlockDraft | ParallelBlockDraft | WaitBlock | CallBlockDraft;
+export type StepDraft = ActionStepDraft | ConditionBlockDraft | LoopBlockDraft | ParallelBlockDraft | WaitBlock | CallBlockDraft | AgentBlockDraft;
 interface StepBaseFields {
   id: string;
   name?: string;
@@ -125,6 +125,25 @@ export interface CallBlock extends StepBaseFields {
   wait: boolean;
 }
 export type CallBlockDraft = Omit<CallBlock, 'input' | 'wait'> & { input?: Record<string, unknown>; wait?: boolean };
+/** A tool an agent may call: another workflow of the tenant (run as a sub-workflow), or a tool of an MCP server (an `mcp` connection). */
+export type AgentTool =
+  | { kind: 'workflow'; workflowId: string; name?: string; description?: string; approval?: boolean }
+  | { kind: 'mcp'; credentialId: string; tool: string; name?: string; description?: string; approval?: boolean };
+export interface AgentBlock extends StepBaseFields {
+  type: 'agent';
+  /** An `llm` connection (base URL, model, key). */
+  credentialId: string;
+  /** Overrides the connection's model. */
+  model?: string;
+  system?: string;
+  prompt: string;
+  tools: AgentTool[];
+  maxIterations: number;
+  maxTokens?: number;
+  outputSchema?: Record<string, unknown>;
+  temperature?: number;
+}
+export type AgentBlockDraft = Omit<AgentBlock, 'tools' | 'maxIterations'> & { tools?: AgentTool[]; maxIterations?: number };
 type StepSchema = z.ZodType<StepDefinition, StepDraft>;
 
 /** An action step: a connector's action with templated input (the v1 step; `type` may be left out). */
@@ -195,6 +214,39 @@ export const callBlockSchema = z.object({
   wait: z.boolean().default(true),
 });
 
+/** What a model sees as a tool's name (OpenAI's and MCP's rule). */
+export const TOOL_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const toolNameSchema = z.string().regex(TOOL_NAME_PATTERN, 'Letters, digits, _ and - only, at most 64');
+/** Agent loops take at most this many model calls. */
+export const AGENT_MAX_ITERATIONS = 50;
+
+const agentToolFields = { name: toolNameSchema.optional(), description: z.string().max(2000).optional(), approval: z.boolean().optional() };
+export const agentToolSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('workflow'), workflowId: idSchema, ...agentToolFields }),
+  z.strictObject({ kind: z.literal('mcp'), credentialId: z.string().uuid(), tool: z.string().min(1).max(200), ...agentToolFields }),
+]);
+
+/**
+ * An LLM loop with tools (SPEC "AI steps"): the model answers or asks for tool calls; each model call
+ * and each tool call is recorded at its own path (`<id>[<i>].model`, `<id>[<i>].tools[<k>]`), so a
+ * resumed run repeats none that finished. Its output: `{ answer, json?, iterations, usage, conversation }`.
+ */
+export const agentBlockSchema = z.object({
+  ...stepBase,
+  type: z.literal('agent'),
+  credentialId: z.string().uuid(),
+  model: z.string().min(1).max(200).optional(),
+  system: z.string().max(20_000).optional(),
+  prompt: z.string().min(1).max(20_000),
+  tools: z.array(agentToolSchema).max(20).default([]),
+  maxIterations: z.number().int().min(1).max(AGENT_MAX_ITERATIONS).default(8),
+  /** The most tokens (prompt and completion, every call summed) the loop may use; it fails when a call passes it. */
+  maxTokens: z.number().int().min(1).max(10_000_000).optional(),
+  /** JSON Schema the final answer must match (structured output); a reply that does not is sent back once per iteration. */
+  outputSchema: z.record(z.string(), z.unknown()).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+});
+
 /** A step of the workflow language v2: an action step or a block (SPEC "Workflow language v2"). */
 export const stepSchema: StepSchema = z.discriminatedUnion('type', [
   actionStepSchema,
@@ -203,7 +255,24 @@ export const stepSchema: StepSchema = z.discriminatedUnion('type', [
   parallelBlockSchema,
   waitBlockSchema,
   callBlockSchema,
+  agentBlockSchema,
 ]);
+
+/** The name the model sees for an agent's tool: its own, else the MCP tool's, else `workflow_<first 8 of its id>`. */
+export function agentToolName(t: AgentTool): string {
+  if (t.name) return t.name;
+  if (t.kind === 'mcp') return t.tool.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+  return `workflow_${t.workflowId.replace(/-/g, '').slice(0, 8)}`;
+}
+
+/** A workflow offered as a tool to MCP clients (`/mcp`): named and described for the model; its `inputSchema` is the tool's. */
+export const workflowToolSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** `tributary_` names are the platform's own tools (`tributary_execution`). */
+  name: toolNameSchema.refine((n) => !n.startsWith('tributary_'), 'Names starting with tributary_ are reserved'),
+  description: z.string().trim().min(1, 'Describe what the tool does: the model reads it').max(2000),
+});
+export type WorkflowTool = z.output<typeof workflowToolSchema>;
 
 export const WORKFLOW_PRIORITIES = ['high', 'normal', 'low'] as const;
 export type WorkflowPriority = (typeof WORKFLOW_PRIORITIES)[number];
@@ -237,6 +306,8 @@ const workflowFields = {
    * A setting of the workflow, not versioned; `POST /workflows/:id/promote` copies it to another one.
    */
   environment: environmentSchema.optional(),
+  /** Offered to MCP clients as a tool (`/mcp`); null or absent: not a tool. */
+  tool: workflowToolSchema.nullable().optional(),
 };
 
 /** The body of `POST /workflows`. */
@@ -256,7 +327,7 @@ export const workflowUpdateSchema = z.object(workflowFields).partial();
 
 /** As stored and answered (defaults applied). */
 export type TriggerDefinition = z.output<typeof triggerSchema>;
-export type BlockType = 'condition' | 'loop' | 'parallel' | 'wait' | 'call';
+export type BlockType = 'condition' | 'loop' | 'parallel' | 'wait' | 'call' | 'agent';
 /** The kind of a step: `action`, or the block's type. */
 export type StepKind = 'action' | BlockType;
 export function stepKind(step: StepDefinition): StepKind {
@@ -312,6 +383,7 @@ export const workflowSchema = z.strictObject({
   priority: z.enum(WORKFLOW_PRIORITIES),
   inputSchema: z.record(z.string(), z.unknown()).nullable(),
   environment: z.string(),
+  tool: workflowToolSchema.nullable(),
   /** The workflow whose promotion created this one (its counterpart in another environment). */
   promotedFrom: idSchema.nullable(),
   version: z.number().int(),

@@ -8,6 +8,8 @@ import { django } from './django/index.js';
 import { dogceo } from './dogceo/index.js';
 import { fakestore } from './fakestore/index.js';
 import { http } from './http/index.js';
+import { llm } from './llm/index.js';
+import { mcp } from './mcp/index.js';
 import { nasa } from './nasa/index.js';
 import { newsapi } from './newsapi/index.js';
 import { numbers } from './numbers/index.js';
@@ -27,6 +29,8 @@ export const connectors: ConnectorDefinition<unknown>[] = [
   core,
   http,
   code,
+  llm,
+  mcp,
   soap,
   slack,
   discord,

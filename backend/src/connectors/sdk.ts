@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { HttpClient } from '../common/http/http-client.js';
+import type { TokenUsage } from '@tributary/contracts';
 
 export interface ConnectorLogger {
   info(msg: string, data?: Record<string, unknown>): void;
@@ -81,6 +82,8 @@ export interface ActionDefinition<TCredentials = unknown, TInput = unknown, TOut
    */
   verbatim?: readonly string[];
   execute(ctx: ActionContext<TCredentials, TInput>): Promise<TOutput>;
+  /** Model calls: the tokens the output says were used (recorded on the step's result and summed per execution). */
+  usage?(output: TOutput): TokenUsage | undefined;
   /**
    * Flow control: the later steps a succeeded step of this action says not to run (e.g. the branch a
    * condition did not take), each recorded as skipped with `reason`. A function of the step's output

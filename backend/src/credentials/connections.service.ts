@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { CredentialTest, CredentialUsage } from '@tributary/contracts';
+import type { CredentialTest, CredentialUsage, McpToolList } from '@tributary/contracts';
+import { listMcpTools, type McpCredentials } from '../connectors/mcp/index.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { SecretBox } from '../common/crypto.js';
 import { maskSecret } from '../common/crypto.js';
@@ -153,6 +154,19 @@ export class ConnectionsService {
     await this.tokens.transaction((sql) => this.tokens.setStatus(sql, row.id, status, ok ? null : message));
     await this.audit.record({ tenantId, userId, action: 'credential.test', targetType: 'credential', targetId: id, details: { ok } });
     return { ok, message, status };
+  }
+
+  /** An MCP connection's tools, listed from its server now (a failure answers 400 with what the server or the network said). */
+  async mcpTools(tenantId: string, id: string): Promise<McpToolList> {
+    const row = await this.credentials.row(tenantId, id);
+    if (row.connector !== 'mcp') throw new ValidationError('Not an MCP connection', [{ path: 'id', message: `This credential is for "${row.connector}", not "mcp"` }]);
+    const connector = this.connectorOf(row.connector);
+    const credentials = (await this.credentialsFor(row, connector, {})) as McpCredentials;
+    try {
+      return { items: await listMcpTools({ credentials, http: this.http, baseUrl: this.baseUrl(connector.key), signal: AbortSignal.timeout(TEST_TIMEOUT_MS) }) };
+    } catch (err) {
+      throw new ValidationError('Could not list the MCP server\'s tools', [{ path: 'id', message: err instanceof Error ? err.message : String(err) }]);
+    }
   }
 
   /** The workflows (any block depth) whose steps use the credential. */

@@ -64,6 +64,12 @@ export class CredentialsController {
     return this.connections.usage(user.tenantId, id);
   }
 
+  /** An MCP connection: the server's tools and their input schemas (what the builder offers for an MCP step or an agent's tools). */
+  @Get(':id/mcp/tools')
+  mcpTools(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.connections.mcpTools(user.tenantId, id);
+  }
+
   /** Starts (or restarts, to reconnect) an OAuth2 authorisation: open `authorizationUrl` in the browser. */
   @Post(':id/oauth2/authorize')
   @HttpCode(200)

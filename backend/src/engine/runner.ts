@@ -15,9 +15,13 @@ import type { Cancellation } from '../common/cancellation.js';
 import { sleep as abortableSleep } from '../common/sleep.js';
 import { ConnectorError, type ActionDefinition } from '../connectors/sdk.js';
 import {
+  agentToolName,
   LOOP_MAX_ITEMS,
   stepKind,
   type ActionStepDefinition,
+  type AgentBlock,
+  type AgentTool,
+  type TokenUsage,
   type CallBlock,
   type ConditionBlock,
   type LoopBlock,
@@ -32,6 +36,7 @@ import { parseRetryAfter } from '../common/http/http-client.js';
 import { isTruthy } from '../common/truthy.js';
 import { renderValue, withVariables } from './templates.js';
 import type { ResolvedCredential, RunDeps, RunRequest, RunResult, RunVariables, StepResult } from './types.js';
+import { addUsage, NO_USAGE, structuredOutput, type ChatMessage, type ChatTool, type Completion, type ToolCall } from '../connectors/llm/index.js';
 
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BACKOFF_MS = 500;
@@ -267,6 +272,8 @@ class Run {
         return this.wait(step, path, scope, t0, startedAt, warnings, this.waitRequest(step, scope, path, warnings));
       case 'call':
         return this.call(step, path, scope, t0, startedAt, warnings);
+      case 'agent':
+        return this.agent(step, path, scope, t0, startedAt, warnings);
     }
   }
 
@@ -549,6 +556,243 @@ class Run {
     await this.checkpoint();
     return out;
   }
+
+  // ---- agents --------------------------------------------------------------------------------
+
+  /**
+   * An action run on the agent's behalf at its own path (a model turn, an MCP call, a tool listing),
+   * its input as given (not templated): recorded, and on record before anything else when it called
+   * out. Recorded as succeeded before (a resumed run): it stands and is not run again.
+   */
+  private async subAction(step: ActionStepDefinition, subPath: string, scope: Scope): Promise<StepResult> {
+    const prior = this.prior.get(subPath);
+    if (prior?.status === 'succeeded') {
+      this.results.push(prior);
+      return prior;
+    }
+    let calledOut = false;
+    const result = await runAction(step, subPath, this.req, this.deps, scope, this.sleep, () => (calledOut = true), true);
+    await this.record(result);
+    if (calledOut) await this.checkpoint();
+    return this.results[this.results.length - 1];
+  }
+
+  /**
+   * An LLM loop with tools (SPEC "AI steps"): each turn the model answers or asks for tool calls; each
+   * model call (`<path>[i].model`) and each tool call (`<path>[i].tools[k]`, after an approval at
+   * `<path>[i].approve[k]` when the tool asks for one) is recorded at its own path, so a resumed run
+   * replays the conversation from the record and repeats no call that finished.
+   */
+  private async agent(step: AgentBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    let system: string | undefined;
+    let prompt: string;
+    try {
+      const ctx = buildContext(this.req.payload, this.req.executionId, scope.outputs, path, scope.vars, this.req.variables);
+      system = step.system !== undefined ? asText(renderValue(step.system, ctx, warnings)) : undefined;
+      prompt = asText(renderValue(step.prompt, ctx, warnings));
+    } catch (err) {
+      return this.ended(step, path, this.blockResult(step, path, 'agent', 'failed', t0, startedAt, warnings, { error: `Template error: ${errorMessage(err)}` }));
+    }
+    const input = { ...(system !== undefined ? { system } : {}), prompt, model: step.model, tools: step.tools.map(agentToolName), maxIterations: step.maxIterations };
+    let usage: TokenUsage = NO_USAGE;
+    const conversation: ChatMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: prompt }];
+    const summary = (iterations: number) => ({ iterations, usage, conversation: conversation.map(shownMessage) });
+    const fail = (error: string, iterations: number) =>
+      this.ended(step, path, this.blockResult(step, path, 'agent', 'failed', t0, startedAt, warnings, { input, error, output: summary(iterations), usage, attempts: 1 }));
+
+    const tools = await this.agentTools(step, path, scope);
+    if ('error' in tools) return fail(tools.error, 0);
+    const chatTools: ChatTool[] = tools.list.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    const model: ActionStepDefinition = { id: step.id, connector: 'llm', action: 'complete', credentialId: step.credentialId, input: {} };
+
+    for (let i = 0; i < step.maxIterations; i++) {
+      if (this.cancelled) return { status: 'cancelled' };
+      const at = `${path}[${i}]`;
+      const turn = await this.subAction({ ...model, input: { messages: conversation, ...(chatTools.length ? { tools: chatTools } : {}), model: step.model, temperature: step.temperature, responseSchema: step.outputSchema } }, `${at}.model`, scope);
+      if (turn.status !== 'succeeded') {
+        if (this.cancelled) return { status: 'cancelled' };
+        return fail(`model call ${i + 1}: ${turn.error ?? 'failed'}`, i + 1);
+      }
+      const answer = turn.output as Completion;
+      usage = addUsage(usage, answer.usage);
+      conversation.push({ role: 'assistant', content: answer.content, ...(answer.toolCalls.length ? { tool_calls: answer.toolCalls.map(wireCall) } : {}) });
+      if (step.maxTokens !== undefined && usage.totalTokens > step.maxTokens) return fail(`the agent used ${usage.totalTokens} tokens, more than its maxTokens (${step.maxTokens})`, i + 1);
+      if (!answer.toolCalls.length) {
+        let json: unknown;
+        if (step.outputSchema) {
+          const parsed = structuredOutput(answer.content, step.outputSchema);
+          if ('error' in parsed) {
+            // Refused: the model is told why and answers again (it costs an iteration).
+            conversation.push({ role: 'user', content: `Your answer does not match the required JSON schema (${parsed.error}). Answer again with JSON only, matching the schema.` });
+            continue;
+          }
+          json = parsed.value;
+        }
+        const output = { answer: answer.content ?? '', ...(step.outputSchema ? { json } : {}), ...summary(i + 1) };
+        return this.ended(step, path, this.blockResult(step, path, 'agent', 'succeeded', t0, startedAt, warnings, { input, output, usage, attempts: 1 }));
+      }
+      for (const [k, call] of answer.toolCalls.entries()) {
+        const done = await this.agentToolCall(step, tools.list, call, at, k, scope);
+        if (done.status !== 'done') return done;
+        conversation.push({ role: 'tool', tool_call_id: call.id, content: done.content });
+      }
+    }
+    return fail(`the agent stopped after ${step.maxIterations} iterations without a final answer (raise maxIterations, or tell it when to stop)`, step.maxIterations);
+  }
+
+  /** The agent's tools as the model sees them: workflows (their input schemas) and MCP tools (listed from each server once, recorded). */
+  private async agentTools(step: AgentBlock, path: string, scope: Scope): Promise<{ list: AgentToolSpec[] } | { error: string }> {
+    const list: AgentToolSpec[] = [];
+    const servers = [...new Set(step.tools.flatMap((t) => (t.kind === 'mcp' ? [t.credentialId] : [])))];
+    const listed = new Map<string, { name: string; description?: string; inputSchema: Record<string, unknown> }[]>();
+    for (const [n, credentialId] of servers.entries()) {
+      const r = await this.subAction({ id: step.id, connector: 'mcp', action: 'listTools', credentialId, input: {} }, `${path}.servers[${n}]`, scope);
+      if (r.status !== 'succeeded') return { error: `listing the tools of MCP connection ${credentialId}: ${r.error ?? 'failed'}` };
+      listed.set(credentialId, (r.output as { tools: { name: string; description?: string; inputSchema: Record<string, unknown> }[] }).tools);
+    }
+    for (const t of step.tools) {
+      const name = agentToolName(t);
+      if (t.kind === 'mcp') {
+        const found = listed.get(t.credentialId)?.find((x) => x.name === t.tool);
+        if (!found) return { error: `tool "${name}": the MCP server has no tool "${t.tool}" (it has ${(listed.get(t.credentialId) ?? []).map((x) => x.name).join(', ') || 'none'})` };
+        list.push({ name, def: t, description: t.description ?? found.description ?? t.tool, parameters: found.inputSchema });
+      } else {
+        const d = this.deps.calls?.describe ? await this.deps.calls.describe(t.workflowId) : { description: `Runs workflow ${t.workflowId}`, inputSchema: null };
+        if (!d) return { error: `tool "${name}": workflow ${t.workflowId} not found in this workspace` };
+        list.push({ name, def: t, description: t.description ?? d.description, parameters: d.inputSchema ?? { type: 'object', properties: {} } });
+      }
+    }
+    return { list };
+  }
+
+  /** One tool call of the model: its result (or its error, which the model reads and may recover from), or the run parks (an approval, a sub-workflow). */
+  private async agentToolCall(step: AgentBlock, tools: AgentToolSpec[], call: ToolCall, at: string, k: number, scope: Scope): Promise<{ status: 'done'; content: string } | { status: 'waiting' } | { status: 'cancelled' }> {
+    const toolPath = `${at}.tools[${k}]`;
+    const prior = this.prior.get(toolPath);
+    if (prior && prior.status !== 'waiting') {
+      this.results.push(prior);
+      return { status: 'done', content: toolContent(prior) };
+    }
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const tool = tools.find((t) => t.name === call.name);
+    const input = { tool: call.name, arguments: call.arguments };
+    const result = (status: StepResult['status'], extra: Partial<StepResult>) =>
+      this.blockResult({ id: step.id, connector: tool?.def.kind === 'mcp' ? 'mcp' : 'core', action: tool?.def.kind === 'mcp' ? 'callTool' : 'call', input: {} }, toolPath, 'action', status, t0, startedAt, [], { input, attempts: 1, ...extra });
+    const answered = async (r: StepResult) => {
+      await this.record(r);
+      return { status: 'done' as const, content: toolContent(r) };
+    };
+    if (!tool) return answered(result('failed', { error: `There is no tool "${call.name}"; the tools are: ${tools.map((t) => t.name).join(', ') || 'none'}` }));
+    if (!call.arguments || typeof call.arguments !== 'object' || Array.isArray(call.arguments)) return answered(result('failed', { error: 'The arguments must be a JSON object' }));
+    const args = call.arguments as Record<string, unknown>;
+    if (tool.def.approval) {
+      const decision = await this.agentApproval(step, `${at}.approve[${k}]`, tool.name, args);
+      if (decision.status === 'waiting') return decision;
+      if (decision.status === 'rejected') return answered(result('skipped', { warnings: [`not called: ${decision.reason}`], output: { rejected: true, reason: decision.reason } }));
+    }
+    if (tool.def.kind === 'mcp') {
+      const r = await this.subAction({ id: step.id, connector: 'mcp', action: 'callTool', credentialId: tool.def.credentialId, input: { tool: tool.def.tool, arguments: args } }, toolPath, scope);
+      if (this.cancelled) return { status: 'cancelled' };
+      return { status: 'done', content: toolContent(r) };
+    }
+    if (!this.deps.calls) return answered(result('skipped', { warnings: ['a sub-workflow is not started by a test run'], output: { error: 'This tool does not run in a test run' } }));
+    let outcome;
+    try {
+      outcome = await this.deps.calls.call({ path: toolPath, stepId: step.id, workflowId: tool.def.workflowId, input: args, wait: true, idempotencyKey: stepIdempotencyKey(this.req.executionId, toolPath) });
+    } catch (err) {
+      return answered(result('failed', { error: errorMessage(err) }));
+    }
+    const child = { executionId: outcome.executionId };
+    if (outcome.status === 'pending') {
+      this.waits.push({ path: toolPath, dueAt: null, kind: 'call' });
+      await this.record(result('waiting', { input: { ...input, ...child }, output: { for: 'call', ...child } }));
+      return { status: 'waiting' };
+    }
+    const r = outcome.status === 'failed' ? result('failed', { input: { ...input, ...child }, error: outcome.error, output: child }) : result('succeeded', { input: { ...input, ...child }, output: outcome.status === 'succeeded' ? (outcome.output ?? null) : child });
+    const done = await answered(r);
+    // Starting a child is an effect outside the run: on record before anything else.
+    await this.checkpoint();
+    return done;
+  }
+
+  /** A person approves (or rejects) a tool call before it runs: the engine's approval wait at its own path. */
+  private async agentApproval(step: AgentBlock, approvePath: string, toolName: string, args: Record<string, unknown>): Promise<{ status: 'approved' } | { status: 'rejected'; reason: string } | { status: 'waiting' }> {
+    const prior = this.prior.get(approvePath);
+    if (prior && prior.status !== 'waiting') {
+      this.results.push(prior);
+      return prior.status === 'succeeded' ? { status: 'approved' } : { status: 'rejected', reason: prior.error ?? 'rejected' };
+    }
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const message = `The agent "${step.name ?? step.id}" asks to call ${toolName} with ${JSON.stringify(args).slice(0, 1500)}`;
+    const wait: StepDefinition = { id: step.id, type: 'wait', for: 'approval', message };
+    const input = { for: 'approval', tool: toolName, arguments: args, message };
+    const result = (status: StepResult['status'], extra: Partial<StepResult>) => this.blockResult(wait, approvePath, 'wait', status, t0, startedAt, [], { input, ...extra });
+    if (!this.deps.waits) {
+      await this.record(result('skipped', { warnings: ['an approval is not held in a test run: the tool was not called'] }));
+      return { status: 'rejected', reason: 'a test run does not hold approvals' };
+    }
+    const outcome = await this.deps.waits.reach({ path: approvePath, stepId: step.id, kind: 'approval', dueAt: null, message });
+    if (outcome.status === 'pending') {
+      this.waits.push({ path: approvePath, dueAt: null, kind: 'approval' });
+      await this.record(result('waiting', { output: { for: 'approval', dueAt: null, message } }));
+      return { status: 'waiting' };
+    }
+    if (outcome.status === 'resumed') {
+      await this.record(result('succeeded', { output: outcome.output ?? null, attempts: 1 }));
+      return { status: 'approved' };
+    }
+    await this.record(result('failed', { error: outcome.error, output: outcome.output, attempts: 1 }));
+    return { status: 'rejected', reason: outcome.error };
+  }
+}
+
+/** A tool of an agent as the model sees it. */
+interface AgentToolSpec {
+  name: string;
+  def: AgentTool;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+function asText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** A tool call as the provider wants it back in the conversation (arguments as JSON text). */
+function wireCall(c: ToolCall): NonNullable<ChatMessage['tool_calls']>[number] {
+  return { id: c.id, type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments) } };
+}
+
+/** A message as the agent's output shows it (the execution page's conversation). */
+function shownMessage(m: ChatMessage): Record<string, unknown> {
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.tool_calls ? { toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: parseJson(c.function.arguments) })) } : {}),
+    ...(m.tool_call_id ? { toolCallId: m.tool_call_id } : {}),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** What the model reads of a tool call's result: its text, its output as JSON, or its error. */
+function toolContent(r: StepResult): string {
+  if (r.status === 'failed') return `Error: ${r.error ?? 'the tool failed'}`;
+  if (r.status === 'skipped') {
+    const reason = (r.output as { reason?: string } | undefined)?.reason;
+    return reason ? `Not called: ${reason}` : `Not called: ${r.warnings.join('; ') || 'skipped'}`;
+  }
+  const out = r.output as { text?: unknown; structuredContent?: unknown } | null | undefined;
+  if (r.connector === 'mcp' && out && typeof out.text === 'string') return out.text || JSON.stringify(out.structuredContent ?? null);
+  return typeof r.output === 'string' ? r.output : JSON.stringify(r.output ?? null);
 }
 
 /** A wait as the engine plans it before asking the store (which keeps the first due time it was given). */
@@ -579,6 +823,8 @@ async function runAction(
   scope: Scope,
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
   onCallOut: () => void,
+  /** The input is data, not templates (what an agent sends: a conversation, a tool's arguments). */
+  asGiven = false,
 ): Promise<StepResult> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -602,7 +848,7 @@ async function runAction(
   const action = findAction(connector, step);
   let input: unknown;
   try {
-    input = renderInput(step.input, action?.verbatim, (v) => renderValue(v, ctx, warnings));
+    input = asGiven ? step.input : renderInput(step.input, action?.verbatim, (v) => renderValue(v, ctx, warnings));
   } catch (err) {
     return done({ status: 'failed', error: `Template error: ${errorMessage(err)}` });
   }
@@ -692,7 +938,8 @@ async function runAction(
           idempotencyKey,
         }),
       );
-      return outcome(done({ status: 'succeeded', input, output: output ?? null, attempts: attempt, ...throttled, ...keyed }));
+      const usage = action.usage?.(output);
+      return outcome(done({ status: 'succeeded', input, output: output ?? null, attempts: attempt, ...throttled, ...keyed, ...(usage ? { usage } : {}) }));
     } catch (err) {
       // The provider refused an OAuth2 connection's token (a 401, or its own "expired" signal): refresh
       // it once and try again at once; that attempt does not count against the step's retries.

@@ -16,7 +16,9 @@
  *  - identities: `username`, `user`, `email`, `login`, `accountSid` (Twilio's account id, its basic
  *    auth user name).
  *  - settings: `type`, `in` and `name` (the generic HTTP connector's auth kind, where the key goes,
- *    and the header's name), `from` (a default sender number), `apiVersion`, `loginPath`.
+ *    and the header's name), `from` (a default sender number), `apiVersion`, `loginPath`, and the
+ *    LLM connection's `model` and `authHeader` (an answer names its model). An MCP server's `url`
+ *    stays secret: some servers put the key in it.
  * Anything else, including fields a connector adds later, is secret: when in doubt, redact. An
  * identity joined with each secret, `user:secret` in base64, is secret as well: the Authorization
  * header of HTTP basic auth that an echo endpoint reflects.
@@ -29,7 +31,7 @@ import type { StepResult } from './types.js';
 
 const ADDRESS_FIELDS = new Set(['baseurl', 'siteurl', 'instanceurl', 'endpoint']);
 const IDENTITY_FIELDS = new Set(['username', 'user', 'email', 'login', 'accountsid']);
-const SETTING_FIELDS = new Set(['type', 'in', 'name', 'from', 'apiversion', 'loginpath']);
+const SETTING_FIELDS = new Set(['type', 'in', 'name', 'from', 'apiversion', 'loginpath', 'model', 'authheader']);
 
 /** Outputs nest as deep as a provider's JSON; past this depth a value is replaced rather than walked. */
 const MAX_DEPTH = 256;

@@ -133,6 +133,8 @@ export type CallOutcome =
   | { status: 'failed'; executionId: string; error: string };
 export interface CallStarter {
   call(c: CallRequest): Promise<CallOutcome>;
+  /** A workflow of the tenant as an agent's tool: what it does and its input schema (null: no such workflow). */
+  describe?(workflowId: string): Promise<{ description: string; inputSchema: Record<string, unknown> | null } | null>;
 }
 
 export interface RunResult {

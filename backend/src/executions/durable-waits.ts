@@ -20,7 +20,7 @@ import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionLifecycle } from './execution-lifecycle.js';
 import type { ClaimedExecution } from './executions.repository.js';
 import { ExecutionsService, flowOf } from './executions.service.js';
-import { payloadErrors } from '../workflows/input-schema.js';
+import { payloadErrors } from '../common/json-schema.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { outcomeOf, WaitsRepository, type RequeuedJob } from './waits.repository.js';
 
@@ -62,7 +62,13 @@ export class DurableWaits {
 
   /** The engine's sub-workflow starter for a claimed execution. */
   callsFor(e: ClaimedExecution): CallStarter {
-    return { call: (c) => this.call(e, c) };
+    return {
+      call: (c) => this.call(e, c),
+      describe: async (workflowId) => {
+        const w = isUuid(workflowId) ? await this.workflows.getEntity(e.tenantId, workflowId) : null;
+        return w ? { description: w.tool?.description || w.description || `Runs the workflow "${w.name}"`, inputSchema: w.inputSchema } : null;
+      },
+    };
   }
 
   private async call(parent: ClaimedExecution, c: CallRequest): Promise<CallOutcome> {

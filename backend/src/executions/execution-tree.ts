@@ -43,6 +43,19 @@ export function executionTree(steps: StepDefinition[], results: StepResult[]): E
       case 'parallel':
         n.branches = def.branches.map((b, i) => ({ index: i, steps: list(b, `${path}[${i}].`) }));
         break;
+      case 'agent': {
+        // Each model turn with the tool calls (and approvals) it asked for, as recorded, in order.
+        const turns = new Map<number, ExecutionStepNode[]>();
+        const open = `${path}[`;
+        for (const [p, r] of byPath) {
+          if (!p.startsWith(open)) continue;
+          const i = Number(p.slice(open.length, p.indexOf(']', open.length)));
+          const sub: ExecutionStepNode = { stepId: p.slice(p.indexOf('].', open.length) + 2), path: p, type: r.type ?? 'action', status: r.status, result: r };
+          turns.set(i, [...(turns.get(i) ?? []), sub]);
+        }
+        n.iterations = [...turns.entries()].sort((a, b) => a[0] - b[0]).map(([index, steps]) => ({ index, steps }));
+        break;
+      }
       default:
         break;
     }

@@ -1,4 +1,5 @@
 /** The only code that reads and writes executions: batched inserts and completions, keyset lists, stats. */
+import { executionUsage } from './token-usage.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -444,6 +445,7 @@ export class ExecutionsRepository {
       error: r.error,
       durationMs: r.durationMs,
       waitDueAt: r.waitDueAt ?? null,
+      tokens: executionUsage(r.steps)?.totalTokens ?? 0,
     }));
     // Parked (`waiting`): not finished; the time spent running so far adds up in duration_ms.
     const logged = rows.some((r) => r.logged);
@@ -451,8 +453,8 @@ export class ExecutionsRepository {
       `WITH done AS (
          UPDATE executions e SET status = v.status, steps = v.steps, output = v.output, error = v.error,
                 finished_at = CASE WHEN v.status = 'waiting' THEN NULL ELSE now() END,
-                duration_ms = COALESCE(e.duration_ms, 0) + v."durationMs", lease_expires_at = NULL, wait_due_at = v."waitDueAt"
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, status text, steps jsonb, output jsonb, error text, "durationMs" int, "waitDueAt" timestamptz)
+                duration_ms = COALESCE(e.duration_ms, 0) + v."durationMs", lease_expires_at = NULL, wait_due_at = v."waitDueAt", tokens = v.tokens
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempts int, status text, steps jsonb, output jsonb, error text, "durationMs" int, "waitDueAt" timestamptz, tokens int)
          WHERE e.id = v.id AND e.attempts = v.attempts AND e.status = 'running'
          RETURNING e.id),
        cleared AS (DELETE FROM execution_step_log l USING done WHERE $2::boolean AND l.execution_id = done.id)
@@ -577,20 +579,21 @@ export class ExecutionsRepository {
       this.sql(`SELECT status, count(*)::int AS n FROM executions WHERE tenant_id = $1 GROUP BY status`, [tenantId]),
       this.sql<Stats['today']>(
         `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
-                count(*) FILTER (WHERE status = 'failed')::int AS failed
+                count(*) FILTER (WHERE status = 'failed')::int AS failed, COALESCE(sum(tokens), 0)::int AS tokens
          FROM executions WHERE tenant_id = $1 AND created_at >= date_trunc('day', now())`,
         [tenantId],
       ),
       this.sql<Stats['perWorkflow'][number]>(
         `SELECT e.workflow_id AS "workflowId", w.name, count(*)::int AS total,
-                count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded, count(*) FILTER (WHERE e.status = 'failed')::int AS failed
+                count(*) FILTER (WHERE e.status = 'succeeded')::int AS succeeded, count(*) FILTER (WHERE e.status = 'failed')::int AS failed,
+                COALESCE(sum(e.tokens), 0)::int AS tokens
          FROM executions e JOIN workflows w ON w.id = e.workflow_id WHERE e.tenant_id = $1
          GROUP BY e.workflow_id, w.name ORDER BY total DESC LIMIT 50`,
         [tenantId],
       ),
       this.sql<Omit<Stats['perHour'][number], 'hour'> & { hour: Date }>(
         `SELECT h.hour, count(e.id)::int AS total, count(e.id) FILTER (WHERE e.status = 'succeeded')::int AS succeeded,
-                count(e.id) FILTER (WHERE e.status = 'failed')::int AS failed
+                count(e.id) FILTER (WHERE e.status = 'failed')::int AS failed, COALESCE(sum(e.tokens), 0)::int AS tokens
          FROM generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') AS h(hour)
          LEFT JOIN executions e ON e.tenant_id = $1 AND e.created_at >= h.hour AND e.created_at < h.hour + interval '1 hour'
          GROUP BY h.hour ORDER BY h.hour`,

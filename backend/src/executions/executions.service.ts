@@ -18,6 +18,7 @@ import { PlatformEvents } from '../live/platform-events.js';
 import { ExecutionsRepository, UnencodableRowError, type ClaimedExecution, type ExecutionDetail, type ExecutionSummary, type InsertResult, type ListFilter, type NewExecution, type StoredExecution } from './executions.repository.js';
 import { WorkflowsService } from '../workflows/workflows.service.js';
 import { executionTree } from './execution-tree.js';
+import { executionUsage } from './token-usage.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { WaitsRepository } from './waits.repository.js';
 import type { PendingWait, WorkflowPriority } from '@tributary/contracts';
@@ -276,7 +277,7 @@ export class ExecutionsService {
       this.workflows.getVersion(tenantId, e.workflowId, e.workflowVersion),
       e.status === 'waiting' || e.status === 'running' || e.status === 'queued' ? this.pendingWaits(id) : Promise.resolve([]),
     ]);
-    return { ...e, tree: version ? executionTree(version.steps, e.steps) : null, waits };
+    return { ...e, tree: version ? executionTree(version.steps, e.steps) : null, waits, usage: executionUsage(e.steps) };
   }
 
   /** The waits an execution is parked on, as the API shows them (a webhook wait with its resume URL). */

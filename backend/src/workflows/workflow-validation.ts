@@ -10,7 +10,8 @@ import type { FieldError } from '../common/errors.js';
 import { toJsonSchema } from '../connectors/sdk.js';
 import type { ConnectorLookup } from '../engine/connectors.js';
 import { checkTemplateSyntax, findTemplates, referencedStepIds, referencedVariables } from '../engine/templates.js';
-import { allSteps, type ActionStepDefinition, type StepDefinition } from '@tributary/contracts';
+import { agentToolName, allSteps, type ActionStepDefinition, type AgentBlock, type StepDefinition } from '@tributary/contracts';
+import { inputSchemaError } from '../common/json-schema.js';
 
 function templateErrors(value: unknown, path: string[], stepId: string, knownIds: Set<string>, variables?: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
@@ -53,9 +54,9 @@ export interface StepContext {
   variableNames?: Set<string>;
 }
 
-/** The workflow ids `call` steps name, blocks included. */
+/** The workflow ids `call` steps and agents' workflow tools name, blocks included. */
 export function calledWorkflowIds(steps: StepDefinition[]): string[] {
-  return [...new Set(allSteps(steps).flatMap((s) => (s.type === 'call' ? [s.workflowId] : [])))];
+  return [...new Set(allSteps(steps).flatMap((s) => (s.type === 'call' ? [s.workflowId] : s.type === 'agent' ? s.tools.flatMap((t) => (t.kind === 'workflow' ? [t.workflowId] : [])) : [])))];
 }
 
 export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: ConnectorLookup | StepContext, credentialConnectors?: Map<string, string>): FieldError[] {
@@ -93,9 +94,36 @@ export function validateSteps(steps: StepDefinition[], findConnectorOrCtx: Conne
         if (ctx.workflowIds && !ctx.workflowIds.has(step.workflowId)) errors.push({ path: at('workflowId'), message: 'No workflow with this id in this workspace' });
         errors.push(...templateErrors(step.input, [base, 'input'], step.id, knownIds, ctx.variableNames));
         return;
+      case 'agent':
+        agent(step, base, at);
+        return;
       default:
         action(step, siblings, i, base, at);
     }
+  };
+
+  const agent = (step: AgentBlock, base: string, at: (...p: string[]) => string) => {
+    const owner = ctx.credentialConnectors.get(step.credentialId);
+    if (!owner) errors.push({ path: at('credentialId'), message: 'Credential not found' });
+    else if (owner !== 'llm') errors.push({ path: at('credentialId'), message: `Credential is for "${owner}", not "llm"` });
+    for (const field of ['system', 'prompt'] as const) if (step[field] !== undefined) errors.push(...templateErrors(step[field], [base, field], step.id, knownIds, ctx.variableNames));
+    if (step.outputSchema) {
+      const err = inputSchemaError(step.outputSchema);
+      if (err) errors.push({ path: at('outputSchema'), message: err });
+    }
+    const names = new Set<string>();
+    step.tools.forEach((t, ti) => {
+      const name = agentToolName(t);
+      if (names.has(name)) errors.push({ path: at('tools', String(ti), 'name'), message: `Two tools are named "${name}": name one of them` });
+      names.add(name);
+      if (t.kind === 'workflow') {
+        if (ctx.workflowIds && !ctx.workflowIds.has(t.workflowId)) errors.push({ path: at('tools', String(ti), 'workflowId'), message: 'No workflow with this id in this workspace' });
+      } else {
+        const mcpOwner = ctx.credentialConnectors.get(t.credentialId);
+        if (!mcpOwner) errors.push({ path: at('tools', String(ti), 'credentialId'), message: 'Credential not found' });
+        else if (mcpOwner !== 'mcp') errors.push({ path: at('tools', String(ti), 'credentialId'), message: `Credential is for "${mcpOwner}", not "mcp"` });
+      }
+    });
   };
 
   const action = (step: ActionStepDefinition, siblings: StepDefinition[], i: number, base: string, at: (...p: string[]) => string) => {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { StepDefinition, TriggerDefinition, WorkflowPriority } from '@tributary/contracts';
+import type { StepDefinition, TriggerDefinition, WorkflowPriority, WorkflowTool } from '@tributary/contracts';
 
 @Entity('workflows')
 @Index(['tenantId', 'createdAt'])
@@ -39,6 +39,10 @@ export class Workflow {
   /** JSON Schema of manual runs' and calls' payloads (null: any). Not versioned. */
   @Column({ name: 'input_schema', type: 'jsonb', nullable: true })
   inputSchema: Record<string, unknown> | null;
+
+  /** Offered to MCP clients as a tool (null: not a tool). Not versioned. */
+  @Column({ type: 'jsonb', nullable: true })
+  tool: WorkflowTool | null;
 
   /** The environment it runs in (which values `{{vars.NAME}}` read). Not versioned. */
   @Column({ type: 'text', default: 'production' })

@@ -12,7 +12,7 @@ import { Workflow } from './workflow.entity.js';
 import type { WorkflowPriority } from '@tributary/contracts';
 
 export type WorkflowContent = Pick<Workflow, 'name' | 'description' | 'enabled' | 'trigger' | 'steps' | 'errorWorkflowId' | 'concurrencyMax' | 'priority' | 'inputSchema'> &
-  Partial<Pick<Workflow, 'environment' | 'promotedFrom' | 'lineageId'>>;
+  Partial<Pick<Workflow, 'environment' | 'promotedFrom' | 'lineageId' | 'tool'>>;
 
 export interface WorkflowFilter {
   limit: number;
@@ -73,6 +73,11 @@ export class WorkflowsRepository {
   /** By id alone, whatever the tenant (`id` must be a uuid). */
   findById(id: string): Promise<Workflow | null> {
     return this.repo.findOne({ where: { id } });
+  }
+
+  /** The tenant's workflows offered to MCP clients (tool enabled), by tool name. */
+  tools(tenantId: string): Promise<Workflow[]> {
+    return this.repo.createQueryBuilder('w').where(`w.tenant_id = :tenantId AND (w.tool->>'enabled')::boolean`, { tenantId }).orderBy(`w.tool->>'name'`).getMany();
   }
 
   /** Every enabled workflow with a `schedule` trigger, across tenants (the scheduler keeps the queue's schedulers in line). */

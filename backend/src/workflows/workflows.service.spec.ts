@@ -44,11 +44,15 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
       id: randomUUID(), tenantId, name: input.name, description: input.description ?? '', enabled: input.enabled ?? true,
       trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null,
       concurrencyMax: input.concurrencyMax, priority: input.priority, inputSchema: input.inputSchema, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
-      environment: input.environment ?? 'production', promotedFrom: input.promotedFrom ?? null, lineageId: input.lineageId ?? null,
+      environment: input.environment ?? 'production', promotedFrom: input.promotedFrom ?? null, lineageId: input.lineageId ?? null, tool: input.tool ?? null,
     };
     this.workflows.set(w.id, w);
     this.snapshot(w, userId);
     return { ...w };
+  }
+
+  async tools(tenantId: string): Promise<Workflow[]> {
+    return [...this.workflows.values()].filter((w) => w.tenantId === tenantId && w.tool?.enabled).map((w) => ({ ...w }));
   }
 
   async list(tenantId: string, q: WorkflowFilter): Promise<Page<Workflow>> {

@@ -14,7 +14,7 @@ import { WorkflowsRepository, type WorkflowContent } from './workflows.repositor
 import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema } from '@tributary/contracts';
 import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
-import { inputSchemaError } from './input-schema.js';
+import { inputSchemaError } from '../common/json-schema.js';
 import { isUuid } from '../common/ids.js';
 import { VariablesService } from '../variables/variables.service.js';
 import { DEFAULT_ENVIRONMENT } from '@tributary/contracts';
@@ -56,6 +56,7 @@ export class WorkflowsService {
       priority: w.priority ?? 'normal',
       inputSchema: w.inputSchema ?? null,
       environment: w.environment ?? DEFAULT_ENVIRONMENT,
+      tool: w.tool ?? null,
       promotedFrom: w.promotedFrom ?? null,
       version: w.version,
       ...(w.trigger.type === 'webhook' ? { webhookUrl: `${this.config.publicUrl}/api/webhooks/${w.id}` } : {}),
@@ -77,6 +78,9 @@ export class WorkflowsService {
       priority: input.priority ?? 'normal',
       inputSchema: input.inputSchema ?? null,
       environment: input.environment ?? DEFAULT_ENVIRONMENT,
+      tool: input.tool ?? null,
+    }).catch((err: unknown) => {
+      throw toolConflict(err, input.tool?.name);
     });
     await this.audit.record({ tenantId, userId, action: 'workflow.create', targetType: 'workflow', targetId: saved.id, details: { name: saved.name } });
     await this.events.emit({ type: 'saved', workflow: saved });
@@ -102,6 +106,11 @@ export class WorkflowsService {
     const w = await this.getEntity(tenantId, id);
     if (!w) throw new NotFoundError('Workflow');
     return w;
+  }
+
+  /** The tenant's workflows offered to MCP clients as tools (`tool.enabled`), by tool name. */
+  tools(tenantId: string): Promise<Workflow[]> {
+    return this.repo.tools(tenantId);
   }
 
   /** Every enabled schedule-triggered workflow, across tenants (for the scheduler). */
@@ -137,12 +146,13 @@ export class WorkflowsService {
       priority: input.priority ?? current.priority,
       inputSchema: input.inputSchema === undefined ? current.inputSchema : input.inputSchema,
       environment: input.environment ?? current.environment,
+      tool: input.tool === undefined ? current.tool : input.tool,
     };
     validateInputSchema(next.inputSchema);
     await this.validate(tenantId, next.steps, id);
     if (input.errorWorkflowId !== undefined) await this.validateErrorWorkflow(tenantId, id, input.errorWorkflowId);
     const saved = await this.repo.saveNewVersion(current.id, next, userId).catch((err: unknown) => {
-      throw lineageConflict(err, next.environment ?? DEFAULT_ENVIRONMENT);
+      throw toolConflict(lineageConflict(err, next.environment ?? DEFAULT_ENVIRONMENT), next.tool?.name);
     });
     await this.audit.record({ tenantId, userId, action: 'workflow.update', targetType: 'workflow', targetId: id, details: { version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
@@ -192,7 +202,7 @@ export class WorkflowsService {
    */
   async validate(tenantId: string, steps: WorkflowInput['steps'], selfId: string | null = null): Promise<void> {
     const flat = allSteps(steps);
-    const credentialIds = [...new Set(flat.flatMap((s) => (isActionStep(s) && s.credentialId ? [s.credentialId] : [])))];
+    const credentialIds = [...new Set(flat.flatMap(credentialsOf))];
     const [owners, variableNames] = await Promise.all([this.credentials.connectorsOf(tenantId, credentialIds), this.variables.names(tenantId)]);
     const called = calledWorkflowIds(steps);
     const found = await Promise.all(called.map((id) => (isUuid(id) ? this.repo.findInTenant(tenantId, id) : Promise.resolve(null))));
@@ -267,6 +277,21 @@ export function lineageConflict(err: unknown, environment: string): unknown {
   if (e?.code === '23505' && constraint === 'workflows_lineage_environment_idx') {
     return new ConflictError(`A copy of this workflow runs in "${environment}" already (promote to it instead)`);
   }
+  return err;
+}
+
+/** The credentials a step names: an action's, an agent's model connection and its MCP tools' connections. */
+function credentialsOf(s: StepDefinition): string[] {
+  if (isActionStep(s)) return s.credentialId ? [s.credentialId] : [];
+  if (s.type === 'agent') return [s.credentialId, ...s.tools.flatMap((t) => (t.kind === 'mcp' ? [t.credentialId] : []))];
+  return [];
+}
+
+/** Two enabled tools of one workspace with one name: 409 (MCP clients call tools by name), else the error as it was. */
+function toolConflict(err: unknown, name: string | undefined): unknown {
+  const e = err as { code?: unknown; driverError?: { constraint?: unknown }; constraint?: unknown } | null;
+  const constraint = e?.driverError?.constraint ?? e?.constraint;
+  if (e?.code === '23505' && constraint === 'workflows_tool_name') return new ConflictError(`Another workflow of this workspace is the tool "${name}" already: choose another tool name`);
   return err;
 }
 

@@ -72,6 +72,7 @@ describe('schemas', () => {
       priority: 'normal',
       inputSchema: null,
       environment: 'production',
+      tool: null,
       promotedFrom: null,
       version: 1,
       createdAt: '2026-01-02T03:04:05.678Z',

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { HttpRequestError, type HttpErrorCode } from './http-request-error.js';
 import { createRedactor, secretsFromHeaders } from './redact.js';
 import { blockedAddressReason, guardedLookup, SsrfBlockedError } from './ssrf-guard.js';
@@ -47,6 +47,11 @@ export interface HttpResponse {
 
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
+  /**
+   * A WHATWG fetch through the same agent and SSRF guard, for SDKs that take a fetch (the MCP client's
+   * streaming transport): no retries, size cap or redaction; the caller handles its errors.
+   */
+  fetch?(input: string | URL, init?: RequestInit): Promise<Response>;
 }
 
 export interface HttpClientOptions {
@@ -224,10 +229,24 @@ export function createHttpClient(opts: HttpClientOptions): ClosableHttpClient {
     }
   }
 
+  /** Redirects are not followed here either: a redirect could lead past the SSRF guard. */
+  const fetch = async (input: string | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HttpRequestError(`Only http and https URLs may be called, not ${url.protocol}`, { code: 'INVALID_URL', retryable: false });
+    if (!opts.allowPrivateTargets) {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const reason = net.isIP(host) ? blockedAddressReason(host) : null;
+      if (reason) throw new HttpRequestError(new SsrfBlockedError(host, host, reason).message, { code: 'SSRF_BLOCKED', retryable: false });
+    }
+    const headers = new Headers(init?.headers);
+    if (!headers.has('user-agent')) headers.set('user-agent', userAgent);
+    return (await undiciFetch(url, { ...(init as object), headers, redirect: 'manual', dispatcher: agent } as unknown as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+  };
   const close = () => agent.close();
   const trace = opts.trace;
-  if (!trace) return { request, close };
+  if (!trace) return { request, fetch, close };
   return {
+    fetch,
     async request(req: HttpRequest): Promise<HttpResponse> {
       const span = trace(req.method ?? 'GET', req.url);
       if (!span) return request(req);
