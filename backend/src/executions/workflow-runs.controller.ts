@@ -9,7 +9,7 @@ import { WorkflowsService } from '../workflows/workflows.service.js';
 import { ExecutionRunner } from './execution-runner.js';
 import { ExecutionsService, flowOf } from './executions.service.js';
 import { ValidationError } from '../common/errors.js';
-import { payloadErrors } from '../workflows/input-schema.js';
+import { payloadErrors } from '../common/json-schema.js';
 
 const payloadSchema = z.object({ payload: z.unknown().default({}) });
 const draftSchema = z.object({
