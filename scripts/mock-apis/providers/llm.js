@@ -56,12 +56,14 @@ export function createOpenAiProvider() {
         return json(200, { ok: true });
       }),
       route('GET', '/llm/__stats', (req) => json(200, stats.get(req.query.key ?? '') ?? { calls: 0, byTurn: {} })),
-      route('GET', '/llm/v1/models', (req) => {
+      route('GET', '/llm/*', (req) => {
+        if (!/^\/llm\/(v1\/)?models$/.test(req.path)) return json(404, { error: { message: `No route for GET ${req.path}`, type: 'invalid_request_error' } });
         const denied = unauthorized(req);
         if (denied) return denied;
         return json(200, { object: 'list', data: [{ id: 'mock-gpt', object: 'model', owned_by: 'tributary-mock' }, { id: 'mock-gpt-mini', object: 'model', owned_by: 'tributary-mock' }] });
       }),
-      route('POST', '/llm/v1/chat/completions', async (req) => {
+      route('POST', '/llm/*', async (req) => {
+        if (!/^\/llm\/(v1\/)?chat\/completions$/.test(req.path)) return json(404, { error: { message: `No route for POST ${req.path}`, type: 'invalid_request_error' } });
         const denied = unauthorized(req);
         if (denied) return denied;
         const body = /** @type {any} */ (bodyObject(req));

@@ -55,7 +55,8 @@ export function createMcpServerMock() {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ calls }));
         return;
       }
-      if (path !== `${MCP_SERVER_PREFIX}/mcp`) {
+      // `/mcp/mcp`, or `/mcp` itself (where CONNECTOR_MCP_BASE_URL points a connection).
+      if (path !== `${MCP_SERVER_PREFIX}/mcp` && path !== MCP_SERVER_PREFIX) {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `No route for ${req.method} ${path}` }));
         return;
       }
