@@ -399,6 +399,50 @@ function demoWorkflows({ creds, refs, mockUrl }) {
       ],
       seedRun: { via: 'manual', payload: {} },
     },
+
+    // ---- AI steps (docs/ai.md): tools, an agent, approval before it posts ------------------------
+
+    {
+      key: 'orderLookupTool',
+      name: 'Look up an order (tool)',
+      description: 'A workflow offered as a tool: to agents (the support agent below) and to MCP clients at /mcp (docs/mcp.md). Run it with {"orderId": "A-1042"}.',
+      trigger: { type: 'manual' },
+      inputSchema: { type: 'object', properties: { orderId: { type: 'string', description: 'The order id, e.g. A-1042' } }, required: ['orderId'] },
+      tool: { enabled: true, name: 'lookup_order', description: 'Looks up an order by its id: status, carrier and items' },
+      steps: [{ id: 'order', connector: 'core', action: 'transform', input: { value: { orderId: '{{orderId}}', status: 'shipped', carrier: 'DHL', eta: 'tomorrow', items: 4 } } }],
+    },
+    {
+      key: 'slackReplyTool',
+      name: 'Post a support reply to Slack (tool)',
+      description: 'Posts a text to the support channel: the support agent calls it, after a person approves.',
+      trigger: { type: 'manual' },
+      inputSchema: { type: 'object', properties: { text: { type: 'string', description: 'The reply to post' } }, required: ['text'] },
+      steps: [{ id: 'post', connector: 'slack', action: 'send_message', credentialId: creds.slack, input: { text: '{{text}}' } }],
+    },
+    {
+      key: 'supportAgent',
+      name: 'Support agent (AI, approval before it posts)',
+      description:
+        'An agent step: the model (the mock LLM, or any OpenAI-compatible server on the LLM connection) looks the order up through a sub-workflow, ' +
+        'drafts a Slack reply and asks to post it; a person approves the post first (Logs, Approve). Every model and tool call is its own recorded ' +
+        `step: a crash resumes the loop without repeating one. Run it with ${sample({ question: 'Where is my order #A-1042?' })}.`,
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'agent',
+          type: 'agent',
+          credentialId: creds.llm,
+          system: 'You are a support assistant. Look orders up before answering; post the reply to Slack.',
+          prompt: '{{question}}',
+          tools: [
+            { kind: 'workflow', workflowId: refs.orderLookupTool, name: 'lookup_order' },
+            { kind: 'workflow', workflowId: refs.slackReplyTool, name: 'post_reply', description: 'Posts the reply to the support channel on Slack', approval: true },
+          ],
+          maxIterations: 6,
+        },
+      ],
+      seedRun: { via: 'manual', payload: { question: 'Where is my order #A-1042?' } },
+    },
   ];
 }
 

@@ -51,6 +51,15 @@ describe('demo seed (make dev)', () => {
     expect(detail.steps.find((s: { stepId: string }) => s.stepId === 'total').output).toMatchObject({ result: { count: 23, sum: 276 }, logs: ['items 23'] });
     expect((await byName('Partner sync (fails on purpose)')).status).toBe('failed');
     expect(first.approval?.executionId).toBeTruthy();
+    // The support agent looked the order up through its sub-workflow, drafted a reply and waits for a person to approve posting it.
+    const agentRun = await waitFor('the support agent to wait for approval', async () => {
+      const e = await byName('Support agent (AI, approval before it posts)');
+      return e.status === 'waiting' ? e : undefined;
+    }, 60_000);
+    const agent = (await t.request('GET', `/api/executions/${agentRun.id}`, { token })).body;
+    expect(agent.waits).toEqual([expect.objectContaining({ path: 'agent[1].approve[0]', kind: 'approval', message: expect.stringContaining('post_reply') })]);
+    expect(agent.steps.find((s: { path?: string }) => s.path === 'agent[0].tools[0]').output).toMatchObject({ orderId: 'A-1042', status: 'shipped' });
+    expect(agent.waits[0].message).toContain('shipped');
 
     const again = await seedDemo(t.baseUrl, mock.url);
     expect(again.summary).toMatch(/already has every demo/);

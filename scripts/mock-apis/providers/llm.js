@@ -9,8 +9,9 @@
  *   messages the request carries (its turn), so a repeated call (a run resumed after a crash) gets
  *   the same answer. A response is `{ content }` (text), `{ toolCalls: [{ name, arguments }] }`,
  *   `{ status, error }` (an error answer), with optional `delayMs` and `usage: { prompt, completion }`;
- * - else a small default: with tools and no tool result yet, it calls the first tool with arguments
- *   taken from the last user message (`#1001` or the first number for each required property);
+ * - else a small default: it calls each tool once, one per turn in the order given, with arguments
+ *   taken from the last user message (`#1001` or the first number; for a `text`/`message`/`reply`
+ *   property, a reply drafted from the tool results so far);
  *   with a JSON schema response format, an object of that schema; else it sums up what it was told.
  * Usage is counted as characters / 4 (at least 1) unless the script says otherwise.
  * An `Authorization: Bearer` header is required (any value but `invalid`: 401, as OpenAI answers).
@@ -116,16 +117,20 @@ function defaultAnswer(messages, body) {
   const said = typeof lastUser?.content === 'string' ? lastUser.content : '';
   const toolResults = messages.filter((m) => m.role === 'tool');
   const tools = Array.isArray(body.tools) ? body.tools : [];
-  if (tools.length && !toolResults.length) {
-    const fn = tools[0].function ?? {};
+  // One tool per turn, in the order given, until each was called once.
+  if (toolResults.length < tools.length) {
+    const fn = tools[toolResults.length].function ?? {};
     const props = fn.parameters?.properties ?? {};
+    const found = toolResults.map((t) => t.content).join(' ');
     /** @type {Record<string, unknown>} */
     const args = {};
     for (const name of fn.parameters?.required ?? Object.keys(props)) {
       const type = props[name]?.type;
       const hash = /#([A-Za-z0-9-]+)/.exec(said)?.[1];
       const num = /(\d+)/.exec(said)?.[1];
-      args[name] = type === 'number' || type === 'integer' ? Number(num ?? 0) : (hash ?? num ?? said.slice(0, 40));
+      if (type === 'number' || type === 'integer') args[name] = Number(num ?? 0);
+      else if (/text|message|reply|body|content/i.test(name)) args[name] = `Hi! About your request "${said.slice(0, 80)}": ${found || 'we are on it'}`;
+      else args[name] = hash ?? num ?? said.slice(0, 40);
     }
     return { toolCalls: [{ name: fn.name, arguments: args }] };
   }
