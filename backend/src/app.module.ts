@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller.js';
 import { HealthRepository } from './health/health.repository.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { ExecutionsModule } from './executions/executions.module.js';
+import { McpModule } from './mcp/mcp.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         MetricsModule,
         EventsModule,
         RealtimeModule,
+        McpModule,
       ],
       controllers: [HealthController, CatalogueController],
       providers: [ShutdownState, HealthRepository],

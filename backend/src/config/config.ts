@@ -148,6 +148,14 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
   /** `service.name` of the spans (default tributary-api, tributary-worker). */
   OTEL_SERVICE_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(200).optional()),
+  /** MCP (`/mcp`): how long a tool call waits for its run before it answers a handle to poll (`tributary_execution`). */
+  MCP_TOOL_WAIT_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  /** MCP: requests (JSON-RPC POSTs) per API key per minute, counted across api processes (Redis). */
+  MCP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** MCP: open sessions per api process; past it a new session answers 503. */
+  MCP_MAX_SESSIONS: z.coerce.number().int().min(1).default(1_000),
+  /** MCP: a session with no request and no open stream for this long is closed. */
+  MCP_SESSION_IDLE_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
 
 export type QueueBackend = 'redis' | 'postgres';
@@ -207,6 +215,8 @@ export interface Config {
   auditRetentionDays: number;
   /** OpenTelemetry: `tracesUrl` unset means tracing is off (telemetry/tracing.ts). */
   tracing: { tracesUrl?: string; serviceName?: string };
+  /** The MCP server (`/mcp`, mcp/). */
+  mcp: { toolWaitMs: number; rateLimitPerMinute: number; maxSessions: number; sessionIdleMs: number };
 }
 
 export class ConfigError extends Error {
@@ -372,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tracesUrl: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined),
       serviceName: e.OTEL_SERVICE_NAME,
     },
+    mcp: { toolWaitMs: e.MCP_TOOL_WAIT_MS, rateLimitPerMinute: e.MCP_RATE_LIMIT_PER_MINUTE, maxSessions: e.MCP_MAX_SESSIONS, sessionIdleMs: e.MCP_SESSION_IDLE_MS },
   };
 }
 
