@@ -14,7 +14,9 @@
  *
  * Env: BASE_URL (dashboard, default http://localhost:3000), API_URL (default http://localhost:8080),
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
- * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch.
+ * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch, E2E_STAGES=ai,engine-v2 to run only
+ * those groups of stages after the login (sso, core, team, audit, api-keys, engine-v2, variables,
+ * code-step, connections, ai; `core` is the Slack workflow and the gateway stages that use it).
  * Screenshots of every stage go to the artifacts folder; exits non-zero with a reason on failure.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -30,8 +32,13 @@ import { auditStages } from './stages/audit.mjs';
 import { apiKeysStages } from './stages/api-keys.mjs';
 import { connectionsStages } from './stages/connections.mjs';
 import { ssoStages } from './stages/sso.mjs';
+import { aiStages } from './stages/ai.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** E2E_STAGES: the groups to run (all when unset). */
+const ONLY = new Set((process.env.E2E_STAGES ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai'];
+const want = (group) => ONLY.size === 0 || ONLY.has(group);
 const SLACK_WEBHOOK = `${MOCK_URL}/slack/services/T00000000/B00000000/tributarymockwebhook0001`;
 const CONNECTION_NAME = `E2E Slack ${RUN}`;
 const WORKFLOW_NAME = `E2E webhook to Slack ${RUN}`;
@@ -40,6 +47,8 @@ const PAYLOAD = { user: { name: 'Alex' }, order: { id: 12345 } };
 const EXPECTED = 'Hello Alex!';
 
 async function preflight() {
+  const unknown = [...ONLY].filter((g) => !GROUPS.includes(g));
+  if (unknown.length) fail(`E2E_STAGES names no such group: ${unknown.join(', ')} (the groups: ${GROUPS.join(', ')})`);
   const options = await fetch(`${API_URL}/api/auth/options`).then(
     (r) => (r.ok ? r.json() : fail(`GET ${API_URL}/api/auth/options answered ${r.status}`)),
     (e) => fail(`the api is not reachable at ${API_URL} (${e.cause?.code ?? e.message})`),
@@ -83,9 +92,9 @@ async function main() {
     });
 
     // Single sign-on, in browsers of its own (its own workspace and identity provider).
-    await ssoStages(browser);
+    if (want('sso')) await ssoStages(browser);
 
-    await stage(page, 'slack-connection', async () => {
+    if (want('core')) await stage(page, 'slack-connection', async () => {
       await page.goto(`${BASE_URL}/connections`);
       await page.getByTestId('new-connection').click();
       const dialog = page.getByTestId('credential-dialog');
@@ -109,7 +118,7 @@ async function main() {
       await page.getByTestId('credential-row').filter({ hasText: CONNECTION_NAME }).waitFor();
     });
 
-    await stage(page, 'build-workflow', async () => {
+    if (want('core')) await stage(page, 'build-workflow', async () => {
       await page.goto(`${BASE_URL}/workflows/new`);
       await page.getByTestId('workflow-name').fill(WORKFLOW_NAME);
       await page.getByTestId('trigger-type-webhook').click();
@@ -148,7 +157,7 @@ async function main() {
       if (nodes !== '2') fail(`the flow diagram shows ${nodes} nodes, expected trigger + 1 step`);
     });
 
-    await stage(page, 'dry-run', async () => {
+    if (want('core')) await stage(page, 'dry-run', async () => {
       await page.getByTestId('tab-dry-run').click();
       await page.getByTestId('sample-payload').fill(JSON.stringify(PAYLOAD, null, 2));
       await page.getByTestId('dry-run').click();
@@ -166,7 +175,7 @@ async function main() {
       }
     });
 
-    await stage(page, 'save', async () => {
+    if (want('core')) await stage(page, 'save', async () => {
       // A `-` in a step id: the api refuses it (steps.<id> in templates), so the builder must say so before sending.
       // (The api's 400 shows the same words, hence the count of saves sent.)
       const stepId = page.getByTestId('step-0-id');
@@ -195,7 +204,7 @@ async function main() {
       await page.getByTestId('webhook-url').waitFor();
     });
 
-    await stage(page, 'fire-webhook', async () => {
+    if (want('core')) await stage(page, 'fire-webhook', async () => {
       const shown = (await page.getByTestId('webhook-url').textContent())?.trim();
       const url = shown?.startsWith('http') ? shown : `${API_URL}/api/webhooks/${workflowId}`;
       if (!url.endsWith(`/api/webhooks/${workflowId}`)) fail(`the webhook URL shown (${shown}) is not /api/webhooks/${workflowId}`);
@@ -206,7 +215,7 @@ async function main() {
       console.log(`    execution ${executionId}`);
     });
 
-    await stage(page, 'execution-in-logs', async () => {
+    if (want('core')) await stage(page, 'execution-in-logs', async () => {
       await page.goto(`${BASE_URL}/logs`);
       const row = page.locator(`[data-testid="execution-row"][data-execution-id="${executionId}"]`);
       await waitFor(`execution ${executionId} to be listed and finish`, async () => {
@@ -222,7 +231,7 @@ async function main() {
       if (!(await row.textContent())?.includes(WORKFLOW_NAME)) fail('the execution row does not name the workflow');
     });
 
-    await stage(page, 'step-detail', async () => {
+    if (want('core')) await stage(page, 'step-detail', async () => {
       await page.locator(`[data-testid="execution-row"][data-execution-id="${executionId}"]`).getByTestId('execution-link').click();
       const detail = page.getByTestId('execution-detail');
       await detail.waitFor();
@@ -238,14 +247,15 @@ async function main() {
       }
     });
 
-    await gatewayStages(page, { workflowId, workflowName: WORKFLOW_NAME, payload: PAYLOAD });
-    await teamStages(browser, page);
-    await auditStages(page);
-    await apiKeysStages(page);
-    await engineV2Stages(page);
-    await variablesStages(page);
-    await codeStepStages(browser);
-    await connectionsStages(page);
+    if (want('core')) await gatewayStages(page, { workflowId, workflowName: WORKFLOW_NAME, payload: PAYLOAD });
+    if (want('team')) await teamStages(browser, page);
+    if (want('audit')) await auditStages(page);
+    if (want('api-keys')) await apiKeysStages(page);
+    if (want('engine-v2')) await engineV2Stages(page);
+    if (want('variables')) await variablesStages(page);
+    if (want('code-step')) await codeStepStages(browser);
+    if (want('connections')) await connectionsStages(page);
+    if (want('ai')) await aiStages(page);
   } catch (err) {
     if (!(err instanceof E2EFailure)) console.error(err);
   } finally {

@@ -584,6 +584,7 @@ class Run {
    * replays the conversation from the record and repeats no call that finished.
    */
   private async agent(step: AgentBlock, path: string, scope: Scope, t0: number, startedAt: string, warnings: string[]): Promise<Outcome> {
+    // (t0 and startedAt are moved back to the first recorded call when the run resumes.)
     let system: string | undefined;
     let prompt: string;
     try {
@@ -594,6 +595,12 @@ class Run {
       return this.ended(step, path, this.blockResult(step, path, 'agent', 'failed', t0, startedAt, warnings, { error: `Template error: ${errorMessage(err)}` }));
     }
     const input = { ...(system !== undefined ? { system } : {}), prompt, model: step.model, tools: step.tools.map(agentToolName), maxIterations: step.maxIterations };
+    // Resumed (after an approval, a workflow tool, a crash): the agent started with its first recorded call, not with this pass.
+    const first = this.prior.get(`${path}[0].model`) ?? this.prior.get(`${path}.servers[0]`);
+    if (first) {
+      startedAt = first.startedAt;
+      t0 = Math.min(t0, performance.now() - (Date.now() - Date.parse(first.startedAt)));
+    }
     let usage: TokenUsage = NO_USAGE;
     const conversation: ChatMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: prompt }];
     const summary = (iterations: number) => ({ iterations, usage, conversation: conversation.map(shownMessage) });

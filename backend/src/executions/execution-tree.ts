@@ -54,6 +54,8 @@ export function executionTree(steps: StepDefinition[], results: StepResult[]): E
           turns.set(i, [...(turns.get(i) ?? []), sub]);
         }
         n.iterations = [...turns.entries()].sort((a, b) => a[0] - b[0]).map(([index, steps]) => ({ index, steps }));
+        // Parked inside (an approval, a workflow tool running): the agent waits with it.
+        if (!result && [...turns.values()].some((list) => list.some((x) => x.status === 'waiting'))) n.status = 'waiting';
         break;
       }
       default:

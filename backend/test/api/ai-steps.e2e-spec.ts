@@ -188,6 +188,8 @@ describe('AI steps', () => {
     const id = await run(wf);
     const waiting = await until(id, ['waiting', 'failed']);
     expect(waiting.status).toBe('waiting');
+    // The agent node waits with its approval (it has no result of its own yet).
+    expect(waiting.tree[0]).toMatchObject({ stepId: 'agent', status: 'waiting' });
     expect(waiting.waits).toEqual([expect.objectContaining({ stepId: 'agent', path: 'agent[0].approve[0]', kind: 'approval', message: 'The agent "agent" asks to call add with {"a":20,"b":22}' })]);
     expect((await mcpCalls()).add ?? 0).toBe(before);
     expect((await t.request('POST', `/api/executions/${id}/approve`, { token, body: { stepId: 'agent', data: { by: 'ops' } } })).status).toBe(200);
@@ -196,6 +198,11 @@ describe('AI steps', () => {
     expect((await mcpCalls()).add).toBe(before + 1);
     // Resumed, the first model call stood: the model was asked twice in all, not three times.
     expect((await modelStats('AGENT-5')).byTurn).toEqual({ 0: 1, 1: 1 });
+    // The agent's time and start are its first call's, not the resumed pass's.
+    const firstCall = approved.steps.find((s: { path?: string }) => s.path === 'agent[0].model');
+    const agentResult = approved.steps.at(-1);
+    expect(agentResult.startedAt).toBe(firstCall.startedAt);
+    expect(agentResult.durationMs).toBeGreaterThanOrEqual(Date.parse(agentResult.finishedAt) - Date.parse(firstCall.startedAt) - 5);
 
     await script('AGENT-6', [{ toolCalls: [{ name: 'add', arguments: { a: 1, b: 2 } }] }, { content: 'I was not allowed to add.' }]);
     const id2 = await run(await create([agent('AGENT-6', { tools: [{ kind: 'mcp', credentialId: mcpId, tool: 'add', approval: true }] })]));

@@ -14,6 +14,8 @@ import { CopyButton } from '@/components/common/copy-button';
 import { JsonView } from '@/components/common/json-view';
 import { EmptyState, ErrorState } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
+import { executionTriggerLabel } from '@/components/workflows/trigger-label';
+import { UsageLine, formatTokens } from './agent-run';
 import { ExecutionTree } from './execution-tree';
 import { PendingWaits } from './pending-waits';
 import { StepResultBody } from './step-result-body';
@@ -40,6 +42,7 @@ function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
           <span className="block truncate text-xs text-muted-foreground">
             {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector} · ${step.action}`}
             {step.attempts && step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
+            {step.usage ? ` · ${formatTokens(step.usage.totalTokens)}` : ''}
             {step.throttledMs ? ` · waited ${formatDuration(step.throttledMs)} for the connection's rate limit` : ''}
           </span>
         </span>
@@ -146,10 +149,12 @@ export function ExecutionDetail({ id }: { id: string }) {
             )}
           </div>
           <Card>
-            <CardContent className="grid grid-cols-2 gap-4 pt-5 text-sm sm:grid-cols-4">
+            <CardContent className={cn('grid grid-cols-2 gap-4 pt-5 text-sm', e.usage ? 'sm:grid-cols-5' : 'sm:grid-cols-4')}>
               <div>
                 <p className="text-xs text-muted-foreground">Trigger</p>
-                <p className="font-medium">{e.triggerType}</p>
+                <p className="font-medium" data-testid="execution-trigger" data-trigger={e.triggerType}>
+                  {executionTriggerLabel(e.triggerType)}
+                </p>
               </div>
               <div>
                 <p className="text-xs text-muted-foreground">Started</p>
@@ -163,6 +168,14 @@ export function ExecutionDetail({ id }: { id: string }) {
                 <p className="text-xs text-muted-foreground">Duration</p>
                 <p className="font-medium tabular-nums">{formatDuration(e.durationMs)}</p>
               </div>
+              {e.usage && (
+                <div>
+                  <p className="text-xs text-muted-foreground">Model tokens</p>
+                  <p className="font-medium">
+                    <UsageLine usage={e.usage} testId="execution-usage" className="[&>span]:block [&>span]:text-xs [&>span]:font-normal" />
+                  </p>
+                </div>
+              )}
               {e.error && (
                 <p role="alert" className="col-span-full rounded-md border border-destructive/30 bg-destructive/5 px-3 py-2 text-destructive" data-testid="execution-error">
                   {e.error}

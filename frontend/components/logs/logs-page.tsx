@@ -17,6 +17,7 @@ import { PageHeader } from '@/components/common/page-header';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
 import { LoadMore } from '@/components/common/load-more';
 import { StatusBadge } from '@/components/common/status-badge';
+import { executionTriggerLabel } from '@/components/workflows/trigger-label';
 
 /** datetime-local ("2025-01-02T03:04") in the browser's zone ⇄ ISO for the api. */
 function localToIso(v: string): string | undefined {
@@ -148,7 +149,7 @@ export function LogsPage() {
                       </Link>
                       {e.error && <span className="block truncate text-xs text-destructive" title={e.error}>{e.error}</span>}
                     </td>
-                    <td className="hidden px-4 py-2.5 text-muted-foreground sm:table-cell">{e.triggerType}</td>
+                    <td className="hidden px-4 py-2.5 text-muted-foreground sm:table-cell" data-testid="execution-trigger" data-trigger={e.triggerType}>{executionTriggerLabel(e.triggerType)}</td>
                     <td className="px-4 py-2.5 whitespace-nowrap text-muted-foreground">{formatDateTime(e.startedAt ?? e.createdAt)}</td>
                     <td className="hidden px-4 py-2.5 text-right tabular-nums md:table-cell">{formatDuration(e.durationMs)}</td>
                     <td className="px-4 py-2.5 text-right">{e.status === 'failed' && <RetryButton execution={e} />}</td>

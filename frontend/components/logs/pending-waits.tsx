@@ -1,7 +1,7 @@
 'use client';
 import * as React from 'react';
 import Link from 'next/link';
-import { Check, Clock, ExternalLink, Hourglass, UserCheck, Webhook, Workflow, X } from 'lucide-react';
+import { Bot, Check, Clock, ExternalLink, Hourglass, UserCheck, Webhook, Workflow, X } from 'lucide-react';
 import { useDecideApproval } from '@/lib/api/executions';
 import type { PendingWait } from '@/lib/api/types';
 import { useCurrentUser } from '@/lib/auth/auth-provider';
@@ -22,6 +22,11 @@ const KIND: Record<PendingWait['kind'], { label: string; icon: React.ComponentTy
   call: { label: 'Sub-workflow', icon: Workflow },
 };
 
+/** An agent's approval of a tool call: its wait sits at `<id>[<i>].approve[<k>]`, not at a step id (decided by that path). */
+export function isAgentApproval(wait: Pick<PendingWait, 'kind' | 'path'>): boolean {
+  return wait.kind === 'approval' && /\[\d+\]\.approve\[\d+\]$/.test(wait.path);
+}
+
 function When({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} title={iso}>
@@ -37,6 +42,7 @@ function ApprovalActions({ executionId, wait, headingId }: { executionId: string
   const toast = useToast();
   const [comment, setComment] = React.useState('');
   const commentId = React.useId();
+  const agent = isAgentApproval(wait);
 
   function send(approve: boolean) {
     decide.mutate(
@@ -44,7 +50,11 @@ function ApprovalActions({ executionId, wait, headingId }: { executionId: string
       {
         onSuccess: () => {
           setComment('');
-          toast({ title: approve ? 'Approved' : 'Rejected', description: approve ? 'The run goes on.' : 'The step fails (the run with it, unless the step continues on errors).', variant: 'success' });
+          toast({
+            title: approve ? 'Approved' : 'Rejected',
+            description: approve ? (agent ? 'The agent makes the call and goes on.' : 'The run goes on.') : agent ? 'The agent is told the call was refused.' : 'The step fails (the run with it, unless the step continues on errors).',
+            variant: 'success',
+          });
         },
         onError: (err) => toast({ title: approve ? 'Could not approve' : 'Could not reject', description: err.message, variant: 'error' }),
       },
@@ -68,8 +78,8 @@ function ApprovalActions({ executionId, wait, headingId }: { executionId: string
               <X /> Reject
             </Button>
           }
-          title="Reject this approval?"
-          description="The approval step fails, and the run fails with it unless the step continues on errors."
+          title={agent ? 'Refuse this tool call?' : 'Reject this approval?'}
+          description={agent ? 'The call is not made; the agent is told it was refused.' : 'The approval step fails, and the run fails with it unless the step continues on errors.'}
           confirmLabel="Reject"
           confirmTestId="confirm-reject"
           onConfirm={() => send(false)}
@@ -80,11 +90,11 @@ function ApprovalActions({ executionId, wait, headingId }: { executionId: string
 }
 
 function WaitItem({ executionId, wait }: { executionId: string; wait: PendingWait }) {
-  const meta = KIND[wait.kind];
+  const meta = isAgentApproval(wait) ? { label: 'Tool call approval', icon: Bot } : KIND[wait.kind];
   const Icon = meta.icon;
   const headingId = React.useId();
   return (
-    <li className="flex flex-col gap-3 py-4 first:pt-0 last:pb-0" data-testid="pending-wait" data-kind={wait.kind} data-path={wait.path}>
+    <li className="flex flex-col gap-3 py-4 first:pt-0 last:pb-0" data-testid="pending-wait" data-kind={wait.kind} data-path={wait.path} data-agent={isAgentApproval(wait) ? 'true' : undefined}>
       <div className="flex items-start gap-3">
         <span className="grid size-8 shrink-0 place-items-center rounded-md bg-waiting/15 text-[oklch(0.42_0.16_295)]" aria-hidden>
           <Icon className="size-4" />

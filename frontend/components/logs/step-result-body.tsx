@@ -2,9 +2,27 @@ import { TriangleAlert } from 'lucide-react';
 import type { ExecutionStep } from '@/lib/api/types';
 import { formatDateTime } from '@/lib/utils';
 import { JsonView } from '@/components/common/json-view';
+import { AgentRun, agentOutputOf, UsageLine } from './agent-run';
 
-/** One recorded step result in full: warnings, error, rendered input, output, times and idempotency key. */
+/**
+ * One recorded step result in full: warnings, error, rendered input, output, times and idempotency
+ * key; an agent's answer, tokens and conversation first (its raw input and output folded), and a
+ * model call's tokens.
+ */
 export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string }) {
+  const agent = step.type === 'agent' ? agentOutputOf(step.output) : null;
+  const io = (
+    <>
+      <div className="min-w-0">
+        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Input (rendered)</h4>
+        <JsonView value={step.input} testId="execution-step-input" />
+      </div>
+      <div className="min-w-0">
+        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Output</h4>
+        <JsonView value={step.output} testId="execution-step-output" />
+      </div>
+    </>
+  );
   return (
     <div id={id} className="grid gap-4 border-t p-4 lg:grid-cols-2" data-testid="execution-step-detail">
       {step.warnings && step.warnings.length > 0 && (
@@ -22,14 +40,19 @@ export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string 
           <JsonView value={step.error} className="border-destructive/30 bg-destructive/5 text-destructive" testId="execution-step-error" />
         </div>
       )}
-      <div className="min-w-0">
-        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Input (rendered)</h4>
-        <JsonView value={step.input} testId="execution-step-input" />
-      </div>
-      <div className="min-w-0">
-        <h4 className="mb-1 text-xs font-medium text-muted-foreground">Output</h4>
-        <JsonView value={step.output} testId="execution-step-output" />
-      </div>
+      {agent ? (
+        <>
+          <AgentRun output={agent} className="lg:col-span-2" />
+          <details className="group lg:col-span-2">
+            <summary className="cursor-pointer text-xs font-medium text-muted-foreground outline-none select-none focus-visible:ring-2 focus-visible:ring-ring" data-testid="agent-raw-toggle">
+              Input and raw output
+            </summary>
+            <div className="mt-2 grid gap-4 lg:grid-cols-2">{io}</div>
+          </details>
+        </>
+      ) : (
+        io
+      )}
       <dl className="grid gap-x-4 gap-y-1 text-xs text-muted-foreground sm:grid-cols-[auto_1fr] lg:col-span-2">
         <dt>Started</dt>
         <dd>{formatDateTime(step.startedAt)}</dd>
@@ -46,6 +69,14 @@ export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string 
             <dt>Idempotency key</dt>
             <dd className="font-mono break-all" data-testid="execution-step-idempotency-key">
               {step.idempotencyKey}
+            </dd>
+          </>
+        )}
+        {step.usage && (
+          <>
+            <dt>Tokens</dt>
+            <dd>
+              <UsageLine usage={step.usage} testId="execution-step-usage" className="text-foreground" />
             </dd>
           </>
         )}

@@ -6,6 +6,7 @@ import { formatDuration, formatRelative } from '@/lib/utils';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
+import { executionTriggerLabel } from '@/components/workflows/trigger-label';
 
 export function LiveFeed() {
   const live = useLiveExecutions();
@@ -43,7 +44,7 @@ export function LiveFeed() {
                   <span className="min-w-0 flex-1">
                     <span className="block truncate text-sm font-medium">{e.workflowName ?? e.workflowId}</span>
                     <span className="block text-xs text-muted-foreground">
-                      {e.triggerType} · {formatRelative(e.startedAt ?? e.createdAt)}
+                      {executionTriggerLabel(e.triggerType)} · {formatRelative(e.startedAt ?? e.createdAt)}
                     </span>
                   </span>
                   <span className="text-xs text-muted-foreground tabular-nums">{formatDuration(e.durationMs)}</span>

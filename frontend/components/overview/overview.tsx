@@ -12,6 +12,8 @@ import { LiveFeed } from './live-feed';
 import { StatCards } from './stat-cards';
 import { StatCardsSkeleton } from './overview-skeleton';
 
+const tokenCount = new Intl.NumberFormat('en');
+
 export function Overview() {
   const stats = useStats();
   return (
@@ -62,6 +64,11 @@ export function Overview() {
                     <th className="py-2 text-right font-medium">Runs</th>
                     <th className="py-2 text-right font-medium">Succeeded</th>
                     <th className="py-2 text-right font-medium">Failed</th>
+                    <th className="py-2 text-right font-medium">
+                      <abbr title="Model tokens used by LLM and agent steps" className="no-underline">
+                        Tokens
+                      </abbr>
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y">
@@ -75,6 +82,9 @@ export function Overview() {
                       <td className="py-2 text-right tabular-nums">{w.total}</td>
                       <td className="py-2 text-right tabular-nums">{w.succeeded}</td>
                       <td className="py-2 text-right tabular-nums">{w.failed}</td>
+                      <td className="py-2 text-right tabular-nums" data-testid="workflow-tokens" data-workflow-id={w.workflowId}>
+                        {w.tokens ? tokenCount.format(w.tokens) : '—'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -3,6 +3,7 @@ import { Activity, CheckCircle2, Loader2, XCircle } from 'lucide-react';
 import type { Stats } from '@/lib/api/types';
 import { formatPercent } from '@/lib/utils';
 import { Card } from '@/components/ui/card';
+import { formatTokens } from '@/components/logs/agent-run';
 
 function StatCard({ label, value, hint, icon: Icon, testId }: { label: string; value: string; hint?: React.ReactNode; icon: React.ComponentType<{ className?: string }>; testId: string }) {
   return (
@@ -25,7 +26,20 @@ export function StatCards({ stats }: { stats: Stats }) {
   const active = (stats.byStatus?.queued ?? 0) + (stats.byStatus?.running ?? 0) + waiting;
   return (
     <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
-      <StatCard label="Executions today" value={String(stats.today.total)} hint={`${stats.total} all time`} icon={Activity} testId="stat-today" />
+      <StatCard
+        label="Executions today"
+        value={String(stats.today.total)}
+        hint={
+          <>
+            {stats.total} all time ·{' '}
+            <span title="Model tokens used today by LLM and agent steps" data-testid="stat-tokens-today" data-tokens={stats.today.tokens ?? 0}>
+              {formatTokens(stats.today.tokens ?? 0)} today
+            </span>
+          </>
+        }
+        icon={Activity}
+        testId="stat-today"
+      />
       <StatCard label="Success rate" value={formatPercent(stats.successRate)} hint={`${stats.byStatus?.succeeded ?? 0} succeeded overall`} icon={CheckCircle2} testId="stat-success-rate" />
       <StatCard label="Failed today" value={String(stats.today.failed)} hint={`${stats.today.succeeded} succeeded today`} icon={XCircle} testId="stat-failed-today" />
       <StatCard

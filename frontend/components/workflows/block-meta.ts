@@ -1,5 +1,5 @@
 /** How the dashboard names and draws each kind of step (workflow language v2): the builder and the execution page share it. */
-import { Braces, GitFork, Hourglass, Repeat, Split, Workflow, type LucideIcon } from 'lucide-react';
+import { Bot, Braces, GitFork, Hourglass, Repeat, Split, Workflow, type LucideIcon } from 'lucide-react';
 import type { StepKind } from '@tributary/contracts';
 
 export type { StepKind };
@@ -11,6 +11,7 @@ export const BLOCK_LABELS: Record<StepKind, string> = {
   parallel: 'Parallel',
   wait: 'Wait',
   call: 'Sub-workflow',
+  agent: 'AI agent',
 };
 
 export const BLOCK_ICONS: Record<StepKind, LucideIcon> = {
@@ -20,4 +21,5 @@ export const BLOCK_ICONS: Record<StepKind, LucideIcon> = {
   parallel: Split,
   wait: Hourglass,
   call: Workflow,
+  agent: Bot,
 };

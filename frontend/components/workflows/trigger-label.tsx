@@ -20,3 +20,14 @@ export function describeTrigger(t: Trigger): string {
       return 'Manual';
   }
 }
+
+/** How the dashboard says what started an execution (the api's `triggerType`); the others read as they are. */
+const EXECUTION_TRIGGER_LABELS: Record<string, string> = {
+  error: 'error workflow',
+  call: 'sub-workflow call',
+  mcp: 'MCP tool call',
+};
+
+export function executionTriggerLabel(type: string): string {
+  return EXECUTION_TRIGGER_LABELS[type] ?? type;
+}

@@ -27,6 +27,7 @@ export const workflowSample = {
   priority: 'normal',
   inputSchema: null,
   environment: 'production',
+  tool: null,
   promotedFrom: null,
   version: 1,
   webhookUrl: 'http://localhost:8080/api/webhooks/0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
@@ -93,6 +94,7 @@ export const executionSample = {
   parentExecutionId: null,
   traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
   environment: 'production',
+  usage: null,
 } satisfies Execution;
 
 /** Engine v2: a run parked on an approval inside a loop, after a condition and a parallel block; a child of another run. */
@@ -164,13 +166,88 @@ export const blocksWorkflowSample = {
   ],
 } satisfies Workflow;
 
+/** AI steps: a workflow offered as an MCP tool, with an agent block that may call a workflow (with approval) and an MCP server's tool. */
+export const agentWorkflowSample = {
+  ...workflowSample,
+  tool: { enabled: true, name: 'triage_ticket', description: 'Triages a support ticket.' },
+  steps: [
+    {
+      id: 'support',
+      type: 'agent',
+      credentialId: '3f2b1c0d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      system: 'You are a support agent.',
+      prompt: 'Where is order {{orderId}}?',
+      tools: [
+        { kind: 'workflow', workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', approval: true },
+        { kind: 'mcp', credentialId: '3f2b1c0d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', tool: 'search_docs', name: 'docs' },
+      ],
+      maxIterations: 8,
+      outputSchema: { type: 'object', properties: { status: { type: 'string' } } },
+      temperature: 0.2,
+    },
+  ],
+} satisfies Workflow;
+
+/** An agent's run: its iterations in the tree (model call, tool call, approval) and its output with the conversation. */
+export const agentExecutionSample = {
+  ...executionSample,
+  triggerType: 'mcp',
+  usage: { promptTokens: 1200, completionTokens: 330, totalTokens: 1530 },
+  steps: [
+    {
+      stepId: 'support',
+      path: 'support',
+      type: 'agent',
+      connector: 'llm',
+      action: 'agent',
+      status: 'succeeded',
+      output: {
+        answer: 'Order 42 has shipped.',
+        iterations: 2,
+        usage: { promptTokens: 1200, completionTokens: 330, totalTokens: 1530 },
+        conversation: [
+          { role: 'user', content: 'Where is order 42?' },
+          { role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'lookup_order', arguments: { orderId: '42' } }] },
+          { role: 'tool', toolCallId: 'c1', name: 'lookup_order', content: '{"status":"shipped"}' },
+          { role: 'assistant', content: 'Order 42 has shipped.' },
+        ],
+      },
+      warnings: [],
+      attempts: 1,
+      durationMs: 812,
+      startedAt: '2026-11-30T07:12:03.245Z',
+      finishedAt: '2026-11-30T07:12:04.057Z',
+      usage: { promptTokens: 1200, completionTokens: 330, totalTokens: 1530 },
+    },
+  ],
+  tree: [
+    {
+      stepId: 'support',
+      path: 'support',
+      type: 'agent',
+      status: 'succeeded',
+      iterations: [
+        {
+          index: 0,
+          steps: [
+            { stepId: 'model', path: 'support[0].model', type: 'action', status: 'succeeded' },
+            { stepId: 'approve', path: 'support[0].approve[0]', type: 'wait', status: 'succeeded' },
+            { stepId: 'tools', path: 'support[0].tools[0]', type: 'call', status: 'succeeded' },
+          ],
+        },
+        { index: 1, steps: [{ stepId: 'model', path: 'support[1].model', type: 'action', status: 'succeeded' }] },
+      ],
+    },
+  ],
+} satisfies Execution;
+
 export const statsSample = {
   total: 1,
   byStatus: { queued: 0, running: 0, waiting: 0, succeeded: 1, failed: 0, cancelled: 0 },
   successRate: null,
-  today: { total: 1, succeeded: 1, failed: 0 },
-  perWorkflow: [{ workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', name: 'Run me', total: 1, succeeded: 1, failed: 0 }],
-  perHour: [{ hour: '2026-11-30T07:00:00.000Z', total: 1, succeeded: 1, failed: 0 }],
+  today: { total: 1, succeeded: 1, failed: 0, tokens: 1530 },
+  perWorkflow: [{ workflowId: '0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11', name: 'Run me', total: 1, succeeded: 1, failed: 0, tokens: 1530 }],
+  perHour: [{ hour: '2026-11-30T07:00:00.000Z', total: 1, succeeded: 1, failed: 0, tokens: 1530 }],
 } satisfies Stats;
 
 export const liveSample = {
@@ -233,6 +310,9 @@ export const builderBody: z.input<typeof workflowInputSchema> = toWorkflowInput(
 
 /** A workflow with blocks loads into the builder and goes back as a body the api takes. */
 export const blocksBody: z.input<typeof workflowInputSchema> = toWorkflowInput(toBuilderValues(blocksWorkflowSample, []), []);
+
+/** An agent block and the tool setting load into the builder's form and go back as a body the api takes. */
+export const agentBody: z.input<typeof workflowInputSchema> = toWorkflowInput(toBuilderValues(agentWorkflowSample, []), []);
 
 export const drift = {
   ...executionSample,

@@ -3,7 +3,7 @@ import type { PlatformEventMap } from '../realtime/types';
 import { useRealtime } from '../realtime/use-realtime';
 import { api, apiUrl } from './client';
 import { keys } from './keys';
-import type { Connector, Credential, CredentialTest, CredentialUsage, Page } from './types';
+import type { Connector, Credential, CredentialTest, CredentialUsage, McpToolList, Page } from './types';
 
 export type OAuth2Grant = NonNullable<Connector['oauth2']>['grants'][number];
 
@@ -102,4 +102,21 @@ export function useCredentialStatusEvents(onEvent?: (event: CredentialStatusEven
     onEvent?.(m.data);
   });
   return status === 'open';
+}
+
+/** One tool an MCP server offers (`GET /credentials/:id/mcp/tools`): its input is a JSON Schema. */
+export type McpTool = McpToolList['items'][number];
+
+/**
+ * The tools of the MCP server an `mcp` connection points at, asked of the server through the api
+ * (fetched while `credentialId` is set; a failure is the server's or the connection's: not retried).
+ */
+export function useMcpTools(credentialId: string | undefined) {
+  return useQuery({
+    queryKey: ['credentials', 'mcp-tools', credentialId ?? ''] as const,
+    queryFn: ({ signal }) => api<McpToolList>(`/credentials/${credentialId}/mcp/tools`, { signal }).then((r) => r.items ?? []),
+    enabled: !!credentialId,
+    staleTime: 60_000,
+    retry: false,
+  });
 }

@@ -6,6 +6,9 @@
 import type { ExecutionStatus, StepDraft, TriggerDraft, WorkflowDraft } from '@tributary/contracts';
 
 export type {
+  AgentBlock,
+  AgentBlockDraft,
+  AgentTool,
   ApiConsumer,
   ApiConsumerWithKey,
   Connector,
@@ -22,6 +25,7 @@ export type {
   ExecutionStatus,
   ExecutionStepNode,
   ExecutionSummary,
+  ExecutionTriggerType,
   GatewaySyncReport,
   GeneratedKongTemplate,
   Invitation,
@@ -31,16 +35,19 @@ export type {
   KongTemplateOptions,
   KongTenantConfig,
   KongUseCase,
+  McpToolList,
   Page,
   PendingWait,
   Role,
   Session,
   Stats,
+  TokenUsage,
   StepStatus,
   TeamMember,
   TriggerType,
   User,
   Workflow,
+  WorkflowTool,
   WorkflowVersion,
   StepResult as ExecutionStep,
 } from '@tributary/contracts';

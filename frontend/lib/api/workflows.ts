@@ -12,7 +12,7 @@ export function useWorkflows() {
   });
 }
 
-/** Every workflow's name and trigger, for filters and pickers (follows the cursor up to a few pages). */
+/** Every workflow's name, trigger, tool setting and input schema, for filters and pickers (follows the cursor up to a few pages). */
 export function useWorkflowOptions() {
   return useQuery({
     queryKey: [...keys.workflows, 'options'],
@@ -25,7 +25,7 @@ export function useWorkflowOptions() {
         if (!page.nextCursor) break;
         cursor = page.nextCursor;
       }
-      return all.map((w) => ({ id: w.id, name: w.name, trigger: w.trigger }));
+      return all.map((w) => ({ id: w.id, name: w.name, trigger: w.trigger, tool: w.tool ?? null, inputSchema: w.inputSchema ?? null }));
     },
     staleTime: 60_000,
   });

@@ -1,8 +1,8 @@
 /**
- * Blocks of the workflow language v2 (condition, loop, parallel, wait, call) as the builder sees
- * them: the form edits action steps only, so a block is carried through the form as its JSON, shown
- * read-only (kind, id, a one-line summary), and sent back exactly as it came. The JSON view edits
- * them, checked against the api's own step schema (@tributary/contracts).
+ * Blocks of the workflow language v2 (condition, loop, parallel, wait, call, agent) as the builder
+ * sees them: the form edits action steps and agent blocks; any other block is carried through the
+ * form as its JSON, shown read-only (kind, id, a one-line summary), and sent back exactly as it
+ * came. The JSON view edits them all, checked against the api's own step schema (@tributary/contracts).
  */
 import { stepSchema } from '@tributary/contracts/workflow';
 import type { ActionStepDraft } from '@tributary/contracts';
@@ -82,6 +82,10 @@ export function blockSummary(step: Step): string {
       }
     case 'call':
       return `runs workflow ${step.workflowId}${step.wait === false ? ' without waiting' : ' and waits for its output'}`;
+    case 'agent': {
+      const tools = step.tools?.length ?? 0;
+      return `asks ${step.model ? `${step.model}` : 'the model'}${tools ? ` with ${plural(tools, 'tool')}` : ''} · at most ${plural(step.maxIterations ?? 8, 'iteration')}`;
+    }
     default:
       return isActionDraft(step) ? `${step.connector}.${step.action}` : '';
   }

@@ -9,9 +9,11 @@ import { Textarea } from '@/components/ui/textarea';
 import { JsonView } from '@/components/common/json-view';
 import { InlineError } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
+import { agentOutputOf, formatTokens } from '@/components/logs/agent-run';
 import { useBuilder } from './builder-context';
 
 function StepResult({ step, index }: { step: DryRunStep; index: number }) {
+  const agent = step.type === 'agent' ? agentOutputOf(step.output) : null;
   return (
     <li className="rounded-lg border bg-card p-3" data-testid="dry-run-step" data-step-id={step.id} data-path={step.path ?? step.id} data-status={step.status}>
       <div className="flex items-center gap-2">
@@ -19,9 +21,22 @@ function StepResult({ step, index }: { step: DryRunStep; index: number }) {
           {index + 1}. {step.path ?? step.id}{' '}
           <span className="font-normal text-muted-foreground">· {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector}.${step.action}`}</span>
         </span>
+        {step.usage && (
+          <span className="text-xs text-muted-foreground tabular-nums" data-testid="dry-run-tokens">
+            {formatTokens(step.usage.totalTokens)}
+          </span>
+        )}
         <span className="text-xs text-muted-foreground tabular-nums">{formatDuration(step.durationMs)}</span>
         <StatusBadge status={step.status} />
       </div>
+      {agent && (
+        <div className="mt-2 rounded-md border border-primary/30 bg-primary/5 p-2 text-sm" data-testid="dry-run-agent-answer">
+          <p className="text-xs font-medium text-primary">
+            Answer after {agent.iterations} iteration{agent.iterations === 1 ? '' : 's'}
+          </p>
+          <p className="break-words whitespace-pre-wrap">{agent.answer || '(empty)'}</p>
+        </div>
+      )}
       {step.warnings && step.warnings.length > 0 && (
         <ul className="mt-2 flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-2 text-xs" data-testid="dry-run-warnings">
           {step.warnings.map((w, i) => (

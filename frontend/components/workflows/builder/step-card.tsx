@@ -1,7 +1,7 @@
 'use client';
 import * as React from 'react';
 import Link from 'next/link';
-import { Controller, useWatch, type Control, type UseFormRegister, type UseFormSetValue } from 'react-hook-form';
+import { Controller, useWatch, type Control, type FieldPathByValue, type UseFormRegister, type UseFormSetValue } from 'react-hook-form';
 import { ArrowDown, ArrowUp, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { useCredentialStatusEvents, useCredentials } from '@/lib/api/credentials';
 import { formValues, schemaFields } from '@/lib/json-schema';
@@ -15,36 +15,59 @@ import { CredentialDialog } from '@/components/connections/credential-dialog';
 import { credentialProblem } from '@/components/connections/credential-status';
 import { useBuilder } from './builder-context';
 import type { BuilderValues } from './form-model';
+import { isMcpCallTool, McpCallToolFields } from './mcp-call-tool-fields';
 import { fieldId, StepInputFields, useFieldError } from './step-input-fields';
 import { TemplateInput } from './template-input';
 import { useTemplatePaths } from './use-template-paths';
 
-function CredentialPicker({ index, connectorKey, control, setValue }: { index: number; connectorKey: string; control: Control<BuilderValues>; setValue: UseFormSetValue<BuilderValues> }) {
+/**
+ * A connection of one connector for a step (or an agent's model or tool): a select of the
+ * workspace's connections of that connector, "New" to add one in place, and what is wrong with the
+ * chosen one, live. `testId` prefixes the test ids (`<testId>-credential`, `<testId>-add-credential`).
+ */
+export function CredentialPicker({
+  name,
+  connectorKey,
+  control,
+  setValue,
+  testId,
+  label = 'Connection',
+  hint,
+}: {
+  name: FieldPathByValue<BuilderValues, string>;
+  connectorKey: string;
+  control: Control<BuilderValues>;
+  setValue: UseFormSetValue<BuilderValues>;
+  testId: string;
+  label?: string;
+  /** Shown under the select when nothing is wrong. */
+  hint?: React.ReactNode;
+}) {
   const { connectors } = useBuilder();
   const credentials = useCredentials(connectorKey);
   const [open, setOpen] = React.useState(false);
-  const name = `steps.${index}.credentialId` as const;
   const error = useFieldError(control, name);
   const items = credentials.data?.pages.flatMap((p) => p.items) ?? [];
   // A broken connection (needs reconnecting, not connected, failed its last call) is said next to the picker, live.
   useCredentialStatusEvents();
-  const selectedId = useWatch({ control, name });
+  const selectedId = useWatch({ control, name }) as string | undefined;
   const selected = items.find((c) => c.id === selectedId);
   const problem = selected ? credentialProblem(selected) : null;
   // A native select shows a value only once it has its option: show the saved connection when the list arrives.
   const listed = !!selected;
   React.useEffect(() => {
-    if (listed && selectedId) setValue(name, selectedId);
+    if (listed && selectedId) setValue(name, selectedId as never);
   }, [listed, selectedId, name, setValue]);
+  const connectorName = connectors.find((c) => c.key === connectorKey)?.name ?? connectorKey;
   return (
     <Field
       id={fieldId(name)}
-      label="Connection"
+      label={label}
       required
       error={error ?? (credentials.error ? `Could not load connections: ${credentials.error.message}` : undefined)}
       description={
         selected && problem ? (
-          <span className="flex items-start gap-1.5 text-foreground" data-testid={`step-${index}-credential-warning`} data-status={selected.status}>
+          <span className="flex items-start gap-1.5 text-foreground" data-testid={`${testId}-credential-warning`} data-status={selected.status}>
             <TriangleAlert className="mt-px size-3.5 shrink-0 text-destructive" aria-hidden />
             <span>
               <span className="font-medium">{problem}</span>
@@ -55,13 +78,15 @@ function CredentialPicker({ index, connectorKey, control, setValue }: { index: n
             </span>
           </span>
         ) : !credentials.isLoading && items.length === 0 ? (
-          'No connection for this service yet: add one.'
-        ) : undefined
+          `No ${connectorName} connection yet: add one.`
+        ) : (
+          hint
+        )
       }
     >
       {(aria) => (
         <div className="flex gap-2">
-          <NativeSelect className="flex-1" {...aria} data-testid={`step-${index}-credential`} {...control.register(name)}>
+          <NativeSelect className="flex-1" {...aria} data-testid={`${testId}-credential`} {...control.register(name)}>
             <option value="">{credentials.isLoading ? 'Loading…' : 'Choose a connection'}</option>
             {items.map((c) => (
               <option key={c.id} value={c.id}>
@@ -69,7 +94,7 @@ function CredentialPicker({ index, connectorKey, control, setValue }: { index: n
               </option>
             ))}
           </NativeSelect>
-          <Button variant="outline" onClick={() => setOpen(true)} data-testid={`step-${index}-add-credential`}>
+          <Button variant="outline" onClick={() => setOpen(true)} data-testid={`${testId}-add-credential`}>
             <Plus /> New
           </Button>
           <CredentialDialog
@@ -79,7 +104,7 @@ function CredentialPicker({ index, connectorKey, control, setValue }: { index: n
             onOpenChange={setOpen}
             onCreated={(c) => {
               // The list refetches; select the new one once it is there.
-              void credentials.refetch().then(() => setValue(name, c.id, { shouldDirty: true }));
+              void credentials.refetch().then(() => setValue(name, c.id as never, { shouldDirty: true }));
             }}
           />
         </div>
@@ -169,8 +194,10 @@ export function StepCard({
           )}
         </div>
         {action?.description && <p className="-mt-2 text-xs text-muted-foreground">{action.description}</p>}
-        {connector?.credentials && <CredentialPicker index={index} connectorKey={connector.key} control={control} setValue={setValue} />}
-        {fields.length > 0 ? (
+        {connector?.credentials && <CredentialPicker name={`steps.${index}.credentialId`} connectorKey={connector.key} control={control} setValue={setValue} testId={`step-${index}`} />}
+        {isMcpCallTool(connector?.key, action?.key, fields) ? (
+          <McpCallToolFields index={index} control={control} setValue={setValue} paths={paths} />
+        ) : fields.length > 0 ? (
           <StepInputFields fields={fields} prefix={`steps.${index}.input`} control={control} register={register} paths={paths} />
         ) : (
           <Field id={fieldId(`steps.${index}.inputJson`)} label="Input (JSON)" description="Strings may use templates" error={jsonError}>
@@ -205,7 +232,8 @@ export function StepCard({
   );
 }
 
-function WhenField({ index, control, paths }: { index: number; control: Control<BuilderValues>; paths: string[] }) {
+/** The step's (or block's) `when`: a condition template; empty or false skips it. */
+export function WhenField({ index, control, paths }: { index: number; control: Control<BuilderValues>; paths: string[] }) {
   const name = `steps.${index}.when` as const;
   const error = useFieldError(control, name);
   return (

@@ -28,8 +28,8 @@ export function StepsJsonEditor({ value, onChange, errors }: { value: string; on
       />
       <p id="steps-json-desc" className="text-xs text-muted-foreground">
         An array of steps: action steps <code className="font-mono">{'{ id, connector, action, input }'}</code> and blocks with <code className="font-mono">type</code>{' '}
-        <code className="font-mono">condition</code>, <code className="font-mono">loop</code>, <code className="font-mono">parallel</code>, <code className="font-mono">wait</code> or{' '}
-        <code className="font-mono">call</code>. Applied when you switch back to the form, save or dry-run.
+        <code className="font-mono">condition</code>, <code className="font-mono">loop</code>, <code className="font-mono">parallel</code>, <code className="font-mono">wait</code>,{' '}
+        <code className="font-mono">call</code> or <code className="font-mono">agent</code>. Applied when you switch back to the form, save or dry-run.
       </p>
       {errors.length > 0 && (
         <div id={errorId} role="alert" className="rounded-md border border-destructive/40 bg-destructive/5 p-3 text-sm text-destructive" data-testid="steps-json-errors">

@@ -18,18 +18,20 @@ import { Textarea } from '@/components/ui/textarea';
 import { useToast } from '@/components/ui/toast';
 import { EmptyState } from '@/components/common/states';
 import { cn } from '@/lib/utils';
+import { AgentCard } from './agent-card';
 import { BlockCard } from './block-card';
 import { parseStepsJson } from './blocks';
 import { BuilderProvider } from './builder-context';
 import { ConnectorPicker } from './connector-picker';
 import { DryRunPanel } from './dry-run-panel';
 import { FlowDiagram } from './flow-diagram';
-import { builderSchema, emptyBuilder, formPathFor, newStep, takenIds, toBuilderValues, toStep, toStepValues, toTrigger, toWorkflowInput, type BuilderValues } from './form-model';
+import { builderSchema, emptyBuilder, formPathFor, hasBrokenJson, newAgentStep, newStep, takenIds, toBuilderValues, toStep, toStepValues, toTrigger, toWorkflowInput, type BuilderValues } from './form-model';
 import { StepCard } from './step-card';
 import { StepsJsonEditor } from './steps-json-editor';
 import { fieldId } from './step-input-fields';
 import { TriggerEditor } from './trigger-editor';
 import { VersionsPanel } from './versions-panel';
+import { WorkflowToolSettings } from './workflow-tool-settings';
 import { WorkflowEnvironment } from '@/components/variables/workflow-environment';
 
 function describePath(path: string, values: BuilderValues): string {
@@ -75,21 +77,13 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     setJsonErrors([]);
   };
 
-  /** Form → JSON. An action step's input JSON that does not parse would be lost on the way: it is fixed first. */
+  /** Form → JSON. JSON text of the form that does not parse (an action's input, an agent's output schema) would be lost on the way: it is fixed first. */
   async function openJson(focusStepId?: string) {
     const values = form.getValues('steps');
-    const broken = values.some((s) => {
-      if (s.kind !== 'action' || !s.inputJson.trim()) return false;
-      try {
-        JSON.parse(s.inputJson);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    const broken = values.find(hasBrokenJson);
     if (broken) {
       await form.trigger('steps');
-      toast({ title: 'Fix the highlighted fields first', description: "A step's input is not valid JSON.", variant: 'error' });
+      toast({ title: 'Fix the highlighted fields first', description: broken.kind === 'agent' ? "An agent's output schema is not valid JSON." : "A step's input is not valid JSON.", variant: 'error' });
       return;
     }
     syncJson(values);
@@ -259,6 +253,8 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
 
           <TriggerEditor control={control} register={register} setValue={setValue} dirty={dirty} />
 
+          <WorkflowToolSettings control={control} register={register} setValue={setValue} getValues={form.getValues} />
+
           <section aria-labelledby="steps-heading" className="flex flex-col gap-3">
             <div className="flex items-center justify-between">
               <h2 id="steps-heading" className="text-base font-semibold">
@@ -300,7 +296,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               <EmptyState
                 icon={GitBranch}
                 title="No steps yet"
-                description="Add a step from the connector catalogue: send a Slack message, call an API, transform data…"
+                description="Add a step from the connector catalogue: send a Slack message, call an API, transform data, ask an AI agent…"
                 action={
                   <Button onClick={() => setPickerOpen(true)}>
                     <Plus /> Add the first step
@@ -311,7 +307,17 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
               <ol className="flex flex-col gap-4">
                 {steps.fields.map((f, i) => (
                   <li key={f.key}>
-                    {f.kind !== 'action' ? (
+                    {f.kind === 'agent' ? (
+                      <AgentCard
+                        index={i}
+                        count={steps.fields.length}
+                        control={control}
+                        register={register}
+                        setValue={setValue}
+                        onMove={(from, to) => steps.move(from, to)}
+                        onRemove={(idx) => steps.remove(idx)}
+                      />
+                    ) : f.kind !== 'action' ? (
                       <BlockCard
                         index={i}
                         count={steps.fields.length}
@@ -382,6 +388,9 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
         onOpenChange={setPickerOpen}
         onPick={(connector, actionKey) => {
           steps.append(newStep(connector, actionKey, takenIds(form.getValues('steps'))));
+        }}
+        onPickBlock={(type) => {
+          if (type === 'agent') steps.append(newAgentStep(takenIds(form.getValues('steps'))));
         }}
       />
     </form>
