@@ -35,12 +35,14 @@ describe('gateway/kong.yml (the checked-in config)', () => {
     expect(validateKongConfig(config)).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
-  it('routes /api, /api/webhooks and /health to the api service at http://api:8080', () => {
+  it('routes /api, /api/webhooks, /mcp and /health to the api service at http://api:8080', () => {
     const base = loadBaseKongConfig();
     const api = base.services?.find((s) => s.name === 'tributary-api');
     expect(api?.url).toBe('http://api:8080');
     const paths = Object.fromEntries((api?.routes ?? []).map((r) => [r.name, r.paths]));
-    expect(paths).toEqual({ 'tributary-api': ['/api'], 'tributary-webhooks': ['/api/webhooks'], 'tributary-health': ['~/health$'] });
+    expect(paths).toEqual({ 'tributary-api': ['/api'], 'tributary-webhooks': ['/api/webhooks'], 'tributary-mcp': ['/mcp'], 'tributary-health': ['~/health$'] });
+    // The MCP session's event stream goes out as it is written.
+    expect(api?.routes?.find((r) => r.name === 'tributary-mcp')?.response_buffering).toBe(false);
     expect(api?.routes?.every((r) => r.strip_path === false)).toBe(true);
   });
 
@@ -55,7 +57,7 @@ describe('gateway/kong.yml (the checked-in config)', () => {
 
   it('strips forged consumer headers on the unauthenticated api routes', () => {
     const base = loadBaseKongConfig();
-    for (const name of ['tributary-api', 'tributary-webhooks']) {
+    for (const name of ['tributary-api', 'tributary-webhooks', 'tributary-mcp']) {
       const route = base.services?.[0].routes?.find((r) => r.name === name);
       const removed = (route?.plugins?.find((p) => p.name === 'request-transformer')?.config?.remove as { headers: string[] }).headers;
       expect(removed).toEqual(expect.arrayContaining(['X-Consumer-ID', 'X-Consumer-Username', 'X-Credential-Identifier']));

@@ -80,7 +80,9 @@ export class McpEventFeed implements OnApplicationShutdown {
     }
     this.tenants.delete(tenantId);
     if (this.subscriber) {
-      // Not PlatformEvents.unwatch: that set is the realtime gateway's; publishers drop the tenant at their next PUBLISH nobody hears.
+      // Publishers drop the tenant at their next PUBLISH that nobody hears (the realtime feed, if it
+      // still has sockets of the tenant, hears it: then nothing is dropped).
+      this.events.unwatch(tenantId);
       this.subscriber.unsubscribe(tenantChannel(this.config, tenantId)).catch(() => undefined);
     }
   }

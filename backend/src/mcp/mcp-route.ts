@@ -118,7 +118,7 @@ export class McpRoute implements OnModuleInit {
       reply.raw.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
       reply.raw.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code: MCP_ERRORS.server, message: 'The session was closed before this request was answered; open a new session' } }));
     };
-    const done = this.sessions.begin(session, req.method === 'POST' ? abandon : undefined);
+    const done = this.sessions.begin(session, req.method === 'POST' ? { abandon } : { stream: req.method === 'GET' });
     reply.raw.once('close', () => {
       done();
       closed.abort();

@@ -40,6 +40,8 @@ export interface McpSession {
   transport: StreamableHTTPServerTransport;
   /** HTTP requests of the session in flight, the GET stream included. */
   inFlight: number;
+  /** Its GET event stream is open (where tools/list_changed goes). */
+  streaming: boolean;
   /** How to end each POST in flight should the session close under it (its answer would never come). */
   unanswered: Set<() => void>;
   lastActivity: number;
@@ -105,6 +107,11 @@ export class McpSessions implements OnModuleDestroy {
     return this.sessions.size;
   }
 
+  /** Whether the session has its event stream open here (where tools/list_changed goes). */
+  streaming(id: string): boolean {
+    return this.sessions.get(id)?.streaming ?? false;
+  }
+
   /** The session, when it exists and belongs to this key (another key's is answered as unknown). */
   get(id: string, apiKeyId: string): McpSession | undefined {
     const s = this.sessions.get(id);
@@ -139,6 +146,7 @@ export class McpSessions implements OnModuleDestroy {
       mcp,
       transport: undefined as unknown as StreamableHTTPServerTransport,
       inFlight: 0,
+      streaming: false,
       unanswered: new Set(),
       lastActivity: Date.now(),
       closed: false,
@@ -169,15 +177,18 @@ export class McpSessions implements OnModuleDestroy {
    * stream: when it closes). `abandon`: how to end it should the session close first (a POST whose
    * JSON answer is still to come; the transport closes GET streams itself).
    */
-  begin(s: McpSession, abandon?: () => void): () => void {
+  begin(s: McpSession, how: { abandon?: () => void; stream?: boolean } = {}): () => void {
+    const { abandon, stream } = how;
     s.inFlight++;
     s.lastActivity = Date.now();
     if (abandon) s.unanswered.add(abandon);
+    if (stream) s.streaming = true;
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
       if (abandon) s.unanswered.delete(abandon);
+      if (stream) s.streaming = false;
       s.inFlight--;
       s.lastActivity = Date.now();
       // An initialize that never got its id (refused, or the client went away) is dropped at once.

@@ -17,10 +17,11 @@ import { API_KEY_SCOPES, roleAtLeast, SCOPE_ROLE } from '../access/roles.js';
 import { DomainError, NotFoundError } from '../common/errors.js';
 import { isUuid } from '../common/ids.js';
 import { payloadErrors } from '../common/json-schema.js';
+import { isDependencyUnavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/unavailable.js';
 import { CONFIG, type Config } from '../config/config.js';
 import type { StoredExecution } from '../executions/executions.repository.js';
 import { ExecutionsService, flowOf } from '../executions/executions.service.js';
-import { ExecutionWaiter } from './execution-waiter.js';
+import { ExecutionWaiter, type WaitOutcome } from './execution-waiter.js';
 import { EXECUTION_TOOL, McpTools } from './mcp-tools.js';
 
 /** `_meta` key of a `tools/call` asking for a shorter wait than MCP_TOOL_WAIT_MS (milliseconds; 0 answers the handle at once). */
@@ -65,7 +66,9 @@ export class McpToolCalls {
 
   /** The tenant's workflow tools, then the built-in one. */
   async list(user: AuthUser): Promise<Tool[]> {
-    const tools = await this.tools.list(user.tenantId);
+    const tools = await this.tools.list(user.tenantId).catch((err: unknown) => {
+      throw this.internal(err, 'tools/list');
+    });
     return [
       ...tools.map((t): Tool => ({ name: t.name, title: t.workflow.name, description: t.description, inputSchema: t.inputSchema, annotations: { openWorldHint: true } })),
       {
@@ -90,6 +93,23 @@ export class McpToolCalls {
   }
 
   async call(user: AuthUser, params: CallParams, signal: AbortSignal): Promise<CallToolResult> {
+    try {
+      return await this.callTool(user, params, signal);
+    } catch (err) {
+      if (err instanceof McpError || signal.aborted) throw err;
+      if (isDependencyUnavailable(err)) return toolError(`A service Tributary depends on (database or queue) is unavailable; retry in ${UNAVAILABLE_RETRY_AFTER_SECONDS} s`);
+      throw this.internal(err, 'tools/call');
+    }
+  }
+
+  /** An unexpected error: logged, and answered without its details (a database error's text is not the client's business). */
+  private internal(err: unknown, what: string): McpError {
+    if (err instanceof McpError) return err;
+    this.logger.error({ msg: `MCP ${what} failed`, err });
+    return new McpError(ErrorCode.InternalError, 'Internal error; the api\'s log has the details');
+  }
+
+  private async callTool(user: AuthUser, params: CallParams, signal: AbortSignal): Promise<CallToolResult> {
     const args = params.arguments ?? {};
     if (params.name === EXECUTION_TOOL) return this.status(user, args, signal);
     const tool = await this.tools.find(user.tenantId, params.name);
@@ -97,7 +117,13 @@ export class McpToolCalls {
     if (!roleAtLeast(user.role, 'editor')) return toolError(cannotRun(user));
     const wf = tool.workflow;
     if (wf.inputSchema) {
-      const errors = payloadErrors(wf.inputSchema, args).map((e) => ({ path: e.path.replace(/^payload/, 'arguments'), message: e.message }));
+      let errors: { path: string; message: string }[];
+      try {
+        errors = payloadErrors(wf.inputSchema, args).map((e) => ({ path: e.path.replace(/^payload/, 'arguments'), message: e.message }));
+      } catch (err) {
+        this.logger.warn({ msg: 'a tool\'s inputSchema could not be compiled', workflowId: wf.id, err: (err as Error).message });
+        return toolError(`This tool's inputSchema cannot be checked (${(err as Error).message}); fix the workflow's inputSchema`);
+      }
       if (errors.length) {
         return toolError(`The arguments do not match the tool's inputSchema:\n${errors.map((e) => `- ${e.path}: ${e.message}`).join('\n')}`, { errors });
       }
@@ -111,8 +137,20 @@ export class McpToolCalls {
       if (err instanceof DomainError) return toolError(err.retryAfterSeconds ? `${err.message} (retry in ${err.retryAfterSeconds} s)` : err.message);
       throw err;
     }
-    const { execution, timedOut } = await this.waiter.wait(user.tenantId, executionId, Date.now() + this.callWaitMs(params._meta), signal, true);
-    return this.answer(execution, timedOut, false);
+    let outcome: WaitOutcome;
+    try {
+      outcome = await this.waiter.wait(user.tenantId, executionId, Date.now() + this.callWaitMs(params._meta), signal, true);
+    } catch (err) {
+      if (!isDependencyUnavailable(err)) throw err;
+      // Accepted (it will run), but not readable now: the handle, so the run is not lost to the client.
+      const body = {
+        executionId,
+        status: 'unknown',
+        message: `The workflow run was accepted, but its status cannot be read now (a service Tributary depends on is unavailable). Call the tool ${EXECUTION_TOOL} with {"executionId": "${executionId}"} in a few seconds.`,
+      };
+      return { content: [text(JSON.stringify(body))], structuredContent: body, _meta: { [EXECUTION_META]: executionId } };
+    }
+    return this.answer(outcome.execution, outcome.timedOut, false);
   }
 
   /** MCP_TOOL_WAIT_MS, or the shorter wait the call asks for. */

@@ -22,6 +22,7 @@ export const EXECUTION_TOOL = 'tributary_execution';
 /** A lost `workflow.updated` leaves a tenant's tool list stale at most this long. */
 export const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_TENANTS = 10_000;
+const SCHEMAS_MAX = 10_000;
 
 export interface WorkflowTool {
   name: string;
@@ -65,6 +66,11 @@ export class McpTools {
   /** Tenants whose change is being looked at (one reload per tick and tenant). */
   private readonly changing = new Set<string>();
   private listener?: ToolListListener;
+  /**
+   * One object per distinct inputSchema (by its JSON): each reload reads new objects, and the schema
+   * validator (common/json-schema.ts) compiles, and keeps, one validator per object.
+   */
+  private readonly schemas = new Map<string, Record<string, unknown>>();
 
   constructor(
     private readonly workflows: WorkflowsService,
@@ -126,6 +132,7 @@ export class McpTools {
     const tools: WorkflowTool[] = [];
     for (const w of rows) {
       if (!w.enabled || !w.tool?.enabled) continue;
+      if (w.inputSchema) w.inputSchema = this.intern(w.inputSchema);
       const inputSchema = toolInputSchema(w.inputSchema);
       if (!inputSchema) {
         this.logger.warn({ msg: 'a workflow tool whose inputSchema is not an object schema is not offered', tenantId, workflowId: w.id, tool: w.tool.name });
@@ -161,6 +168,15 @@ export class McpTools {
         this.onChange(tenantId);
       });
     });
+  }
+
+  private intern(schema: Record<string, unknown>): Record<string, unknown> {
+    const key = JSON.stringify(schema);
+    const known = this.schemas.get(key);
+    if (known) return known;
+    if (this.schemas.size >= SCHEMAS_MAX) this.schemas.clear();
+    this.schemas.set(key, schema);
+    return schema;
   }
 
   /** The tenant has no session here any more: forget what it was told. */

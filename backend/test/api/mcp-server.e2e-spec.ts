@@ -202,7 +202,7 @@ describe('MCP server (/mcp)', () => {
       const waiting = (await client.callTool({ name: 'tributary_execution', arguments: { executionId: handle.executionId } })) as CallToolResult;
       expect(waiting.structuredContent).toMatchObject({ executionId: handle.executionId, status: 'waiting' });
 
-      // A read key may follow it too; another tenant's key may not see it.
+      // A read key may follow it too.
       const reader = await connect(t.baseUrl, readKey, clients);
       expect(((await reader.client.callTool({ name: 'tributary_execution', arguments: { executionId: handle.executionId } })) as CallToolResult).structuredContent).toMatchObject({ status: 'waiting' });
 
@@ -229,6 +229,18 @@ describe('MCP server (/mcp)', () => {
       const r = (await client.callTool({ name: 'greet', arguments: { name: 'Ada' } })) as CallToolResult;
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/scope \(read\) may list tools but not call them.*needs scope write or admin/);
+    });
+
+    it('a personal key is capped by its user\'s role now: an editor\'s write key calls, and may not once the user is a viewer', async () => {
+      const inv = await t.request('POST', '/api/invitations', { token: admin.token, body: { email: `editor-${Date.now()}@example.com`, role: 'editor' } });
+      const editor = (await t.request('POST', '/api/auth/accept-invitation', { body: { token: inv.body.token, password: 'password123', name: 'Ed' } })).body;
+      const { key } = await createKey(editor.token, 'write');
+      const { client } = await connect(t.baseUrl, key, clients);
+      expect(((await client.callTool({ name: 'greet', arguments: { name: 'Ed' } })) as CallToolResult).structuredContent).toEqual({ greeting: 'Hello Ed', times: '' });
+      expect((await t.request('PATCH', `/api/users/${editor.user.id}`, { token: admin.token, body: { role: 'viewer' } })).status).toBe(200);
+      await waitFor('the demotion to apply', async () => ((await client.callTool({ name: 'greet', arguments: { name: 'Ed' } })) as CallToolResult).isError === true, 15_000, 500);
+      const r = (await client.callTool({ name: 'greet', arguments: { name: 'Ed' } })) as CallToolResult;
+      expect(textOf(r)).toBe("This API key has scope write, but its user's role is now viewer, which may not run workflows; calling a tool needs scope write or admin");
     });
 
     it('another workspace\'s tools are invisible and not callable; its key cannot use this key\'s session', async () => {
@@ -298,6 +310,30 @@ describe('MCP server (/mcp)', () => {
       expect(after.status).toBe(404);
     });
 
+    it('a call still waiting for its run when its session ends is answered at once (503), and its run goes on', async () => {
+      await t.request('POST', '/api/workflows', {
+        token: admin.token,
+        body: {
+          name: 'slow',
+          trigger: { type: 'manual' },
+          steps: [{ id: 'pause', type: 'wait', for: 'duration', seconds: 2 }, { id: 'done', connector: 'core', action: 'transform', input: { value: { slept: true } } }],
+          tool: { name: 'slow', description: 'Takes two seconds' },
+        },
+      });
+      const c = await connect(t.baseUrl, writeKey, clients);
+      const call = c.client.callTool({ name: 'slow', arguments: {} }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await c.transport.terminateSession();
+      const err = await call;
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(err).toBeInstanceOf(StreamableHTTPError);
+      expect((err as StreamableHTTPError).code).toBe(503);
+      const runs = await t.request('GET', '/api/executions?limit=5', { token: admin.token });
+      const run = runs.body.items.find((e: { workflowName: string }) => e.workflowName === 'slow');
+      await waitFor('the run to finish anyway', async () => (await t.request('GET', `/api/executions/${run.id}`, { token: admin.token })).body.status === 'succeeded');
+    });
+
     it('a request without a session that is not initialize: 400', async () => {
       const r = await rawPost(t.baseUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { authorization: `Bearer ${writeKey}` });
       expect(r.status).toBe(400);
@@ -307,7 +343,7 @@ describe('MCP server (/mcp)', () => {
     it('answers at /mcp with the api\'s headers (request id, security, CORS exposing Mcp-Session-Id); malformed JSON is a JSON-RPC parse error', async () => {
       const r = await rawPost(t.baseUrl, initialize, { authorization: `Bearer ${writeKey}`, origin: 'http://localhost:3000', 'x-request-id': 'mcp-req-1' });
       expect(r.status).toBe(200);
-      expect(r.headers.get('content-type')).toBe('text/event-stream');
+      expect(r.headers.get('content-type')).toBe('application/json');
       expect(r.headers.get('mcp-session-id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(r.headers.get('x-request-id')).toBe('mcp-req-1');
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
@@ -371,8 +407,10 @@ describe('MCP server (/mcp)', () => {
       const elsewhere = await connect(await secondApi(), readKey, clients);
       const other = await t.register();
       const outsider = await connect(t.baseUrl, (await createKey(other.token, 'read')).key, clients);
-      // The GET streams are open once the clients have connected; give them a moment to be there.
-      await new Promise((r) => setTimeout(r, 300));
+      // The clients open their GET event streams (where notifications go) just after initialize.
+      const streaming = (app: NestFastifyApplication, c: TestClient) => app.get(McpSessions).streaming(c.transport.sessionId!);
+      const second = apps[apps.length - 1];
+      await waitFor('the event streams to be open', async () => streaming(t.app, here) && streaming(second, elsewhere) && streaming(t.app, outsider));
       const base = [here.changes(), elsewhere.changes()];
 
       const wf = await createTool(admin.token, { name: 'fresh_tool', description: 'New' });
@@ -435,7 +473,7 @@ describe('MCP server without Redis (PostgreSQL LISTEN/NOTIFY, PostgreSQL queue)'
     const c = await connect(urlOf(second), key, clients);
     const r = (await c.client.callTool({ name: 'echo', arguments: { text: 'hi' } })) as CallToolResult;
     expect(r.structuredContent).toEqual({ echo: 'hi' });
-    await new Promise((res) => setTimeout(res, 300));
+    await waitFor('the event stream to be open', async () => second!.get(McpSessions).streaming(c.transport.sessionId!));
     const before = c.changes();
     expect((await t.request('POST', '/api/workflows', { token, body: { ...wf, name: 'echo2', tool: { name: 'echo2', description: 'Echoes again' } } })).status).toBe(201);
     await waitFor('the other process\'s session to hear of the new tool', async () => c.changes() > before);
