@@ -40,7 +40,7 @@ export interface LoadedFile {
 
 // ---- stable JSON ---------------------------------------------------------------------------------
 
-const WORKFLOW_ORDER = ['name', 'description', 'enabled', 'environment', 'trigger', 'priority', 'concurrency', 'errorWorkflowId', 'inputSchema', 'steps'];
+const WORKFLOW_ORDER = ['name', 'description', 'enabled', 'environment', 'trigger', 'priority', 'concurrency', 'errorWorkflowId', 'inputSchema', 'tool', 'steps'];
 const TRIGGER_ORDER = ['type'];
 const STEP_ORDER = ['id', 'type', 'name', 'connector', 'action', 'credentialId', 'when', 'if', 'for', 'items', 'concurrency', 'workflowId', 'wait', 'onError', 'retry', 'timeoutMs', 'input'];
 /** Nested step lists come last in a step, after its own fields. */

@@ -1,26 +1,40 @@
 /**
  * A workflow's `inputSchema` (JSON Schema of the payload of manual runs and sub-workflow calls),
  * checked with Ajv: draft 2020-12 by default (the draft of the schemas GET /connectors exports), and
- * draft-07 when the schema says so in `$schema`, with ajv-formats' formats. Compiled schemas are kept per schema object.
+ * draft-07 when the schema says so in `$schema`, with ajv-formats' formats. Compiled schemas are kept per schema object and per schema text (bounded).
  */
 import Ajv2020 from 'ajv/dist/2020.js';
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-const draft2020 = new Ajv2020.default({ allErrors: true, strict: false });
-const draft07 = new Ajv.default({ allErrors: true, strict: false });
+// addUsedSchema false: a schema with an `$id` compiles again (a fresh copy of it, next request) instead of "already exists".
+const draft2020 = new Ajv2020.default({ allErrors: true, strict: false, addUsedSchema: false });
+const draft07 = new Ajv.default({ allErrors: true, strict: false, addUsedSchema: false });
 // `format` (email, date-time, uri, uuid, …) is checked, not ignored.
 for (const ajv of [draft2020, draft07]) addFormats.default(ajv);
-const compiled = new WeakMap<object, ValidateFunction>();
+
+/** Compiled schemas by object (the same stored schema object, again) and by their JSON (the same schema parsed afresh). */
+const byObject = new WeakMap<object, ValidateFunction>();
+const byText = new Map<string, ValidateFunction>();
+/** Distinct schemas kept compiled at most (least recently used dropped first): a compile costs ~1 ms and ~17 KB. */
+const MAX_COMPILED = 500;
 
 function compile(schema: Record<string, unknown>): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (!fn) {
+  let fn = byObject.get(schema);
+  if (fn) return fn;
+  const text = JSON.stringify(schema);
+  fn = byText.get(text);
+  if (fn) {
+    // Most recently used last.
+    byText.delete(text);
+  } else {
     const ajv = typeof schema.$schema === 'string' && schema.$schema.includes('draft-07') ? draft07 : draft2020;
     fn = ajv.compile(schema);
-    compiled.set(schema, fn);
+    if (byText.size >= MAX_COMPILED) byText.delete(byText.keys().next().value!);
   }
+  byText.set(text, fn);
+  byObject.set(schema, fn);
   return fn;
 }
 

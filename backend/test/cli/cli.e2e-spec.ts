@@ -150,7 +150,7 @@ describe('tributary CLI', () => {
     expect(text.endsWith('}\n')).toBe(true);
     const doc = JSON.parse(text);
     // `environment` where the api answers it (a field the workflow language gained: it round-trips).
-    expect(Object.keys(doc).filter((k) => k !== 'environment')).toEqual(['name', 'description', 'enabled', 'trigger', 'priority', 'concurrency', 'errorWorkflowId', 'inputSchema', 'steps', '_tributary']);
+    expect(Object.keys(doc).filter((k) => k !== 'environment')).toEqual(['name', 'description', 'enabled', 'trigger', 'priority', 'concurrency', 'errorWorkflowId', 'inputSchema', 'tool', 'steps', '_tributary']);
     expect(Object.keys(doc.steps[0])).toEqual(['id', 'connector', 'action', 'input']);
     expect(doc._tributary).toEqual({ id: greeter.id, version: 1, updatedAt: expect.any(String) });
     expect(text).toContain('\n  "name": "Greeter",\n');
