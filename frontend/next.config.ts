@@ -11,6 +11,11 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   outputFileTracingRoot: workspaceRoot,
   turbopack: { root: workspaceRoot },
+  // `next dev` only (production ignores it): the dev server refuses its own scripts, HMR socket and
+  // dev endpoints to an origin it does not know, and knows only localhost. `make dev` prints
+  // http://localhost:3000, but http://127.0.0.1:3000 (and [::1]) must work as well: without this the
+  // page never hydrates there and "Skip login — dev mode" never appears.
+  allowedDevOrigins: ['localhost', '127.0.0.1', '[::1]'],
 };
 
 export default nextConfig;

@@ -10,13 +10,15 @@
  * Workflow language v2: a workflow with blocks keeps them through the builder, its run waits for an
  * approval (logs filter, execution tree, the pending wait), and Approve moves it on →
  * Connections: an OAuth2 connection approved at the mock provider, tested, broken by a refused
- * refresh (shown live, on the step using it), reconnected, and its workflow green again.
+ * refresh (shown live, on the step using it), reconnected, and its workflow green again →
+ * First visit: the demo data seeded, a fresh browser at 127.0.0.1 skips login into the demo workspace.
  *
  * Env: BASE_URL (dashboard, default http://localhost:3000), API_URL (default http://localhost:8080),
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
  * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch, E2E_STAGES=ai,engine-v2 to run only
  * those groups of stages after the login (sso, core, team, audit, api-keys, engine-v2, variables,
- * code-step, connections, ai; `core` is the Slack workflow and the gateway stages that use it).
+ * code-step, connections, ai, first-visit; `core` is the Slack workflow and the gateway stages that use it;
+ * `first-visit` seeds make dev's demo data and signs in at 127.0.0.1 with "Skip login — dev mode").
  * Screenshots of every stage go to the artifacts folder; exits non-zero with a reason on failure.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
@@ -33,11 +35,12 @@ import { apiKeysStages } from './stages/api-keys.mjs';
 import { connectionsStages } from './stages/connections.mjs';
 import { ssoStages } from './stages/sso.mjs';
 import { aiStages } from './stages/ai.mjs';
+import { firstVisitStages } from './stages/first-visit.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** E2E_STAGES: the groups to run (all when unset). */
 const ONLY = new Set((process.env.E2E_STAGES ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai'];
+const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai', 'first-visit'];
 const want = (group) => ONLY.size === 0 || ONLY.has(group);
 const SLACK_WEBHOOK = `${MOCK_URL}/slack/services/T00000000/B00000000/tributarymockwebhook0001`;
 const CONNECTION_NAME = `E2E Slack ${RUN}`;
@@ -256,6 +259,8 @@ async function main() {
     if (want('code-step')) await codeStepStages(browser);
     if (want('connections')) await connectionsStages(page);
     if (want('ai')) await aiStages(page);
+    // Last: it seeds make dev's demo data, after which dev mode signs in as the demo user.
+    if (want('first-visit')) await firstVisitStages(browser);
   } catch (err) {
     if (!(err instanceof E2EFailure)) console.error(err);
   } finally {

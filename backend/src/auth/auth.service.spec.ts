@@ -10,7 +10,7 @@ import type { JwtPayload } from '../access/auth.types.js';
 import type { AuditEntry, AuditService } from '../audit/audit.service.js';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors.js';
 import type { Config } from '../config/config.js';
-import { AuthService, DEV_USER_EMAIL } from './auth.service.js';
+import { AuthService, DEMO_USER_EMAIL, DEV_USER_EMAIL } from './auth.service.js';
 import type { IdentitiesRepository, Identity, IdentityWithPassword, TenantRow } from './identities.repository.js';
 
 class FakeIdentitiesRepository implements Pick<IdentitiesRepository, keyof IdentitiesRepository> {
@@ -88,6 +88,14 @@ describe('AuthService (in-memory repository)', () => {
     expect(a.user.email).toBe(DEV_USER_EMAIL);
     expect(b.user.id).toBe(a.user.id);
     expect([...repo.users.values()].filter((u) => u.email === DEV_USER_EMAIL)).toHaveLength(1);
+  });
+
+  it("signs in as make dev's demo user once it exists, creating no dev user", async () => {
+    const { user: demo } = await service.register({ email: DEMO_USER_EMAIL, password: 'password123', organization: 'Demo workspace' });
+    const s = await service.devLogin();
+    expect(s.user).toMatchObject({ id: demo.id, email: DEMO_USER_EMAIL, tenantName: 'Demo workspace' });
+    expect([...repo.users.values()].filter((u) => u.email === DEV_USER_EMAIL)).toHaveLength(0);
+    expect(audited.at(-1)).toMatchObject({ action: 'auth.dev_login', userId: demo.id });
   });
 
   it('answers me for an existing user and 404 for a removed one', async () => {

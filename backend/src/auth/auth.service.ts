@@ -9,6 +9,11 @@ import { IdentitiesRepository, type Identity, type TenantRow } from './identitie
 import type { Session as AuthResult, User as PublicUser } from '@tributary/contracts';
 
 export const DEV_USER_EMAIL = 'dev@tributary.local';
+/**
+ * `make dev`'s demo user (scripts/seed.mjs's DEMO_EMAIL): when it exists, dev mode signs in as it, so
+ * "Skip login — dev mode" lands among the demo workflows and connections instead of an empty workspace.
+ */
+export const DEMO_USER_EMAIL = 'demo@tributary.local';
 const BCRYPT_ROUNDS = 10;
 // A real hash to compare against when the email is unknown, so timing does not reveal accounts.
 const DUMMY_HASH = bcrypt.hashSync('tributary-timing-equaliser', BCRYPT_ROUNDS);
@@ -96,9 +101,12 @@ export class AuthService {
     return this.issue(user, await this.identities.tenantOf(user));
   }
 
-  /** Dev mode only (the controller answers 404 otherwise): one shared dev user, created on first use. */
+  /**
+   * Dev mode only (the controller answers 404 otherwise): the demo user when the demo data was seeded
+   * (`make dev`), else one shared dev user, created on first use (CI, tests: nothing seeded).
+   */
   async devLogin(ip?: string): Promise<AuthResult> {
-    let user: Identity | null = await this.identities.findByEmail(DEV_USER_EMAIL);
+    let user: Identity | null = (await this.identities.findByEmail(DEMO_USER_EMAIL)) ?? (await this.identities.findByEmail(DEV_USER_EMAIL));
     if (!user) {
       try {
         await this.register({ email: DEV_USER_EMAIL, password: `dev-${Date.now()}-${Math.random()}`, name: 'Dev User', organization: 'Dev workspace' }, ip);

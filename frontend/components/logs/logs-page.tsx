@@ -2,7 +2,7 @@
 import * as React from 'react';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { Activity, RotateCcw, X } from 'lucide-react';
+import { Activity, Play, RotateCcw, X } from 'lucide-react';
 import { useExecutions, useRetryExecution } from '@/lib/api/executions';
 import { useWorkflowOptions } from '@/lib/api/workflows';
 import { EXECUTION_STATUSES, type ExecutionFilters, type ExecutionStatus, type ExecutionSummary } from '@/lib/api/types';
@@ -124,6 +124,15 @@ export function LogsPage() {
           icon={Activity}
           title={filtered ? 'No executions match these filters' : 'No executions yet'}
           description={filtered ? 'Widen the time range or clear the filters.' : 'Trigger a workflow (webhook, schedule, event or a manual run) and it shows up here.'}
+          action={
+            !filtered && (
+              <Button asChild variant="outline">
+                <Link href="/workflows">
+                  <Play /> Open a workflow to run it
+                </Link>
+              </Button>
+            )
+          }
         />
       ) : (
         <Card className="overflow-hidden">

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { Radio } from 'lucide-react';
 import { useLiveExecutions } from '@/lib/live/use-live-executions';
 import { formatDuration, formatRelative } from '@/lib/utils';
+import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
@@ -34,7 +35,17 @@ export function LiveFeed() {
         ) : live.error ? (
           <ErrorState error={live.error} onRetry={() => void live.refetch()} compact />
         ) : live.items.length === 0 ? (
-          <EmptyState icon={Radio} title="No executions yet" description="Runs appear here as soon as a workflow is triggered." className="py-8" />
+          <EmptyState
+            icon={Radio}
+            title="No executions yet"
+            description="Runs appear here as soon as a workflow is triggered."
+            className="py-8"
+            action={
+              <Button asChild variant="outline" size="sm">
+                <Link href="/workflows">Run a workflow</Link>
+              </Button>
+            }
+          />
         ) : (
           <ul className="flex flex-col divide-y" data-testid="live-feed">
             {live.items.map((e) => (
