@@ -24,6 +24,7 @@ import { QueueModule } from './queue/queue.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SchedulerModule } from './scheduler/scheduler.module.js';
 import { SsoModule } from './sso/sso.module.js';
+import { TemplatesModule } from './templates/templates.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { WorkflowsModule } from './workflows/workflows.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         CredentialsModule,
         VariablesModule,
         WorkflowsModule,
+        TemplatesModule,
         ExecutionsModule,
         WebhooksModule,
         SchedulerModule,

@@ -1,4 +1,4 @@
-import { Activity, Braces, KeyRound, KeySquare, LayoutDashboard, Network, Users, Workflow, type LucideIcon } from 'lucide-react';
+import { Activity, Braces, KeyRound, KeySquare, LayoutDashboard, LayoutTemplate, Network, Users, Workflow, type LucideIcon } from 'lucide-react';
 
 export interface NavItem {
   title: string;
@@ -12,6 +12,7 @@ export interface NavItem {
 export const dashboardNav: NavItem[] = [
   { title: 'Overview', href: '/', icon: LayoutDashboard },
   { title: 'Workflows', href: '/workflows', icon: Workflow },
+  { title: 'Templates', href: '/templates', icon: LayoutTemplate },
   { title: 'Connections', href: '/connections', icon: KeyRound },
   { title: 'Variables', href: '/variables', icon: Braces },
   { title: 'Logs', href: '/logs', icon: Activity },

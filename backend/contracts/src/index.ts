@@ -21,4 +21,5 @@ export * from './patterns.js';
 export * from './realtime.js';
 export * from './variables.js';
 export * from './sso.js';
+export * from './templates.js';
 export * from './workflow.js';

@@ -5,7 +5,9 @@ import type { AuthUser } from '../access/auth.types.js';
 import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiPositiveIntParam, ApiZodBody, ApiZodQuery, positiveIntParam, ZodBody, ZodParam, ZodQuery } from '../common/zod.js';
-import { workflowInputSchema, workflowUpdateSchema, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';
+import { workflowImportSchema, workflowInputSchema, workflowUpdateSchema, type WorkflowImport, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';
+import { CredentialsService } from '../credentials/credentials.service.js';
+import { WorkflowTransfer } from './workflow-transfer.js';
 import { WorkflowsService } from './workflows.service.js';
 
 const listQuery = z.object({
@@ -20,12 +22,26 @@ const toggleSchema = z.object({ enabled: z.boolean().optional() });
 @ApiBearerAuth()
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly workflows: WorkflowsService) {}
+  private readonly transfer: WorkflowTransfer;
+
+  constructor(
+    private readonly workflows: WorkflowsService,
+    credentials: CredentialsService,
+  ) {
+    this.transfer = new WorkflowTransfer(workflows, credentials);
+  }
 
   @Post()
   @ApiZodBody(workflowInputSchema)
   create(@CurrentUser() user: AuthUser, @ZodBody(workflowInputSchema) body: WorkflowInput) {
     return this.workflows.create(user.tenantId, user.userId, body);
+  }
+
+  /** A workflow from an export document (docs/templates.md): references mapped, validated like a save. */
+  @Post('import')
+  @ApiZodBody(workflowImportSchema)
+  import(@CurrentUser() user: AuthUser, @ZodBody(workflowImportSchema) body: WorkflowImport) {
+    return this.transfer.import(user.tenantId, user.userId, body.document, body);
   }
 
   @Get()
@@ -37,6 +53,12 @@ export class WorkflowsController {
   @Get(':id')
   get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.workflows.get(user.tenantId, id);
+  }
+
+  /** The workflow as a portable document: references instead of ids, no secrets (docs/templates.md). */
+  @Get(':id/export')
+  export(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.transfer.export(user.tenantId, id);
   }
 
   @Put(':id')

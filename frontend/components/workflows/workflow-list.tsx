@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { Activity, Plus, Trash2, Workflow as WorkflowIcon } from 'lucide-react';
+import { Activity, LayoutTemplate, Plus, Trash2, Workflow as WorkflowIcon } from 'lucide-react';
 import { useDeleteWorkflow, useToggleWorkflow, useWorkflows } from '@/lib/api/workflows';
 import type { Workflow } from '@/lib/api/types';
 import { formatRelative } from '@/lib/utils';
@@ -13,6 +13,7 @@ import { ConfirmAction } from '@/components/common/confirm-action';
 import { EmptyState, ErrorState, ListSkeleton } from '@/components/common/states';
 import { LoadMore } from '@/components/common/load-more';
 import { describeTrigger, triggerMeta } from './trigger-label';
+import { ExportWorkflowButton, ImportWorkflowButton } from './templates/transfer-buttons';
 
 function WorkflowRow({ wf }: { wf: Workflow }) {
   const toggle = useToggleWorkflow();
@@ -56,6 +57,7 @@ function WorkflowRow({ wf }: { wf: Workflow }) {
             <Activity />
           </Link>
         </Button>
+        <ExportWorkflowButton id={wf.id} name={wf.name} />
         <ConfirmAction
           trigger={
             <Button variant="ghost" size="icon-sm" aria-label={`Delete ${wf.name}`} data-testid="workflow-delete">
@@ -87,15 +89,26 @@ export function WorkflowList() {
       </Link>
     </Button>
   );
+  const actions = (
+    <div className="flex flex-wrap items-center gap-2">
+      <Button variant="outline" asChild data-testid="browse-templates">
+        <Link href="/templates">
+          <LayoutTemplate /> Templates
+        </Link>
+      </Button>
+      <ImportWorkflowButton />
+      {newButton}
+    </div>
+  );
   return (
     <>
-      <PageHeader title="Workflows" description="A trigger, then steps that call your connected services." actions={newButton} />
+      <PageHeader title="Workflows" description="A trigger, then steps that call your connected services." actions={actions} />
       {workflows.isLoading ? (
         <ListSkeleton />
       ) : workflows.error ? (
         <ErrorState error={workflows.error} onRetry={() => void workflows.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState icon={WorkflowIcon} title="No workflows yet" description="Start with a webhook that posts a message to Slack, or a schedule that fetches the weather." action={newButton} />
+        <EmptyState icon={WorkflowIcon} title="No workflows yet" description="Start with a webhook that posts a message to Slack, or a schedule that fetches the weather: build one, start from a template, or import an exported file." action={actions} />
       ) : (
         <Card>
           <ul className="divide-y" data-testid="workflow-list">
