@@ -17,7 +17,7 @@
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
  * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch, E2E_STAGES=ai,engine-v2 to run only
  * those groups of stages after the login (sso, core, team, audit, api-keys, engine-v2, variables,
- * code-step, connections, ai, first-visit; `core` is the Slack workflow and the gateway stages that use it;
+ * code-step, connections, ai, templates, first-visit; `core` is the Slack workflow and the gateway stages that use it;
  * `first-visit` seeds make dev's demo data and signs in at 127.0.0.1 with "Skip login — dev mode").
  * Screenshots of every stage go to the artifacts folder; exits non-zero with a reason on failure.
  */
@@ -35,12 +35,13 @@ import { apiKeysStages } from './stages/api-keys.mjs';
 import { connectionsStages } from './stages/connections.mjs';
 import { ssoStages } from './stages/sso.mjs';
 import { aiStages } from './stages/ai.mjs';
+import { templatesStages } from './stages/templates.mjs';
 import { firstVisitStages } from './stages/first-visit.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** E2E_STAGES: the groups to run (all when unset). */
 const ONLY = new Set((process.env.E2E_STAGES ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai', 'first-visit'];
+const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai', 'templates', 'first-visit'];
 const want = (group) => ONLY.size === 0 || ONLY.has(group);
 const SLACK_WEBHOOK = `${MOCK_URL}/slack/services/T00000000/B00000000/tributarymockwebhook0001`;
 const CONNECTION_NAME = `E2E Slack ${RUN}`;
@@ -259,6 +260,7 @@ async function main() {
     if (want('code-step')) await codeStepStages(browser);
     if (want('connections')) await connectionsStages(page);
     if (want('ai')) await aiStages(page);
+    if (want('templates')) await templatesStages(page);
     // Last: it seeds make dev's demo data, after which dev mode signs in as the demo user.
     if (want('first-visit')) await firstVisitStages(browser);
   } catch (err) {
