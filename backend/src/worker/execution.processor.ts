@@ -60,7 +60,7 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
   }
 
   async process(job: Job): Promise<string> {
-    if (job.name === SCHEDULE_JOB) return this.scheduled((job.data as ScheduleJobData).workflowId);
+    if (job.name === SCHEDULE_JOB) return this.scheduled((job.data as ScheduleJobData).workflowId, job.id);
     if (job.name === RUN_JOB) {
       const data = job.data as RunJobData;
       return this.runAll(data.executionIds ?? (data.executionId ? [data.executionId] : []), data.tenantId ?? job.id ?? 'job');
@@ -87,18 +87,24 @@ export class ExecutionProcessor implements OnApplicationBootstrap, OnApplication
     return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
   }
 
-  private async scheduled(workflowId: string): Promise<string> {
+  /**
+   * One tick of a schedule: its job's id (the scheduler's, with the tick's time) is the execution's
+   * idempotency key, so a tick whose job runs again (a worker died after starting the run, before
+   * the job was marked done) answers the run it started instead of starting a second one.
+   */
+  private async scheduled(workflowId: string, jobId: string | undefined): Promise<string> {
     const wf = await this.workflows.findById(workflowId);
     if (!wf || !wf.enabled || wf.trigger.type !== 'schedule') return 'skipped: schedule no longer active';
-    const { executionId } = await this.executions.start({
+    const { executionId, duplicate } = await this.executions.start({
       tenantId: wf.tenantId,
       workflowId: wf.id,
       workflowVersion: wf.version,
       triggerType: 'schedule',
       payload: wf.trigger.payload ?? { scheduledAt: new Date().toISOString() },
       flow: flowOf(wf),
+      ...(jobId ? { idempotencyKey: `schedule:${jobId}` } : {}),
     });
-    return `queued ${executionId}`;
+    return duplicate ? `already queued ${executionId} for this tick` : `queued ${executionId}`;
   }
 
   private version(e: ClaimedExecution): Promise<WorkflowVersion | null> {

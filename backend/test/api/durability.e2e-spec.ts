@@ -7,6 +7,8 @@ import { exited, spawnWorker, withOwnRedis, type OwnRedis } from '../helpers/pro
 import { waitFor } from '../helpers/wait.js';
 import { startSink } from '../helpers/sink.js';
 import { ExecutionsRepository } from '../../src/executions/executions.repository.js';
+import { ExecutionProcessor } from '../../src/worker/execution.processor.js';
+import { SCHEDULE_JOB } from '../../src/queue/queue.factory.js';
 
 jest.setTimeout(180_000);
 
@@ -236,8 +238,23 @@ describe('schedules', () => {
     const { createApp } = await import('../../src/app.js');
     b = await createApp(a.config);
     await b.init();
-    await a.startWorker();
+    const worker = await a.startWorker();
     await new Promise((r) => setTimeout(r, 4500));
+    // Each run is keyed by its tick's job: a tick whose job runs again answers the run it started.
+    const db = new pg.Client({ connectionString: a.databaseUrl });
+    await db.connect();
+    const keyed = async () => (await db.query(`SELECT id, idempotency_key AS key FROM executions WHERE workflow_id = $1 ORDER BY created_at`, [wf.id])).rows as { id: string; key: string }[];
+    try {
+      const rows = await keyed();
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      expect(rows.every((r) => r.key?.startsWith('schedule:'))).toBe(true);
+      expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
+      const again = await worker.get(ExecutionProcessor).process({ name: SCHEDULE_JOB, id: rows[0].key.slice('schedule:'.length), data: { workflowId: wf.id } } as never);
+      expect(again).toBe(`already queued ${rows[0].id} for this tick`);
+      expect((await keyed()).filter((r) => r.key === rows[0].key)).toHaveLength(1);
+    } finally {
+      await db.end();
+    }
     await a.request('PUT', `/api/workflows/${wf.id}/toggle`, { token, body: { enabled: false } });
     await new Promise((r) => setTimeout(r, 500));
     const list = await a.request('GET', `/api/executions?workflowId=${wf.id}&limit=100`, { token });
