@@ -12,17 +12,10 @@
 //   cpu_us_per_iteration  process.cpuUsage over all counted runs / their iterations
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { DIST, log, round, summary } from './harness.mjs';
+import { DIST, intFlag, log, round, summary } from './harness.mjs';
 
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive integer`);
-  return n;
-}
-const RUNS = flag('runs', 300);
-const ITERATIONS = flag('iterations', 10);
+const RUNS = intFlag('runs', 300);
+const ITERATIONS = intFlag('iterations', 10);
 const WARMUP = 30;
 
 const { runWorkflow } = await import(join(DIST, 'engine/runner.js'));

@@ -24,17 +24,10 @@
 //                counted runs.
 import { performance } from 'node:perf_hooks';
 
-const DIST = process.env.BENCH_DIST ?? new URL('../../backend/dist', import.meta.url).pathname;
+import { DIST, intFlag } from './harness.mjs';
 
-function flag(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive integer`);
-  return n;
-}
-const RUNS = flag('runs', 2000);
-const WARMUP = flag('warmup', 200);
+const RUNS = intFlag('runs', 2000);
+const WARMUP = intFlag('warmup', 200);
 
 const CODE = `const currency = input.currency ?? 'EUR';
 const money = (n) => \`\${n.toFixed(2)} \${currency}\`;

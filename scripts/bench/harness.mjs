@@ -16,6 +16,15 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export const log = (m) => console.error(`[bench] ${m}`);
+
+/** `--name N` on the command line: a positive integer, else `fallback` when the flag is absent. */
+export function intFlag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} needs a positive integer`);
+  return n;
+}
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Wall clock in ms with sub-ms resolution (the clock wrk's webhooks.lua stamps `sentAt` with). */
 export const nowMs = () => performance.timeOrigin + performance.now();

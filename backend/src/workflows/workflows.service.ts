@@ -270,11 +270,15 @@ export function stepPathOf(steps: StepDefinition[], id: string, base = 'steps'):
   return '';
 }
 
+/** The unique index a PostgreSQL error (23505, raw or wrapped by TypeORM) says was violated, else undefined. */
+function violatedUnique(err: unknown): unknown {
+  const e = err as { code?: unknown; driverError?: { constraint?: unknown }; constraint?: unknown } | null;
+  return e?.code === '23505' ? (e.driverError?.constraint ?? e.constraint) : undefined;
+}
+
 /** Two workflows of one lineage (a workflow and its promoted copies) in one environment: 409, else the error as it was. */
 export function lineageConflict(err: unknown, environment: string): unknown {
-  const e = err as { code?: unknown; driverError?: { constraint?: unknown }; constraint?: unknown } | null;
-  const constraint = e?.driverError?.constraint ?? e?.constraint;
-  if (e?.code === '23505' && constraint === 'workflows_lineage_environment_idx') {
+  if (violatedUnique(err) === 'workflows_lineage_environment_idx') {
     return new ConflictError(`A copy of this workflow runs in "${environment}" already (promote to it instead)`);
   }
   return err;
@@ -289,9 +293,7 @@ function credentialsOf(s: StepDefinition): string[] {
 
 /** Two enabled tools of one workspace with one name: 409 (MCP clients call tools by name), else the error as it was. */
 function toolConflict(err: unknown, name: string | undefined): unknown {
-  const e = err as { code?: unknown; driverError?: { constraint?: unknown }; constraint?: unknown } | null;
-  const constraint = e?.driverError?.constraint ?? e?.constraint;
-  if (e?.code === '23505' && constraint === 'workflows_tool_name') return new ConflictError(`Another workflow of this workspace is the tool "${name}" already: choose another tool name`);
+  if (violatedUnique(err) === 'workflows_tool_name') return new ConflictError(`Another workflow of this workspace is the tool "${name}" already: choose another tool name`);
   return err;
 }
 

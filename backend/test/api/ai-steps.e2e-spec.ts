@@ -226,6 +226,19 @@ describe('AI steps', () => {
     expect(JSON.stringify(f)).not.toContain('mcp-secret-token');
   });
 
+  it('refuses a second enabled tool of the same name in a workspace (409), on create and on update', async () => {
+    const tool = { enabled: true, name: 'same_tool', description: 'A tool' };
+    const steps = [{ id: 'x', connector: 'core', action: 'transform', input: { value: 1 } }];
+    const first = await t.request('POST', '/api/workflows', { token, body: { name: 'tool one', trigger: { type: 'manual' }, steps, tool } });
+    expect(first.status).toBe(201);
+    const second = await t.request('POST', '/api/workflows', { token, body: { name: 'tool two', trigger: { type: 'manual' }, steps, tool } });
+    expect(second.status).toBe(409);
+    expect(second.body.message).toBe('Another workflow of this workspace is the tool "same_tool" already: choose another tool name');
+    const other = await t.request('POST', '/api/workflows', { token, body: { name: 'tool three', trigger: { type: 'manual' }, steps, tool: { ...tool, name: 'other_tool' } } });
+    const renamed = await t.request('PUT', `/api/workflows/${other.body.id}`, { token, body: { tool } });
+    expect(renamed.status).toBe(409);
+  });
+
   it('refuses agents with a credential of another connector, unknown workflows and duplicate tool names, each at its path', async () => {
     const r = await t.request('POST', '/api/workflows', {
       token,

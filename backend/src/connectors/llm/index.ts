@@ -70,6 +70,12 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 }
 export const NO_USAGE: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
+/** The key as the provider wants it: `Authorization: Bearer` (OpenAI and most), or `api-key` (Azure). */
+function authHeaders(cred: LlmCredentials): Record<string, string> {
+  if (!cred.apiKey) return {};
+  return cred.authHeader === 'api-key' ? { 'api-key': cred.apiKey } : { authorization: `Bearer ${cred.apiKey}` };
+}
+
 /** One chat completion call. */
 export async function chatCompletion(
   ctx: ProviderCallContext & { baseUrl(d: string): string },
@@ -77,8 +83,7 @@ export async function chatCompletion(
   req: { messages: ChatMessage[]; model?: string; tools?: ChatTool[]; temperature?: number; maxTokens?: number; responseSchema?: Record<string, unknown>; idempotencyKey?: string },
 ): Promise<Completion> {
   const base = ctx.baseUrl(cred.baseUrl).replace(/\/+$/, '');
-  const headers: Record<string, string> = {};
-  if (cred.apiKey) headers[cred.authHeader === 'api-key' ? 'api-key' : 'authorization'] = cred.authHeader === 'api-key' ? cred.apiKey : `Bearer ${cred.apiKey}`;
+  const headers = authHeaders(cred);
   if (req.idempotencyKey) headers['idempotency-key'] = req.idempotencyKey;
   const model = req.model ?? cred.model;
   const res = await callProvider(ctx, provider, {
@@ -150,9 +155,7 @@ export const llm = defineConnector({
   async test(ctx) {
     const base = ctx.baseUrl(ctx.credentials.baseUrl).replace(/\/+$/, '');
     const cred = ctx.credentials;
-    const headers: Record<string, string> = {};
-    if (cred.apiKey) headers[cred.authHeader === 'api-key' ? 'api-key' : 'authorization'] = cred.authHeader === 'api-key' ? cred.apiKey : `Bearer ${cred.apiKey}`;
-    const res = await callProvider(ctx, provider, { url: `${base}/models`, headers, query: cred.apiVersion ? { 'api-version': cred.apiVersion } : undefined, secrets: cred.apiKey ? [cred.apiKey] : [] });
+    const res = await callProvider(ctx, provider, { url: `${base}/models`, headers: authHeaders(cred), query: cred.apiVersion ? { 'api-version': cred.apiVersion } : undefined, secrets: cred.apiKey ? [cred.apiKey] : [] });
     const ids = ((res.body as { data?: { id?: string }[] } | null)?.data ?? []).map((m) => m.id).filter(Boolean);
     return ids.length ? `Reached the model provider: ${ids.length} model${ids.length === 1 ? '' : 's'}${ids.includes(cred.model) ? `, ${cred.model} among them` : ''}` : 'Reached the model provider';
   },

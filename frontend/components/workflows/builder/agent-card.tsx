@@ -17,7 +17,7 @@ import { BLOCK_ICONS, BLOCK_LABELS } from '../block-meta';
 import { useBuilder } from './builder-context';
 import { AGENT_DEFAULT_ITERATIONS, emptyAgentTool, type BuilderValues } from './form-model';
 import { McpToolSelect, McpToolsError, useStepMcpTools } from './mcp-call-tool-fields';
-import { CredentialPicker, StepCardButtons, WhenField } from './step-card';
+import { CredentialPicker, StepCardButtons, WhenField, type StepCardProps } from './step-card';
 import { fieldId, useFieldError } from './step-input-fields';
 import { TemplateInput } from './template-input';
 import { useTemplatePaths } from './use-template-paths';
@@ -198,23 +198,7 @@ function NumberInput({ control, register, name, label, placeholder, description,
  * tools it may call (workflows of the workspace, tools of MCP servers), limits and the shape of
  * its answer. Sent as the api's agent block (`type: agent`).
  */
-export function AgentCard({
-  index,
-  count,
-  control,
-  register,
-  setValue,
-  onMove,
-  onRemove,
-}: {
-  index: number;
-  count: number;
-  control: Control<BuilderValues>;
-  register: UseFormRegister<BuilderValues>;
-  setValue: UseFormSetValue<BuilderValues>;
-  onMove(from: number, to: number): void;
-  onRemove(index: number): void;
-}) {
+export function AgentCard({ index, count, control, register, setValue, onMove, onRemove }: StepCardProps) {
   const step = useWatch({ control, name: `steps.${index}` });
   const paths = useTemplatePaths(control, index);
   const tools = useFieldArray({ control, name: `steps.${index}.agent.tools`, keyName: 'key' });

@@ -113,15 +113,8 @@ export function CredentialPicker({
   );
 }
 
-export function StepCard({
-  index,
-  count,
-  control,
-  register,
-  setValue,
-  onMove,
-  onRemove,
-}: {
+/** What the builder gives each step's card (an action step's, an agent's). */
+export interface StepCardProps {
   index: number;
   count: number;
   control: Control<BuilderValues>;
@@ -129,7 +122,9 @@ export function StepCard({
   setValue: UseFormSetValue<BuilderValues>;
   onMove(from: number, to: number): void;
   onRemove(index: number): void;
-}) {
+}
+
+export function StepCard({ index, count, control, register, setValue, onMove, onRemove }: StepCardProps) {
   const { connectors } = useBuilder();
   const step = useWatch({ control, name: `steps.${index}` });
   const paths = useTemplatePaths(control, index);
