@@ -53,6 +53,8 @@ export const stepResultSchema = z.strictObject({
   finishedAt: z.iso.datetime({ offset: true }),
   /** Set when the result was carried over from an earlier run (retry from the failed step). */
   reused: z.boolean().optional(),
+  /** Test runs: the step did not run; its output is the data pinned on it (`workflow.pinData`). */
+  pinned: z.boolean().optional(),
   /** Milliseconds the step was queued by its connection's rate limit (part of `durationMs`). */
   throttledMs: z.number().optional(),
   /** Model calls (`llm`, agent steps): the tokens this result used. */

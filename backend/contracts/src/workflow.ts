@@ -384,6 +384,8 @@ export const workflowSchema = z.strictObject({
   inputSchema: z.record(z.string(), z.unknown()).nullable(),
   environment: z.string(),
   tool: workflowToolSchema.nullable(),
+  /** Test data pinned by step id (`PUT /workflows/:id/pins/:stepId`): dry runs use it instead of running those steps. */
+  pinData: z.record(z.string(), z.unknown()),
   /** The workflow whose promotion created this one (its counterpart in another environment). */
   promotedFrom: idSchema.nullable(),
   version: z.number().int(),
@@ -394,6 +396,11 @@ export const workflowSchema = z.strictObject({
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });
+
+/** `PUT /workflows/:id/pins/:stepId`: the output a dry run uses for that step instead of running it. */
+export const pinBodySchema = z.object({ output: z.unknown().refine((v) => v !== undefined, 'output is required (any JSON value, null included)') });
+/** What the pin routes answer: the workflow's pins after the change. */
+export const pinDataSchema = z.strictObject({ pinData: z.record(z.string(), z.unknown()) });
 
 /** One saved version of a workflow (`GET /workflows/:id/versions`). */
 export const workflowVersionSchema = z.strictObject({

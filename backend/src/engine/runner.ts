@@ -258,6 +258,13 @@ class Run {
         return this.ended(step, path, this.blockResult(step, path, kind, 'failed', t0, startedAt, warnings, { error: `when condition: ${errorMessage(err)}` }));
       }
     }
+    const pinned = this.req.pinned;
+    if (pinned && Object.hasOwn(pinned, step.id)) {
+      // A test run with data pinned on this step: its pinned output instead of a call.
+      const output = pinned[step.id];
+      if (kind === 'action') this.applySkips(step as ActionStepDefinition, output, scope);
+      return this.record(this.blockResult(step, path, kind, 'succeeded', t0, startedAt, [...warnings, 'pinned output: the step did not run'], { output, pinned: true }));
+    }
     switch (step.type) {
       case undefined:
       case 'action':

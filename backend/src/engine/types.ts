@@ -26,6 +26,11 @@ export interface RunRequest {
    * provided, and a payload's own `vars` field reads as before). A `vars.NAME` without a value fails its step.
    */
   variables?: RunVariables;
+  /**
+   * Test runs only (dry runs): outputs pinned by step id (n8n's data pinning). A pinned step or
+   * block is not run; its result is the pinned output, marked `pinned`. Executions never carry it.
+   */
+  pinned?: Readonly<Record<string, unknown>>;
 }
 
 /** Workspace variables as a run sees them: the values of one environment (defaults filled in). */

@@ -76,11 +76,11 @@ export class ExecutionRunner {
    * Runs steps for real (real calls) and records nothing: the builder's test run of a draft or a
    * saved workflow. Hooks hear it as a `dry` run (metrics count it; no live event names it).
    */
-  async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string): Promise<RunResult> {
+  async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string, pinned?: Readonly<Record<string, unknown>>): Promise<RunResult> {
     const run: RunSubject = { tenantId, executionId: `dry-run-${randomUUID()}`, workflowId, attempt: 1, mode: 'dry' };
     this.lifecycle.started(run);
     try {
-      const result = await this.engine.run(tenantId, { executionId: run.executionId, steps, payload }, { onStep: (step) => this.lifecycle.step(run, step), workflowId }, environment);
+      const result = await this.engine.run(tenantId, { executionId: run.executionId, steps, payload, pinned }, { onStep: (step) => this.lifecycle.step(run, step), workflowId }, environment);
       this.lifecycle.finished(run, { status: result.status, result });
       return result;
     } catch (err) {

@@ -16,6 +16,8 @@ const draftSchema = z.object({
   /** `environment`: whose variable values the test run reads (default production). */
   workflow: z.object({ trigger: triggerSchema.optional(), steps: z.array(stepSchema).max(100), environment: environmentSchema.optional() }),
   payload: z.unknown().default({}),
+  /** Outputs pinned by step id (the saved workflow's `pinData`, or the builder's own): those steps do not run. */
+  pinData: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Dry runs (real calls, nothing persisted) and manual runs of a workflow: both through ExecutionRunner's lifecycle. */
@@ -35,7 +37,7 @@ export class WorkflowRunsController {
   @ApiZodBody(draftSchema)
   async dryRunDraft(@CurrentUser() user: AuthUser, @ZodBody(draftSchema) body: z.output<typeof draftSchema>) {
     await this.workflows.validate(user.tenantId, body.workflow.steps);
-    return this.dryRun(user.tenantId, null, body.workflow.steps, body.payload, body.workflow.environment);
+    return this.dryRun(user.tenantId, null, body.workflow.steps, body.payload, body.workflow.environment, body.pinData);
   }
 
   @Post(':id/dry-run')
@@ -43,7 +45,7 @@ export class WorkflowRunsController {
   @ApiZodBody(payloadSchema)
   async dryRunSaved(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodBody(payloadSchema) body: z.output<typeof payloadSchema>) {
     const wf = await this.workflows.getEntityOrThrow(user.tenantId, id);
-    return this.dryRun(user.tenantId, wf.id, wf.steps, body.payload, wf.environment);
+    return this.dryRun(user.tenantId, wf.id, wf.steps, body.payload, wf.environment, wf.pinData);
   }
 
   @Post(':id/run')
@@ -60,8 +62,8 @@ export class WorkflowRunsController {
     return { executionId };
   }
 
-  private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string): Promise<z.input<typeof dryRunResultSchema>> {
-    const r = await this.runner.dryRun(tenantId, workflowId, steps, payload, environment);
+  private async dryRun(tenantId: string, workflowId: string | null, steps: StepDefinition[], payload: unknown, environment?: string, pinned?: Record<string, unknown>): Promise<z.input<typeof dryRunResultSchema>> {
+    const r = await this.runner.dryRun(tenantId, workflowId, steps, payload, environment, pinned && Object.keys(pinned).length ? pinned : undefined);
     // A test run has no wait store: its waits and calls are passed over, so it never parks.
     if (r.status === 'waiting') throw new Error('A test run parked on a wait');
     return { status: r.status, durationMs: r.durationMs, output: r.output ?? null, error: r.error ?? null, steps: r.steps.map((s) => ({ id: s.stepId, ...s })) };

@@ -44,6 +44,10 @@ export class Workflow {
   @Column({ type: 'jsonb', nullable: true })
   tool: WorkflowTool | null;
 
+  /** Test data pinned by step id: dry runs use it instead of running those steps. Not versioned. */
+  @Column({ name: 'pin_data', type: 'jsonb', default: {} })
+  pinData: Record<string, unknown>;
+
   /** The environment it runs in (which values `{{vars.NAME}}` read). Not versioned. */
   @Column({ type: 'text', default: 'production' })
   environment: string;

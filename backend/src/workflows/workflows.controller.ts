@@ -5,9 +5,10 @@ import type { AuthUser } from '../access/auth.types.js';
 import { CurrentUser } from '../access/decorators.js';
 import { limitSchema } from '../common/pagination.js';
 import { ApiPositiveIntParam, ApiZodBody, ApiZodQuery, positiveIntParam, ZodBody, ZodParam, ZodQuery } from '../common/zod.js';
-import { workflowImportSchema, workflowInputSchema, workflowUpdateSchema, type WorkflowImport, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';
+import { pinBodySchema, workflowImportSchema, workflowInputSchema, workflowUpdateSchema, type WorkflowImport, type WorkflowInput, type WorkflowUpdate } from '@tributary/contracts';
 import { CredentialsService } from '../credentials/credentials.service.js';
 import { WorkflowTransfer } from './workflow-transfer.js';
+import { templatePreviewSchema, type TemplatePreviewRequest } from './template-preview.js';
 import { WorkflowsService } from './workflows.service.js';
 
 const listQuery = z.object({
@@ -77,6 +78,26 @@ export class WorkflowsController {
   @HttpCode(204)
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.workflows.remove(user.tenantId, user.userId, id);
+  }
+
+  /** The builder's preview: a template rendered exactly as a run renders it, against the test data sent (nothing runs, nothing is stored). */
+  @Post('template-preview')
+  @HttpCode(200)
+  @ApiZodBody(templatePreviewSchema)
+  previewTemplate(@CurrentUser() user: AuthUser, @ZodBody(templatePreviewSchema) body: TemplatePreviewRequest) {
+    return this.workflows.previewTemplate(user.tenantId, body);
+  }
+
+  /** Test data for dry runs: this output stands for the step (which then does not run) in every dry run of the workflow. */
+  @Put(':id/pins/:stepId')
+  @ApiZodBody(pinBodySchema)
+  pin(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('stepId') stepId: string, @ZodBody(pinBodySchema) body: z.output<typeof pinBodySchema>) {
+    return this.workflows.pin(user.tenantId, user.userId, id, stepId, body.output);
+  }
+
+  @Delete(':id/pins/:stepId')
+  unpin(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('stepId') stepId: string) {
+    return this.workflows.pin(user.tenantId, user.userId, id, stepId);
   }
 
   @Get(':id/versions')

@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { entityPage, type Page } from '../common/pagination.js';
+import { sqlOf, type Sql } from '../database/sql.js';
 import { WorkflowVersion } from './workflow-version.entity.js';
 import { Workflow } from './workflow.entity.js';
 import type { WorkflowPriority } from '@tributary/contracts';
@@ -23,11 +24,15 @@ export interface WorkflowFilter {
 
 @Injectable()
 export class WorkflowsRepository {
+  private readonly sql: Sql;
+
   constructor(
     @InjectRepository(Workflow) private readonly repo: Repository<Workflow>,
     @InjectRepository(WorkflowVersion) private readonly versions: Repository<WorkflowVersion>,
     @InjectDataSource() private readonly db: DataSource,
-  ) {}
+  ) {
+    this.sql = sqlOf(db);
+  }
 
   /** A new workflow at version 1, with its first snapshot (and its note, when the platform made it). */
   create(tenantId: string, userId: string | null, input: WorkflowContent, note: string | null = null): Promise<Workflow> {
@@ -128,6 +133,20 @@ export class WorkflowsRepository {
   setEnabled(w: Workflow, enabled: boolean): Promise<Workflow> {
     w.enabled = enabled;
     return this.repo.save(w);
+  }
+
+  /** Pins (`output` defined) or unpins a step's test data in one statement; the workflow's pins after it, or null when it is gone. */
+  async setPin(tenantId: string, id: string, stepId: string, output?: unknown): Promise<Record<string, unknown> | null> {
+    const [row] =
+      output === undefined
+        ? await this.sql<{ pin_data: Record<string, unknown> }>(`UPDATE workflows SET pin_data = pin_data - $3::text WHERE tenant_id = $1 AND id = $2 RETURNING pin_data`, [tenantId, id, stepId])
+        : await this.sql<{ pin_data: Record<string, unknown> }>(`UPDATE workflows SET pin_data = pin_data || jsonb_build_object($3::text, $4::jsonb) WHERE tenant_id = $1 AND id = $2 RETURNING pin_data`, [
+            tenantId,
+            id,
+            stepId,
+            JSON.stringify(output),
+          ]);
+    return row?.pin_data ?? null;
   }
 
   /** Deletes the workflow (its versions go with it, ON DELETE CASCADE). */

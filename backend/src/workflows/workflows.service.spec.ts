@@ -44,11 +44,19 @@ class FakeWorkflowsRepository implements Pick<WorkflowsRepository, keyof Workflo
       id: randomUUID(), tenantId, name: input.name, description: input.description ?? '', enabled: input.enabled ?? true,
       trigger: input.trigger, steps: input.steps, errorWorkflowId: input.errorWorkflowId ?? null,
       concurrencyMax: input.concurrencyMax, priority: input.priority, inputSchema: input.inputSchema, version: 1, createdBy: userId, createdAt: at, updatedAt: at,
-      environment: input.environment ?? 'production', promotedFrom: input.promotedFrom ?? null, lineageId: input.lineageId ?? null, tool: input.tool ?? null,
+      environment: input.environment ?? 'production', promotedFrom: input.promotedFrom ?? null, lineageId: input.lineageId ?? null, tool: input.tool ?? null, pinData: {},
     };
     this.workflows.set(w.id, w);
     this.snapshot(w, userId);
     return { ...w };
+  }
+
+  async setPin(tenantId: string, id: string, stepId: string, output?: unknown): Promise<Record<string, unknown> | null> {
+    const w = this.workflows.get(id);
+    if (!w || w.tenantId !== tenantId) return null;
+    const { [stepId]: _gone, ...rest } = w.pinData;
+    w.pinData = output === undefined ? rest : { ...rest, [stepId]: structuredClone(output) };
+    return { ...w.pinData };
   }
 
   async tools(tenantId: string): Promise<Workflow[]> {

@@ -14,10 +14,14 @@ import { WorkflowsRepository, type WorkflowContent } from './workflows.repositor
 import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema } from '@tributary/contracts';
 import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
+import { previewTemplate, type TemplatePreviewRequest } from './template-preview.js';
 import { inputSchemaError } from '../common/json-schema.js';
 import { isUuid } from '../common/ids.js';
 import { VariablesService } from '../variables/variables.service.js';
 import { DEFAULT_ENVIRONMENT } from '@tributary/contracts';
+
+/** The most JSON one pinned output may hold (below the api's 1 MiB body limit; n8n caps pinned data too: it is copied into every test run). */
+export const PIN_MAX_BYTES = 256 * 1024;
 
 /** A workflow as answered: the contract's shape (createdAt and updatedAt leave as ISO strings). */
 export type WorkflowView = z.input<typeof workflowSchema>;
@@ -57,6 +61,7 @@ export class WorkflowsService {
       inputSchema: w.inputSchema ?? null,
       environment: w.environment ?? DEFAULT_ENVIRONMENT,
       tool: w.tool ?? null,
+      pinData: w.pinData ?? {},
       promotedFrom: w.promotedFrom ?? null,
       version: w.version,
       ...(w.trigger.type === 'webhook' ? { webhookUrl: `${this.config.publicUrl}/api/webhooks/${w.id}` } : {}),
@@ -157,6 +162,29 @@ export class WorkflowsService {
     await this.audit.record({ tenantId, userId, action: 'workflow.update', targetType: 'workflow', targetId: id, details: { version: saved.version } });
     await this.events.emit({ type: 'saved', workflow: saved });
     return this.view(saved);
+  }
+
+  /**
+   * Pins a step's output as test data (dry runs use it instead of running the step), or unpins it
+   * (`output` undefined). The step must be one of the workflow's, at any depth; a pin holds at most
+   * PIN_MAX_BYTES of JSON. Not versioned, audited.
+   */
+  async pin(tenantId: string, userId: string | null, id: string, stepId: string, output?: unknown): Promise<{ pinData: Record<string, unknown> }> {
+    const w = await this.getEntityOrThrow(tenantId, id);
+    if (output !== undefined) {
+      if (!allSteps(w.steps).some((s) => s.id === stepId)) throw new ValidationError(`The workflow has no step "${stepId}"`, [{ path: 'stepId', message: `no step with id "${stepId}" in the workflow's current version` }]);
+      const bytes = Buffer.byteLength(JSON.stringify(output));
+      if (bytes > PIN_MAX_BYTES) throw new ValidationError(`A pinned output holds at most ${PIN_MAX_BYTES / 1024} KiB of JSON (this one: ${Math.ceil(bytes / 1024)} KiB)`, [{ path: 'output', message: `at most ${PIN_MAX_BYTES / 1024} KiB` }]);
+    }
+    const pinData = await this.repo.setPin(tenantId, w.id, stepId, output);
+    if (!pinData) throw new NotFoundError('Workflow');
+    await this.audit.record({ tenantId, userId, action: output === undefined ? 'workflow.unpin' : 'workflow.pin', targetType: 'workflow', targetId: id, details: { stepId } });
+    return { pinData };
+  }
+
+  /** The builder's preview of a template against test data, rendered as a run would (secret variables masked). */
+  async previewTemplate(tenantId: string, req: TemplatePreviewRequest) {
+    return previewTemplate(req, await this.variables.forRun(tenantId, req.environment ?? DEFAULT_ENVIRONMENT));
   }
 
   async toggle(tenantId: string, userId: string | null, id: string, enabled?: boolean): Promise<WorkflowView> {

@@ -73,6 +73,7 @@ describe('schemas', () => {
       inputSchema: null,
       environment: 'production',
       tool: null,
+      pinData: {},
       promotedFrom: null,
       version: 1,
       createdAt: '2026-01-02T03:04:05.678Z',

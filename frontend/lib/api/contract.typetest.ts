@@ -28,6 +28,7 @@ export const workflowSample = {
   inputSchema: null,
   environment: 'production',
   tool: null,
+  pinData: {},
   promotedFrom: null,
   version: 1,
   webhookUrl: 'http://localhost:8080/api/webhooks/0b6f7c4e-58b8-4c1e-9a53-2f4b0d1c9e11',
