@@ -142,6 +142,22 @@ export class SsoRepository implements SealedTable {
     return (await this.sql<SsoUser>(`SELECT ${USER} FROM users WHERE email = $1`, [email]))[0];
   }
 
+  /** The account an issuer's subject is linked to (by an earlier sign-in), whatever its email is today. */
+  async findUserBySubject(issuer: string, subject: string): Promise<SsoUser | undefined> {
+    return (await this.sql<SsoUser>(`SELECT ${USER} FROM users WHERE id = (SELECT user_id FROM sso_identities WHERE issuer = $1 AND subject = $2)`, [issuer, subject]))[0];
+  }
+
+  /** The subject the account is linked to at this issuer, if any. */
+  async subjectOf(userId: string, issuer: string): Promise<string | undefined> {
+    return (await this.sql<{ subject: string }>(`SELECT subject FROM sso_identities WHERE user_id = $1 AND issuer = $2`, [userId, issuer]))[0]?.subject;
+  }
+
+  /** Links the subject to the account; false when either is linked already (a concurrent first sign-in). */
+  async link(issuer: string, subject: string, tenantId: string, userId: string): Promise<boolean> {
+    const rows = await this.sql(`INSERT INTO sso_identities (issuer, subject, tenant_id, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING subject`, [issuer, subject, tenantId, userId]);
+    return rows.length === 1;
+  }
+
   async tenantName(tenantId: string): Promise<string | undefined> {
     return (await this.sql<{ name: string }>(`SELECT name FROM tenants WHERE id = $1`, [tenantId]))[0]?.name;
   }

@@ -207,9 +207,20 @@ export class SsoService implements OnModuleInit, SignInPolicy {
     if (!row.allowedDomains.includes(domainOf(email))) {
       return fail(`Email addresses at ${domainOf(email)} may not sign in to this workspace`, { email, subject: identity.subject });
     }
-    let user: SsoUser | undefined = await this.repo.findUserByEmail(email);
+    // The account linked to this subject at this issuer by an earlier sign-in; else the account of the
+    // verified email (or a new one), linked now. An email the provider has since given to another
+    // subject does not sign in as an account linked to the first one.
+    const subject = identity.subject;
+    let user: SsoUser | undefined = await this.repo.findUserBySubject(row.issuer, subject);
     let created: { invitationId: string | null } | null = null;
-    if (user && user.tenantId !== tenantId) return fail(`The account ${email} belongs to another workspace`, { email, subject: identity.subject });
+    if (user && user.tenantId !== tenantId) return fail(`Your identity is linked to an account of another workspace`, { email, subject });
+    const linked = Boolean(user);
+    if (!user) user = await this.repo.findUserByEmail(email);
+    if (user && user.tenantId !== tenantId) return fail(`The account ${email} belongs to another workspace`, { email, subject });
+    if (user && !linked) {
+      const other = await this.repo.subjectOf(user.id, row.issuer);
+      if (other !== undefined) return fail(`The account ${email} is linked to another identity at your provider; ask an admin`, { email, subject, linkedSubject: other });
+    }
     if (!user) {
       // No password: an unguessable one, so the account is the same kind as every other (SSO only or not).
       const passwordHash = await this.auth.hashPassword(randomBytes(32).toString('base64url'));
@@ -223,6 +234,10 @@ export class SsoService implements OnModuleInit, SignInPolicy {
       }
     } else {
       await this.repo.recordLogin(user.id);
+    }
+    if (!linked && !(await this.repo.link(row.issuer, subject, tenantId, user.id))) {
+      // A first sign-in of the same account or subject at the same moment linked it first.
+      if ((await this.repo.findUserBySubject(row.issuer, subject))?.id !== user.id) return fail(`The account ${email} is linked to another identity at your provider; ask an admin`, { email, subject });
     }
     if (created) {
       await this.audit.record({
@@ -241,7 +256,7 @@ export class SsoService implements OnModuleInit, SignInPolicy {
       action: 'auth.sso',
       targetType: 'user',
       targetId: user.id,
-      details: { issuer: row.issuer, subject: identity.subject, email, created: Boolean(created) },
+      details: { issuer: row.issuer, subject, email, created: Boolean(created), firstLink: !linked },
       ip,
     });
     const session = await this.auth.sessionFor(user);

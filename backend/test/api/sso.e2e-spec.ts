@@ -191,6 +191,30 @@ describe('SSO with OpenID Connect', () => {
     expect(await userCount('alice@acme.test')).toBe(1);
   });
 
+  it("signs in by the provider's subject: a changed email keeps the account, and the old address given to another subject does not sign in as it", async () => {
+    const alice = (await db.query(`SELECT id FROM users WHERE email = 'alice@acme.test'`)).rows[0].id;
+    expect((await db.query(`SELECT subject FROM sso_identities WHERE user_id = $1`, [alice])).rows).toEqual([{ subject: 'alice' }]);
+    // The provider re-registers alice's address to a new subject (a recycled mailbox): refused, nothing created.
+    idp.accounts.recycled = { email: 'alice@acme.test', email_verified: true, name: 'Not Alice' };
+    const { landing } = await signIn('recycled');
+    expect(tokenOf(landing)).toBeNull();
+    expect(errorOf(landing)).toBe('The account alice@acme.test is linked to another identity at your provider; ask an admin');
+    expect(await userCount('alice@acme.test')).toBe(1);
+    // Alice's own email changes at the provider: her subject still signs her in as her account.
+    idp.accounts.alice.email = 'alice.new@acme.test';
+    try {
+      const moved = await signIn('alice', 'email=alice%40acme.test');
+      const me = await t.request('GET', '/api/auth/me', { token: tokenOf(moved.landing)! });
+      expect(me.body.user.id).toBe(alice);
+      expect(await userCount('alice.new@acme.test')).toBe(0);
+    } finally {
+      idp.accounts.alice.email = 'alice@acme.test';
+      delete idp.accounts.recycled;
+    }
+    const audit = await t.request('GET', '/api/audit?action=auth.sso_failed&limit=5', { token: admin.token });
+    expect(audit.body.items[0].details).toMatchObject({ subject: 'recycled', linkedSubject: 'alice' });
+  });
+
   it('refuses a replayed callback (same state): already used, nothing issued', async () => {
     const { landing, callbackUrl } = await signIn('alice');
     expect(tokenOf(landing)).toBeTruthy();
