@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditEntry as AuditEntryView } from '@tributary/contracts';
 import type { Page } from '../common/pagination.js';
 import { AuditRepository, type AuditQuery } from './audit.repository.js';
+import { actingKey } from '../access/acting-key.js';
 
 export interface AuditEntry {
   tenantId: string | null;
@@ -11,6 +12,11 @@ export interface AuditEntry {
   targetId?: string;
   details?: Record<string, unknown>;
   ip?: string;
+}
+
+function withActingKey(details: Record<string, unknown>): Record<string, unknown> {
+  const key = actingKey.getStore();
+  return key && details.apiKey === undefined ? { ...details, apiKey: { id: key.id, name: key.name, prefix: key.prefix } } : details;
 }
 
 /** Rows per statement while an export streams (keyset pages: memory stays flat whatever the size). */
@@ -27,7 +33,8 @@ export class AuditService {
       action: entry.action,
       targetType: entry.targetType ?? null,
       targetId: entry.targetId ?? null,
-      details: entry.details ?? {},
+      // Written while an API-key request runs: the key is named (a service key has no user to name).
+      details: withActingKey(entry.details ?? {}),
       ip: entry.ip ?? null,
     });
   }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { CONFIG, type Config } from '../config/config.js';
 import { ApiKeyAuthenticator } from './api-key-auth.js';
 import { ApiRateLimitGuard } from './api-rate-limit.guard.js';
+import { ActingKeyInterceptor } from './acting-key.interceptor.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard, RolesGuard } from './guards.js';
@@ -41,6 +42,8 @@ function expiresIn(v: string): number {
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: ApiRateLimitGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    // Audit entries written while an API-key request runs name the key.
+    { provide: APP_INTERCEPTOR, useClass: ActingKeyInterceptor },
   ],
   exports: [AuthService, IdentityCache, ApiKeyAuthenticator],
 })

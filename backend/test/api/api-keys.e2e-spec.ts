@@ -187,8 +187,8 @@ describe('API keys', () => {
       expect((await t.request('GET', `/api/workflows/${wf.body.id}`, { token: admin.token })).body).toMatchObject({ name: wf.body.name, enabled: true });
     });
 
-    it('a write key writes (as its user) and is refused the admin routes', async () => {
-      const { key } = await createKey(admin.token, { scope: 'write' });
+    it('a write key writes (as its user, the audit naming the key) and is refused the admin routes', async () => {
+      const { key, id: keyId } = await createKey(admin.token, { scope: 'write', name: 'k' });
       const wf = await t.request('POST', '/api/workflows', { token: key, body: workflow() });
       expect(wf.status).toBe(201);
       expect((await db.query(`SELECT created_by FROM workflows WHERE id = $1`, [wf.body.id])).rows[0].created_by).toBe(admin.user.id);
@@ -209,7 +209,11 @@ describe('API keys', () => {
         expect(res.body.message).toBe("This API key's scope (write) does not allow this; needs scope admin");
       }
       const audit = await t.request('GET', '/api/audit?action=workflow.delete', { token: admin.token });
-      expect(audit.body.items[0]).toMatchObject({ userId: admin.user.id, targetId: wf.body.id });
+      expect(audit.body.items[0]).toMatchObject({ userId: admin.user.id, targetId: wf.body.id, details: { apiKey: { id: keyId, name: 'k', prefix: expect.stringMatching(/^trb_/) } } });
+      // The same change through a session names no key.
+      const bySession = await t.request('POST', '/api/workflows', { token: admin.token, body: workflow() });
+      const created = await t.request('GET', '/api/audit?action=workflow.create', { token: admin.token });
+      expect(created.body.items.find((a: { targetId: string }) => a.targetId === bySession.body.id).details.apiKey).toBeUndefined();
     });
 
     it('an admin key does what an admin does', async () => {
@@ -223,13 +227,13 @@ describe('API keys', () => {
       expect(me.body.user).toMatchObject({ id: admin.user.id, email: admin.user.email });
     });
 
-    it('a service key acts for the workspace: no user, rows without creator, audit without user', async () => {
+    it('a service key acts for the workspace: no user, rows without creator, audit without user but naming the key', async () => {
       const svc = await createKey(admin.token, { kind: 'service', scope: 'write', name: 'deployer' });
       const wf = await t.request('POST', '/api/workflows', { token: svc.key, body: workflow() });
       expect(wf.status).toBe(201);
       expect((await db.query(`SELECT created_by FROM workflows WHERE id = $1`, [wf.body.id])).rows[0].created_by).toBeNull();
       const audit = await t.request('GET', '/api/audit?action=workflow.create', { token: admin.token });
-      expect(audit.body.items.find((a: { targetId: string }) => a.targetId === wf.body.id)).toMatchObject({ userId: null });
+      expect(audit.body.items.find((a: { targetId: string }) => a.targetId === wf.body.id)).toMatchObject({ userId: null, details: { apiKey: { id: svc.id, name: 'deployer' } } });
       const me = await t.request('GET', '/api/auth/me', { token: svc.key });
       expect(me.status).toBe(404);
       expect(me.body.message).toContain('service API key has no user');
