@@ -79,8 +79,9 @@ export class Hosts {
     this.log = log;
     this.procs = new Map(); // name → child
     this.exits = new Map(); // name → { code, signal, at }
-    this.pgDir = join(dir, 'pg');
-    this.pgData = join(this.pgDir, 'data');
+    // The PostgreSQL server clients reach at HOSTS.pg: `pg`, or `pg2` once the standby was promoted.
+    this.primary = 'pg';
+    this.pgDirs = { pg: join(dir, 'pg'), pg2: join(dir, 'pg2') };
     this.bin = pgBin();
     mkdirSync(logsDir, { recursive: true });
   }
@@ -122,8 +123,17 @@ export class Hosts {
 
   // ---- PostgreSQL ----
 
-  runAsPostgres(args, { check = true } = {}) {
-    const r = spawnSync('ip', ['netns', 'exec', ns('pg'), 'runuser', '-u', 'postgres', '--', ...args], { encoding: 'utf8' });
+  /** The primary's directory (its log, its socket) and data directory. */
+  get pgDir() {
+    return this.pgDirs[this.primary];
+  }
+
+  get pgData() {
+    return join(this.pgDir, 'data');
+  }
+
+  runAsPostgres(args, { check = true, host = this.primary } = {}) {
+    const r = spawnSync('ip', ['netns', 'exec', ns(host), 'runuser', '-u', 'postgres', '--', ...args], { encoding: 'utf8' });
     if (check && r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr || r.stdout}`);
     return r;
   }
@@ -146,7 +156,8 @@ export class Hosts {
         '',
       ].join('\n'),
     );
-    appendFileSync(join(this.pgData, 'pg_hba.conf'), `host all all ${HOSTS.pg.replace(/\.\d+$/, '.0')}/24 trust\n`);
+    // The standby of pg-failover copies and streams from this server: replication connections too.
+    appendFileSync(join(this.pgData, 'pg_hba.conf'), `host all all ${HOSTS.pg.replace(/\.\d+$/, '.0')}/24 trust\nhost replication all ${HOSTS.pg.replace(/\.\d+$/, '.0')}/24 trust\n`);
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     chownSync(join(this.pgData, 'postgresql.auto.conf'), uid, -1);
     chownSync(join(this.pgData, 'pg_hba.conf'), uid, -1);
@@ -177,6 +188,38 @@ export class Hosts {
 
   pgRunning() {
     return this.runAsPostgres([join(this.bin, 'pg_ctl'), '-D', this.pgData, 'status'], { check: false }).status === 0;
+  }
+
+  /**
+   * A synchronous streaming standby of the primary on host pg2 (pg_basebackup -R): every commit the
+   * primary acknowledges from then on is on the standby too (synchronous_standby_names = '*',
+   * synchronous_commit on), as in a production pair whose failover must not lose acknowledged work.
+   * It listens on every address of its host, so it answers HOSTS.pg once that address moves to it.
+   */
+  async startStandby() {
+    const dir = this.pgDirs.pg2;
+    const data = join(dir, 'data');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    execFileSync('chown', ['-R', 'postgres', dir]);
+    this.runAsPostgres([join(this.bin, 'pg_basebackup'), '-h', HOSTS.pg, '-p', String(PG_PORT), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'], { host: 'pg2' });
+    appendFileSync(join(data, 'postgresql.auto.conf'), [`listen_addresses = '*'`, `unix_socket_directories = '${dir}'`, ''].join('\n'));
+    this.runAsPostgres([join(this.bin, 'pg_ctl'), '-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '60', 'start'], { host: 'pg2' });
+    const c = new pg.Client({ connectionString: this.pgUrl('postgres') });
+    await c.connect();
+    try {
+      await c.query(`ALTER SYSTEM SET synchronous_standby_names = '*'`);
+      await c.query('SELECT pg_reload_conf()');
+      await waitFor('the standby to stream synchronously', async () => (await c.query(`SELECT 1 FROM pg_stat_replication WHERE state = 'streaming' AND sync_state = 'sync'`)).rowCount === 1, 60_000);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  /** `pg_ctl promote` on the standby: it leaves recovery and takes writes; from now on it is the primary. */
+  promoteStandby() {
+    this.runAsPostgres([join(this.bin, 'pg_ctl'), '-D', join(this.pgDirs.pg2, 'data'), '-w', '-t', '60', 'promote'], { host: 'pg2' });
+    this.primary = 'pg2';
   }
 
   // ---- Redis ----
@@ -306,7 +349,10 @@ export class Hosts {
       if (this.alive(name)) c.kill('SIGKILL');
     }
     await Promise.all([...this.procs.values()].map((c) => (c.exitCode === null && c.signalCode === null ? c.exitInfo : null)));
-    if (existsSync(join(this.pgData, 'postmaster.pid'))) this.runAsPostgres([join(this.bin, 'pg_ctl'), '-D', this.pgData, '-m', 'immediate', '-w', 'stop'], { check: false });
-    if (existsSync(join(this.pgDir, 'postgres.log'))) copyFileSync(join(this.pgDir, 'postgres.log'), this.logFile('postgres'));
+    for (const [host, dir] of Object.entries(this.pgDirs)) {
+      const data = join(dir, 'data');
+      if (existsSync(join(data, 'postmaster.pid'))) this.runAsPostgres([join(this.bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop'], { check: false, host });
+      if (existsSync(join(dir, 'postgres.log'))) copyFileSync(join(dir, 'postgres.log'), this.logFile(host === 'pg' ? 'postgres' : `postgres-${host}`));
+    }
   }
 }

@@ -13,6 +13,8 @@ export const GATEWAY = `${SUBNET}.1`;
 export const HOSTS = {
   lb: `${SUBNET}.2`,
   pg: `${SUBNET}.10`,
+  /** The PostgreSQL standby (pg-failover): promoted, it takes over pg's address. */
+  pg2: `${SUBNET}.12`,
   redis: `${SUBNET}.11`,
   api1: `${SUBNET}.21`,
   api2: `${SUBNET}.22`,
@@ -114,6 +116,23 @@ export function setupNetwork() {
   // rule added later then only redirects new connections, instead of resetting every connection it
   // would pick up mid-stream.
   inNs('pg', 'iptables', '-t', 'nat', '-A', 'PREROUTING', '-p', 'tcp', '--dport', '1', '-j', 'RETURN');
+}
+
+/** The host's link to the bridge goes down: its packets vanish (no resets), as when a machine dies. */
+export function linkDown(host) {
+  ip('link', 'set', `${PREFIX}${host}`, 'down');
+}
+
+/**
+ * A floating address moves from one host to another (what keepalived does on failover): deleted on
+ * `from`, added on `to`, and every neighbour cache flushed (the gratuitous ARP of a real takeover) so
+ * peers ask again who has it.
+ */
+export function moveAddress(addr, from, to) {
+  ip('-n', ns(from), 'addr', 'del', `${addr}/24`, 'dev', 'eth0');
+  ip('-n', ns(to), 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
+  sh('ip', ['neigh', 'flush', 'dev', BRIDGE], { check: false });
+  for (const host of Object.keys(HOSTS)) sh('ip', ['-n', ns(host), 'neigh', 'flush', 'all'], { check: false });
 }
 
 /** A real partition: `host` drops every packet to and from `peer` (iptables in host's namespace). */

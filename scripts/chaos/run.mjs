@@ -8,7 +8,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { ROOT } from '../lib/services.mjs';
 import { apiCall } from '../lib/api.mjs';
-import { cleanupNetwork, ensureTools, GATEWAY, heal, HOSTS, partition, probeNetns, redirectPg, setupNetwork } from './net.mjs';
+import { cleanupNetwork, ensureTools, GATEWAY, heal, HOSTS, linkDown, moveAddress, partition, probeNetns, redirectPg, setupNetwork } from './net.mjs';
 import { Hosts, LB_PORT, PG_PORT } from './hosts.mjs';
 import { Sender, startSink } from './load.mjs';
 import { classifyRepeats } from './classify.mjs';
@@ -516,6 +516,36 @@ async function runBurst() {
   return result;
 }
 
+/**
+ * 11. A PostgreSQL failover: a synchronous standby on its own host (pg2) is made before the load;
+ * at 30 % the primary's host goes dark (its link down: packets vanish, nobody gets a reset), 3 s
+ * later (a failure detector's delay) the standby is promoted and takes over the service address, as
+ * keepalived would move a floating IP. The platform keeps its DATABASE_URL; what it had committed is
+ * on the new primary; nothing accepted may be lost, repeated or left stuck. Runs last: the suite's
+ * PostgreSQL is the promoted standby afterwards.
+ */
+const FAILOVER = {
+  id: 'pg-failover',
+  title: `11. PostgreSQL failover: the primary's host goes dark, its synchronous standby (another host) is promoted and takes over ${HOSTS.pg}`,
+  async fault(ctx) {
+    await ctx.at(ctx.loadMs * 0.3);
+    ctx.event('primary host link down (its packets dropped, no resets)');
+    linkDown('pg');
+    await sleep(3000);
+    hosts.stopPostgres('immediate'); // the old primary never comes back (no split brain)
+    hosts.promoteStandby();
+    ctx.event('standby promoted (pg_ctl promote)');
+    moveAddress(HOSTS.pg, 'pg', 'pg2');
+    ctx.event(`${HOSTS.pg} moved to pg2 (neighbour caches flushed)`);
+  },
+};
+
+async function runFailover() {
+  log('pg-failover: making a synchronous standby on pg2 (pg_basebackup)');
+  await hosts.startStandby();
+  return runSteadyScenario(FAILOVER);
+}
+
 /** 10. Rolling restart of both api processes behind HAProxy under steady load: zero refused. */
 async function runRolling() {
   const def = {
@@ -593,7 +623,7 @@ async function main() {
   mkdirSync(STATE_DIR, { recursive: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   const selected = (process.env.CHAOS_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const all = [...SCENARIOS.map((s) => s.id), 'burst', 'rolling-restart'];
+  const all = [...SCENARIOS.map((s) => s.id), 'burst', 'rolling-restart', 'pg-failover'];
   for (const s of selected) if (!all.includes(s)) throw new Error(`unknown scenario ${s} (known: ${all.join(', ')})`);
   const wanted = (id) => !selected.length || selected.includes(id);
 
@@ -638,6 +668,7 @@ async function main() {
   for (const def of SCENARIOS) await run(def.id, () => runSteadyScenario(def));
   await run('burst', runBurst);
   await run('rolling-restart', runRolling);
+  await run('pg-failover', runFailover);
 
   const summary = {
     suite: 'chaos',
