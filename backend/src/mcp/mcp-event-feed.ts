@@ -4,157 +4,41 @@
  * ended or parked (`execution.*`: a tool call waiting for it answers), an API key revoked or a member
  * removed (their sessions close).
  *
- * It rides the platform's live-event bus (live/platform-events.ts), as the realtime gateway's feed
- * does (realtime/platform-event-feed.ts), with a subscription of its own: with Redis, one subscriber
- * connection per api process, subscribed to the channels of the tenants it has sessions of (and
- * announced with `PlatformEvents.watch`, so api and worker processes publish those tenants' events);
- * without Redis, one PostgreSQL connection LISTENing to every tenant's events. Both are opened when
- * the first session starts, not at boot: an api nobody connects an MCP client to pays nothing.
+ * It rides the process's live-event feed (live/tenant-event-feed.ts, shared with the realtime
+ * gateway: one subscription per process, opened at the first watcher), and passes on the events of
+ * the tenants that have MCP sessions here.
  */
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import type pg from 'pg';
-import { connectRedis } from '../common/redis.module.js';
-import { withTimeout } from '../common/timeout.js';
-import { CONFIG, type Config } from '../config/config.js';
-import { connectAndListen, listenerClient } from '../database/notifications.js';
-import { channelTenant, PG_EVENTS_CHANNEL, PlatformEvents, tenantChannel, type PlatformEvent } from '../live/platform-events.js';
+import { Injectable } from '@nestjs/common';
+import type { PlatformEvent } from '../live/platform-events.js';
+import { TenantEventFeed } from '../live/tenant-event-feed.js';
 
-/** How long a new session waits for its tenant's subscription (Redis or PostgreSQL slow or down). */
-const WATCH_TIMEOUT_MS = 2_000;
-
-/** The events MCP acts on; every other one is dropped unparsed past its name. */
 export type McpEventListener = (e: PlatformEvent) => void;
 
 @Injectable()
-export class McpEventFeed implements OnApplicationShutdown {
-  private readonly logger = new Logger('Mcp');
-  /** Tenant → sessions of it here: subscribed while positive. */
+export class McpEventFeed {
+  /** Tenant → MCP sessions of it here. */
   private readonly tenants = new Map<string, number>();
-  private readonly listeners: McpEventListener[] = [];
-  private subscriber?: Redis;
-  private listener?: pg.Client;
-  /** Without Redis: resolves once LISTEN is in place (the first session waits for it). */
-  private listening?: Promise<void>;
-  private listenRetry?: NodeJS.Timeout;
-  private stopped = false;
 
-  constructor(
-    @Inject(CONFIG) private readonly config: Config,
-    private readonly events: PlatformEvents,
-  ) {}
+  constructor(private readonly feed: TenantEventFeed) {}
 
   onEvent(listener: McpEventListener): void {
-    this.listeners.push(listener);
+    this.feed.consume('mcp', (e) => {
+      if (this.tenants.has(e.tenantId)) listener(e);
+    });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.listenRetry);
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
-    await this.listener?.end().catch(() => undefined);
-  }
-
-  /** A session of this tenant starts here: its events flow before the session is handed out (or after WATCH_TIMEOUT_MS, at the latest). */
+  /** A session of this tenant starts here: its events flow before the session is handed out (or after the feed's timeout, at the latest). */
   async watch(tenantId: string): Promise<void> {
-    const n = this.tenants.get(tenantId) ?? 0;
-    this.tenants.set(tenantId, n + 1);
-    if (n > 0) return;
-    const ready = this.config.redisUrl
-      ? (async () => {
-          await this.redisSubscriber().subscribe(tenantChannel(this.config, tenantId));
-          await this.events.watch(tenantId);
-        })()
-      : (this.listening ??= this.listen(0));
-    await withTimeout(ready, WATCH_TIMEOUT_MS).catch((err: Error) =>
-      this.logger.warn({ msg: 'could not subscribe to a tenant\'s events yet; serving the MCP session anyway', tenantId, err: err.message }),
-    );
+    this.tenants.set(tenantId, (this.tenants.get(tenantId) ?? 0) + 1);
+    await this.feed.watch(tenantId, 'the MCP session');
   }
 
   /** A session of this tenant ended here. */
   unwatch(tenantId: string): void {
     const n = this.tenants.get(tenantId) ?? 0;
-    if (n > 1) {
-      this.tenants.set(tenantId, n - 1);
-      return;
-    }
-    this.tenants.delete(tenantId);
-    if (this.subscriber) {
-      // Publishers drop the tenant at their next PUBLISH that nobody hears (the realtime feed, if it
-      // still has sockets of the tenant, hears it: then nothing is dropped).
-      this.events.unwatch(tenantId);
-      this.subscriber.unsubscribe(tenantChannel(this.config, tenantId)).catch(() => undefined);
-    }
-  }
-
-  private redisSubscriber(): Redis {
-    if (this.subscriber) return this.subscriber;
-    // A subscribed connection can issue nothing else, hence its own; ioredis re-subscribes after a reconnect.
-    const sub = connectRedis(this.config, { connectionName: 'tributary:mcp', maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    sub.on('error', (err: Error) => this.logger.warn({ msg: 'MCP event subscriber connection error', err: err.message }));
-    sub.on('message', (channel: string, message: string) => this.receive(channel, message));
-    // Back after an outage: announce our tenants again, for publishers that started or lost track meanwhile.
-    sub.on('ready', () => {
-      for (const tenantId of this.tenants.keys()) void this.events.watch(tenantId).catch(() => undefined);
-    });
-    this.subscriber = sub;
-    return sub;
-  }
-
-  /** Without Redis: LISTEN on PostgreSQL, reconnecting with a growing pause when the connection drops. */
-  private listen(failures: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (this.stopped) return resolve();
-      const client = listenerClient(this.config, 'tributary:mcp');
-      let retried = false;
-      const retry = (err?: Error) => {
-        resolve();
-        if (retried || this.stopped) return;
-        retried = true;
-        if (err) this.logger.warn({ msg: 'MCP events connection to PostgreSQL lost; reconnecting', err: err.message });
-        client.end().catch(() => undefined);
-        if (this.listener === client) this.listener = undefined;
-        this.listenRetry = setTimeout(() => void this.listen(failures + 1), Math.min(250 * 2 ** failures, 5_000));
-      };
-      client.on('error', retry);
-      client.on('end', () => retry());
-      client.on('notification', (n) => {
-        if (n.channel === PG_EVENTS_CHANNEL && n.payload) this.receive(undefined, n.payload);
-      });
-      connectAndListen(client, PG_EVENTS_CHANNEL).then(
-        () => {
-          this.listener = client;
-          failures = 0;
-          resolve();
-        },
-        (err: Error) => retry(err),
-      );
-    });
-  }
-
-  /** One event or, as publishers batch them per tick, an array: of the tenant its Redis channel names, or of any tenant on PostgreSQL's channel. */
-  private receive(channel: string | undefined, message: string): void {
-    if (!this.tenants.size || !this.listeners.length) return;
-    const channelTenantId = channel === undefined ? undefined : channelTenant(this.config, channel);
-    if (channel !== undefined && !channelTenantId) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(message);
-    } catch {
-      return;
-    }
-    for (const e of (Array.isArray(parsed) ? parsed : [parsed]) as PlatformEvent[]) {
-      if (typeof e?.tenantId !== 'string' || typeof e.event !== 'string') continue;
-      // A Redis channel names the tenant: an event claiming another tenant is not believed.
-      if (channelTenantId && e.tenantId !== channelTenantId) continue;
-      if (!this.tenants.has(e.tenantId)) continue;
-      for (const l of this.listeners) {
-        try {
-          l(e);
-        } catch (err) {
-          this.logger.error({ msg: 'an MCP event listener threw', event: e.event, err });
-        }
-      }
-    }
+    if (n === 0) return;
+    if (n > 1) this.tenants.set(tenantId, n - 1);
+    else this.tenants.delete(tenantId);
+    this.feed.unwatch(tenantId);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { ExecutionsCoreModule } from '../executions/executions-core.module.js';
+import { LiveModule } from '../live/live.module.js';
 import { WorkflowsModule } from '../workflows/workflows.module.js';
 import { ExecutionWaiter } from './execution-waiter.js';
 import { McpEventFeed } from './mcp-event-feed.js';
@@ -14,7 +15,7 @@ import { McpTools } from './mcp-tools.js';
  * clients that authenticate with an API key. The api's only: the worker does not load it.
  */
 @Module({
-  imports: [AuthModule, ExecutionsCoreModule, WorkflowsModule],
+  imports: [AuthModule, ExecutionsCoreModule, LiveModule, WorkflowsModule],
   providers: [McpEventFeed, McpTools, ExecutionWaiter, McpToolCalls, McpSessions, McpRoute],
 })
 export class McpModule {}

@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { debianProgram } from '../helpers/processes.js';
 import { ask, startSentinelDeployment, type SentinelDeployment } from '../helpers/sentinel.js';
 import { waitFor } from '../helpers/wait.js';
+import { WsClient } from '../helpers/ws-client.js';
 import { ECHO_WORKFLOW, fireWebhooks, range, runsThatFailed, type WebhookAnswer } from '../helpers/webhook-runs.js';
 
 jest.setTimeout(180_000);
@@ -55,8 +56,13 @@ withSentinel('Redis Sentinel (REDIS_URL=redis+sentinel://…)', () => {
     const first = await fireWebhooks(t, wf.id, range(0, 40));
     expect(first.filter((r) => r.status !== 202)).toEqual([]);
     expect(await runsThatFailed(t, first, 30_000)).toEqual([]);
-    const onFirst = await connectionNames(deployment.masterPort);
-    expect(['tributary:api', 'tributary:producer', 'tributary:worker', 'tributary:realtime'].filter((name) => !onFirst.has(name))).toEqual([]);
+    // A dashboard socket opens the live-event subscriber (it is made at the first watcher, not at boot).
+    const socket = await WsClient.authed(t.baseUrl, token);
+    const onFirst = await waitFor('the live-event subscriber on the first master', async () => {
+      const names = await connectionNames(deployment.masterPort);
+      return names.has('tributary:live') ? names : undefined;
+    }, 10_000, 100);
+    expect(['tributary:api', 'tributary:producer', 'tributary:worker', 'tributary:live'].filter((name) => !onFirst.has(name))).toEqual([]);
 
     // Through the failover: webhooks keep coming, ten at a time, while the master dies and the sentinels promote the replica.
     const answers: WebhookAnswer[] = [];
@@ -90,8 +96,9 @@ withSentinel('Redis Sentinel (REDIS_URL=redis+sentinel://…)', () => {
     expect((await ask<unknown[]>(newMaster, 'ROLE'))[0]).toBe('master');
     await waitFor('the platform to reconnect to the new master', async () => {
       const names = await connectionNames(newMaster);
-      return ['tributary:api', 'tributary:producer', 'tributary:worker'].every((name) => names.has(name));
+      return ['tributary:api', 'tributary:producer', 'tributary:worker', 'tributary:live'].every((name) => names.has(name));
     });
+    socket.close();
     const after = await fireWebhooks(t, wf.id, range(5000, 40));
     expect(after.filter((r) => r.status !== 202)).toEqual([]);
     expect(await runsThatFailed(t, after, 30_000)).toEqual([]);
