@@ -105,6 +105,13 @@ export class WorkflowsController {
     return this.workflows.listVersions(user.tenantId, id);
   }
 
+  /** One saved version (what an execution of it ran: the run debugger draws it). */
+  @Get(':id/versions/:version')
+  @ApiPositiveIntParam('version')
+  async version(@CurrentUser() user: AuthUser, @Param('id') id: string, @ZodParam('version', positiveIntParam) version: number) {
+    return this.workflows.version(user.tenantId, id, version);
+  }
+
   @Post(':id/rollback/:version')
   @HttpCode(200)
   @ApiPositiveIntParam('version')

@@ -11,7 +11,7 @@ import { allSteps, CALL_MAX_DEPTH, isActionStep, type StepDefinition, type Workf
 import type { WorkflowVersion } from './workflow-version.entity.js';
 import type { Workflow } from './workflow.entity.js';
 import { WorkflowsRepository, type WorkflowContent } from './workflows.repository.js';
-import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema } from '@tributary/contracts';
+import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema, workflowVersionSchema } from '@tributary/contracts';
 import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
 import { previewTemplate, type TemplatePreviewRequest } from './template-preview.js';
@@ -210,6 +210,15 @@ export class WorkflowsService {
 
   async getVersion(tenantId: string, workflowId: string, version: number): Promise<WorkflowVersion | null> {
     return this.repo.findVersion(tenantId, workflowId, version);
+  }
+
+  /** `GET /workflows/:id/versions/:version`: 404 for a missing workflow or version. */
+  async version(tenantId: string, workflowId: string, version: number): Promise<z.input<typeof workflowVersionSchema>> {
+    if (!isUuid(workflowId)) throw new NotFoundError('Workflow');
+    const v = await this.repo.findVersion(tenantId, workflowId, version);
+    if (!v) throw new NotFoundError(`Version ${version} of the workflow`);
+    const { tenantId: _t, ...rest } = v;
+    return rest;
   }
 
   /** Rolling back saves the old content as a new version: history is never rewritten. */

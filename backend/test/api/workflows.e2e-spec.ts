@@ -1,3 +1,4 @@
+import { workflowVersionSchema } from '@tributary/contracts';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 const transformStep = (id: string, value: unknown) => ({ id, connector: 'core', action: 'transform', input: { value } });
@@ -31,6 +32,12 @@ describe('workflows', () => {
 
     const versions = await t.request('GET', `/api/workflows/${wf.id}/versions`, { token });
     expect(versions.body.items.map((v: { version: number; name: string }) => [v.version, v.name])).toEqual([[2, 'v2'], [1, 'v1']]);
+    // One version alone (what an execution of it ran): the same document as in the list.
+    const one = await t.request('GET', `/api/workflows/${wf.id}/versions/1`, { token });
+    expect(one.status).toBe(200);
+    expect(workflowVersionSchema.parse(one.body)).toEqual(workflowVersionSchema.parse(versions.body.items[1]));
+    expect((await t.request('GET', `/api/workflows/${wf.id}/versions/9`, { token })).status).toBe(404);
+    expect((await t.request('GET', `/api/workflows/${wf.id}/versions/0`, { token })).status).toBe(400);
 
     const rb = await t.request('POST', `/api/workflows/${wf.id}/rollback/1`, { token });
     expect(rb.status).toBe(200);
@@ -123,6 +130,7 @@ describe('workflows', () => {
       ['PUT', `/api/workflows/${wf.id}`, { name: 'stolen' }],
       ['PUT', `/api/workflows/${wf.id}/toggle`, {}],
       ['GET', `/api/workflows/${wf.id}/versions`],
+      ['GET', `/api/workflows/${wf.id}/versions/1`],
       ['POST', `/api/workflows/${wf.id}/rollback/1`],
       ['DELETE', `/api/workflows/${wf.id}`],
     ] as [string, string, unknown?][]) {
