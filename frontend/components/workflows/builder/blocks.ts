@@ -11,6 +11,8 @@ import type { Step } from '@/lib/api/types';
 import { BLOCK_LABELS, type StepKind } from '../block-meta';
 
 export { BLOCK_LABELS, type StepKind };
+export { allDrafts, childDrafts } from './step-lists';
+import { allDrafts } from './step-lists';
 
 export function isActionDraft(step: Step): step is ActionStepDraft {
   return step.type === undefined || step.type === 'action';
@@ -18,33 +20,6 @@ export function isActionDraft(step: Step): step is ActionStepDraft {
 
 export function draftKind(step: Step): StepKind {
   return step.type ?? 'action';
-}
-
-/** The nested step lists of a block as drafted (absent lists are empty). */
-export function childDrafts(step: Step): Step[][] {
-  switch (step.type) {
-    case 'condition':
-      return [step.then ?? [], step.else ?? []];
-    case 'loop':
-      return [step.steps ?? []];
-    case 'parallel':
-      return step.branches ?? [];
-    default:
-      return [];
-  }
-}
-
-/** Every step of a list, blocks' nested steps included, depth first. */
-export function allDrafts(steps: Step[]): Step[] {
-  const out: Step[] = [];
-  const walk = (list: Step[]) => {
-    for (const s of list) {
-      out.push(s);
-      for (const child of childDrafts(s)) walk(child);
-    }
-  };
-  walk(steps);
-  return out;
 }
 
 function plural(n: number, word: string, many = `${word}s`) {

@@ -7,8 +7,33 @@ import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } f
 import { Input } from '@/components/ui/input';
 import { ConnectorIcon } from '@/components/common/connector-icon';
 
-/** Blocks the form edits, offered next to the connectors' actions (the others are written in the JSON view). */
+/** Blocks of the workflow language, offered next to the connectors' actions. */
 const PICKABLE_BLOCKS = [
+  {
+    type: 'condition' as const,
+    description: 'Then or else: runs one of two branches depending on a template.',
+    keywords: 'condition if else branch switch filter',
+  },
+  {
+    type: 'loop' as const,
+    description: 'Runs its steps for each item of an array ({{item}}, {{$index}} inside).',
+    keywords: 'loop for each iterate array items repeat',
+  },
+  {
+    type: 'parallel' as const,
+    description: 'Branches that run at the same time; goes on when all are done.',
+    keywords: 'parallel fan out concurrent branches lanes',
+  },
+  {
+    type: 'wait' as const,
+    description: 'Pauses the run: a duration, a point in time, a resume URL call or an approval.',
+    keywords: 'wait delay sleep pause approval webhook until timer',
+  },
+  {
+    type: 'call' as const,
+    description: 'Runs another workflow of this workspace as a sub-workflow, and waits for its output.',
+    keywords: 'call sub-workflow subworkflow workflow execute child',
+  },
   {
     type: 'agent' as const,
     description: 'An LLM that reasons in a loop and may call tools (workflows of this workspace, MCP servers) before it answers.',
@@ -17,7 +42,7 @@ const PICKABLE_BLOCKS = [
 ];
 export type PickableBlock = (typeof PICKABLE_BLOCKS)[number]['type'];
 
-/** The connector catalogue as a searchable list of actions, and the blocks the form edits. */
+/** The connector catalogue as a searchable list of actions, and the workflow language's blocks. */
 export function ConnectorPicker({
   connectors,
   open,

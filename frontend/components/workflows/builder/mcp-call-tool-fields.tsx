@@ -6,11 +6,11 @@ import { ApiError } from '@/lib/api/client';
 import { useMcpTools, type McpTool } from '@/lib/api/credentials';
 import type { JsonSchema } from '@/lib/api/types';
 import { apiValues, formValues, schemaFields, type FormValue, type SchemaField } from '@/lib/json-schema';
-import { cn } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/native-select';
+import { ViewToggle } from '@/components/ui/view-toggle';
 import type { BuilderValues } from './form-model';
 import { fieldId, StepInputFields, useFieldError } from './step-input-fields';
 import { TemplateInput } from './template-input';
@@ -200,25 +200,17 @@ export function McpCallToolFields({
       </Field>
       <div className="flex flex-col gap-2">
         {formable && (
-          <div role="group" aria-label="Edit the arguments as" className="inline-flex h-7 w-fit items-center rounded-lg bg-muted p-0.5 text-muted-foreground">
-            {(
-              [
-                ['form', 'Form', ListChecks],
-                ['json', 'JSON', Braces],
-              ] as const
-            ).map(([v, label, Icon]) => (
-              <button
-                key={v}
-                type="button"
-                aria-pressed={view === v}
-                onClick={() => setView(v)}
-                className={cn('inline-flex h-full cursor-pointer items-center gap-1.5 rounded-md px-2 text-xs font-medium outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50 [&_svg]:size-3.5', view === v && 'bg-card text-foreground shadow-sm')}
-                data-testid={`step-${index}-mcp-arguments-view-${v}`}
-              >
-                <Icon aria-hidden /> {label}
-              </button>
-            ))}
-          </div>
+          <ViewToggle
+            label="Edit the arguments as"
+            value={view}
+            onChange={setView}
+            options={[
+              ['form', 'Form', ListChecks],
+              ['json', 'JSON', Braces],
+            ]}
+            testIdPrefix={`step-${index}-mcp-arguments-view-`}
+            size="sm"
+          />
         )}
         {showForm && schema ? (
           <ArgumentsForm key={`${toolName}`} index={index} schema={schema} fields={fields} text={text} setValue={setValue} paths={paths} />

@@ -3,6 +3,8 @@ import * as React from 'react';
 import { Braces } from 'lucide-react';
 import { cn } from '@/lib/utils';
 import { inputClass } from '@/components/ui/input';
+import { previewScopeOf, type TemplatePreviewScope } from './template-paths';
+import { TemplatePreview } from './template-preview';
 
 type Props = Omit<React.ComponentProps<'textarea'>, 'value' | 'onChange'> & {
   value: string;
@@ -10,6 +12,11 @@ type Props = Omit<React.ComponentProps<'textarea'>, 'value' | 'onChange'> & {
   paths: string[];
   multiline?: boolean;
   mono?: boolean;
+  /**
+   * What a preview renders the template with; null: no preview. By default, the scope that came
+   * with `paths` from `useTemplatePaths`/`useTemplatePathsFor` (none for other lists).
+   */
+  preview?: TemplatePreviewScope | null;
 };
 
 interface Query {
@@ -29,13 +36,18 @@ function findQuery(value: string, caret: number): Query | null {
 
 /**
  * A text field for Handlebars templates: typing `{{` offers the available paths (sample payload,
- * earlier steps' outputs), filtered as you type; arrows choose, Enter or Tab inserts, Escape closes.
+ * earlier steps' outputs, a loop's item), filtered as you type; arrows choose, Enter or Tab inserts,
+ * Escape closes. Under it, what the template renders to with the sample (see TemplatePreview).
  */
-export function TemplateInput({ value, onChange, paths, multiline, mono, className, id, onKeyDown, onBlur, ...rest }: Props) {
+export function TemplateInput({ value, onChange, paths, multiline, mono, preview, className, id, onKeyDown, onBlur, ...rest }: Props) {
   const ref = React.useRef<HTMLTextAreaElement & HTMLInputElement>(null);
   const [query, setQuery] = React.useState<Query | null>(null);
   const [active, setActive] = React.useState(0);
-  const listId = `${id ?? 'template'}-suggestions`;
+  const generatedId = React.useId();
+  const baseId = id ?? `template-${generatedId}`;
+  const listId = `${baseId}-suggestions`;
+  const previewId = `${baseId}-preview`;
+  const scope = preview === undefined ? previewScopeOf(paths) : preview;
 
   const matches = React.useMemo(() => {
     if (!query) return [];
@@ -98,8 +110,10 @@ export function TemplateInput({ value, onChange, paths, multiline, mono, classNa
     onKeyDown?.(e);
   }
 
+  const describedBy = [rest['aria-describedby'], scope ? previewId : undefined].filter(Boolean).join(' ') || undefined;
   const common = {
     ...rest,
+    'aria-describedby': describedBy,
     id,
     ref,
     value,
@@ -175,6 +189,7 @@ export function TemplateInput({ value, onChange, paths, multiline, mono, classNa
           ))}
         </ul>
       )}
+      {scope && <TemplatePreview id={previewId} value={value} scope={scope} json={mono} />}
     </div>
   );
 }

@@ -1,77 +1,84 @@
 import * as React from 'react';
 import { useWatch, type Control } from 'react-hook-form';
-import type { JsonSchema } from '@/lib/api/types';
-import { schemaPaths, valuePaths } from '@/lib/json-schema';
-import { allDrafts, childDrafts, isActionDraft } from './blocks';
-import { blockOf, type BuilderValues } from './form-model';
+import type { Step } from '@/lib/api/types';
+import { useLastRun } from '@/lib/api/template-preview';
+import { blockOf, type BuilderValues, type StepValues } from './form-model';
 import { useBuilder } from './builder-context';
+import {
+  locateStep,
+  templatePathsAtIndex,
+  templatePathsFor,
+  templateScopeAtIndex,
+  templateScopeFor,
+  withPreviewScope,
+  type TemplatePathContext,
+} from './template-paths';
 
-const BUILT_INS = ['$execution.id', '$now', '$step.id', '$step.idempotencyKey'];
-/** What an agent block answers (`{ answer, json?, iterations, usage, conversation }`). */
-const AGENT_OUTPUT = ['answer', 'json', 'iterations', 'usage.totalTokens', 'usage.promptTokens', 'usage.completionTokens', 'conversation'];
+export { templatePathsFor, templateScopeFor, type TemplatePathContext, type TemplatePreviewScope } from './template-paths';
+
+/** What suggestions and previews read, from the builder: the sample payload, the catalogue, the workflow's last run. */
+export function useTemplatePathContext(): TemplatePathContext & { environment?: string } {
+  const { sampleValue, connectors, workflow } = useBuilder();
+  const lastRun = useLastRun(workflow?.id).data ?? null;
+  return React.useMemo(() => ({ sample: sampleValue, connectors, lastRun, environment: workflow?.environment }), [sampleValue, connectors, lastRun, workflow?.environment]);
+}
 
 /**
- * Paths a template in step `index` can use: the sample payload, earlier steps' outputs (a block's,
- * and the steps nested in it: templates address any finished step as `steps.<id>`; an agent's answer,
- * with its structured answer's fields when it has an output schema), built-ins.
+ * Paths a template in step `stepId` can use, anywhere in the tree `steps` (the canvas's side panel
+ * edits nested steps): see `templatePathsFor`. The list carries its preview scope, so a
+ * `TemplateInput` given these paths previews what it renders to.
+ */
+export function useTemplatePathsFor(stepId: string, steps: Step[]): string[] {
+  const context = useTemplatePathContext();
+  return React.useMemo(() => {
+    const scope = templateScopeFor(stepId, steps, context);
+    return withPreviewScope(templatePathsFor(stepId, steps, context), { ...scope, environment: context.environment });
+  }, [stepId, steps, context]);
+}
+
+/** A form entry as the api's step (only what templates need: ids, connector and action, blocks whole). */
+function stepOf(s: StepValues): Step {
+  if (s.kind === 'action') return { id: s.id, connector: s.connector, action: s.action, input: {} };
+  return blockOf(s) ?? { id: s.id, connector: '', action: '', input: {} };
+}
+
+/** Where the step a card edits sits in the whole tree, for cards whose form holds only part of it (a nested step's). */
+export interface TemplateTree {
+  stepId: string;
+  steps: Step[];
+}
+
+const TemplateTreeContext = React.createContext<TemplateTree | null>(null);
+
+/**
+ * Around a card that edits one step of `steps` in a form of its own (the canvas's nested steps):
+ * its `useTemplatePaths` then reads the whole tree (a loop's `item`, the steps before the block).
+ */
+export function TemplateTreeProvider({ stepId, steps, children }: TemplateTree & { children: React.ReactNode }) {
+  const value = React.useMemo(() => ({ stepId, steps }), [stepId, steps]);
+  return React.createElement(TemplateTreeContext.Provider, { value }, children);
+}
+
+/**
+ * The form's step `index` (the old signature, used by the builder's cards): the same paths as
+ * `useTemplatePathsFor`. Located, in order: by a `TemplateTreeProvider` around the card; by its id in
+ * the saved workflow when it sits nested there (a card in a form of its own, before a provider is
+ * added); else by position in the form's top-level list (an id may be mid-edit).
  */
 export function useTemplatePaths(control: Control<BuilderValues>, index: number): string[] {
-  const { sampleValue, connectors } = useBuilder();
-  const steps = useWatch({ control, name: 'steps' });
-  const earlier = React.useMemo(
-    () =>
-      (steps ?? [])
-        .slice(0, Math.max(0, index))
-        .flatMap((s) => {
-          const block = s.kind !== 'action' ? blockOf(s) : null;
-          if (!block) return [`${s.id}|${s.connector}|${s.action}`];
-          if (block.type === 'agent') return [`${block.id}|@agent|`];
-          return [`${block.id}||`, ...allDrafts(childDrafts(block).flat()).map((n) => (isActionDraft(n) ? `${n.id}|${n.connector}|${n.action}` : `${n.id}||`))];
-        })
-        .join(','),
-    [steps, index],
-  );
-  // Agents with an output schema: the paths of their structured answer (`steps.<id>.json.…`), as text so the memo below keeps still.
-  const agentSchemas = React.useMemo(
-    () =>
-      JSON.stringify(
-        (steps ?? [])
-          .slice(0, Math.max(0, index))
-          .filter((s) => s.kind === 'agent' && s.agent?.outputSchema.trim())
-          .map((s) => [s.id, s.agent.outputSchema]),
-      ),
-    [steps, index],
-  );
-  // `{{$resumeUrl}}`: the URL of the next webhook wait, for the steps before it.
-  const resumable = React.useMemo(
-    () =>
-      (steps ?? []).slice(index + 1).some((s) => {
-        const b = s.kind === 'wait' ? blockOf(s) : null;
-        return b?.type === 'wait' && b.for === 'webhook';
-      }),
-    [steps, index],
-  );
+  const values = useWatch({ control, name: 'steps' });
+  const tree = React.useContext(TemplateTreeContext);
+  const { workflow } = useBuilder();
+  // Only what templates depend on, as text, so typing into a field does not rebuild the tree.
+  const shape = React.useMemo(() => JSON.stringify((values ?? []).map(stepOf)), [values]);
+  const steps = React.useMemo(() => JSON.parse(shape) as Step[], [shape]);
+  const context = useTemplatePathContext();
   return React.useMemo(() => {
-    const out: string[] = valuePaths(sampleValue);
-    const schemas = new Map<string, string>(JSON.parse(agentSchemas) as [string, string][]);
-    for (const entry of earlier ? earlier.split(',') : []) {
-      const [id, connector, action] = entry.split('|');
-      if (!id) continue;
-      if (connector === '@agent') {
-        out.push(`steps.${id}`, ...AGENT_OUTPUT.map((p) => `steps.${id}.${p}`));
-        try {
-          const schema = schemas.get(id);
-          if (schema) out.push(...schemaPaths(JSON.parse(schema) as JsonSchema, `steps.${id}.json`));
-        } catch {
-          /* not valid JSON yet */
-        }
-        continue;
-      }
-      const a = connectors.find((c) => c.key === connector)?.actions.find((x) => x.key === action);
-      out.push(`steps.${id}`, ...schemaPaths(a?.output, `steps.${id}`));
-    }
-    out.push(...BUILT_INS);
-    if (resumable) out.push('$resumeUrl');
-    return Array.from(new Set(out));
-  }, [sampleValue, earlier, agentSchemas, connectors, resumable]);
+    const id = steps[index]?.id;
+    const saved = workflow?.steps ?? [];
+    const where: TemplateTree | null = tree ?? (id && (locateStep(id, saved)?.length ?? 0) > 1 ? { stepId: id, steps: saved } : null);
+    const scope = where ? templateScopeFor(where.stepId, where.steps, context) : templateScopeAtIndex(index, steps, context);
+    const paths = where ? templatePathsFor(where.stepId, where.steps, context) : templatePathsAtIndex(index, steps, context);
+    return withPreviewScope(paths, { ...scope, environment: context.environment });
+  }, [index, steps, context, tree, workflow?.steps]);
 }
