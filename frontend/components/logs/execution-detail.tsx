@@ -2,59 +2,21 @@
 import * as React from 'react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { ArrowLeft, ChevronRight, CircleStop, GitMerge, RotateCcw } from 'lucide-react';
+import { ArrowLeft, CircleStop, GitMerge, RotateCcw } from 'lucide-react';
 import { useCancelExecution, useExecution, useRetryExecution } from '@/lib/api/executions';
-import type { ExecutionStep } from '@/lib/api/types';
 import { cn, formatDateTime, formatDuration } from '@/lib/utils';
 import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card, CardContent } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useToast } from '@/components/ui/toast';
 import { CopyButton } from '@/components/common/copy-button';
-import { JsonView } from '@/components/common/json-view';
-import { EmptyState, ErrorState } from '@/components/common/states';
+import { ErrorState } from '@/components/common/states';
 import { StatusBadge } from '@/components/common/status-badge';
 import { executionTriggerLabel } from '@/components/workflows/trigger-label';
-import { UsageLine, formatTokens } from './agent-run';
-import { ExecutionTree } from './execution-tree';
+import { UsageLine } from './agent-run';
 import { PendingWaits } from './pending-waits';
-import { StepResultBody } from './step-result-body';
+import { CANCELLABLE, StepsAndPayload } from './execution-steps';
 
-/** One recorded step of the flat list (the fallback when the workflow's version, hence the tree, is gone). */
-function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
-  const [open, setOpen] = React.useState(step.status === 'failed');
-  const panelId = `step-panel-${index}`;
-  return (
-    <li className="rounded-lg border bg-card" data-testid="execution-step" data-step-id={step.stepId} data-path={step.path ?? step.stepId} data-status={step.status}>
-      <button
-        type="button"
-        aria-expanded={open}
-        aria-controls={panelId}
-        onClick={() => setOpen((o) => !o)}
-        className="flex w-full items-center gap-3 rounded-lg px-4 py-3 text-left outline-none hover:bg-muted/40 focus-visible:ring-2 focus-visible:ring-ring"
-        data-testid="execution-step-toggle"
-      >
-        <ChevronRight className={cn('size-4 shrink-0 transition-transform', open && 'rotate-90')} aria-hidden />
-        <span className="min-w-0 flex-1">
-          <span className="block truncate font-medium">
-            {index + 1}. {step.path ?? step.stepId}
-          </span>
-          <span className="block truncate text-xs text-muted-foreground">
-            {step.type && step.type !== 'action' ? `${step.type} block` : `${step.connector} · ${step.action}`}
-            {step.attempts && step.attempts > 1 ? ` · ${step.attempts} attempts` : ''}
-            {step.usage ? ` · ${formatTokens(step.usage.totalTokens)}` : ''}
-            {step.throttledMs ? ` · waited ${formatDuration(step.throttledMs)} for the connection's rate limit` : ''}
-          </span>
-        </span>
-        <span className="hidden text-xs text-muted-foreground tabular-nums sm:block">{formatDuration(step.durationMs)}</span>
-        <StatusBadge status={step.status} />
-      </button>
-      {open && <StepResultBody step={step} id={panelId} />}
-    </li>
-  );
-}
-
-const CANCELLABLE = new Set(['queued', 'running', 'waiting']);
 
 export function ExecutionDetail({ id }: { id: string }) {
   const execution = useExecution(id);
@@ -184,36 +146,7 @@ export function ExecutionDetail({ id }: { id: string }) {
             </CardContent>
           </Card>
           {CANCELLABLE.has(e.status) && <PendingWaits executionId={e.id} waits={e.waits ?? []} />}
-          <div className="grid gap-4 lg:grid-cols-3">
-            <section className="flex min-w-0 flex-col gap-2 lg:col-span-2" aria-labelledby="steps-heading">
-              <h2 id="steps-heading" className="font-semibold">
-                Steps
-              </h2>
-              {e.tree ? (
-                e.tree.length === 0 ? (
-                  <EmptyState title="This workflow has no steps" className="py-8" />
-                ) : (
-                  <ExecutionTree tree={e.tree} waits={e.waits ?? []} active={CANCELLABLE.has(e.status)} />
-                )
-              ) : e.steps.length === 0 ? (
-                <EmptyState title={e.status === 'queued' ? 'Waiting for a worker' : 'No steps ran'} className="py-8" />
-              ) : (
-                <ol className="flex flex-col gap-2">
-                  {e.steps.map((s, i) => (
-                    <StepDetail key={`${s.path ?? s.stepId}-${i}`} step={s} index={i} />
-                  ))}
-                </ol>
-              )}
-            </section>
-            <Card className="h-fit min-w-0">
-              <CardHeader>
-                <CardTitle>Trigger payload</CardTitle>
-              </CardHeader>
-              <CardContent>
-                <JsonView value={e.payload} testId="execution-payload" />
-              </CardContent>
-            </Card>
-          </div>
+          <StepsAndPayload execution={e} />
         </div>
       ) : null}
     </>

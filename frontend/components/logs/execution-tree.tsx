@@ -8,6 +8,7 @@ import { Button } from '@/components/ui/button';
 import { StatusBadge } from '@/components/common/status-badge';
 import { BLOCK_ICONS, BLOCK_LABELS } from '@/components/workflows/block-meta';
 import { formatTokens } from './agent-run';
+import { groupStatus } from './run-decorations';
 import { StepResultBody } from './step-result-body';
 
 /** Iterations of a loop shown at first, and added by each "show more". */
@@ -28,24 +29,14 @@ const WAIT_LABELS: Record<PendingWait['kind'], string> = {
   call: 'the sub-workflow',
 };
 
-/** One status for a list of nodes (an iteration, a branch): the worst one, else how far it got. */
-export function summaryStatus(nodes: ExecutionStepNode[], active: boolean): string {
-  const st = nodes.map((n) => n.status);
-  if (st.includes('failed')) return 'failed';
-  if (st.includes('waiting')) return 'waiting';
-  if (st.length > 0 && st.every((s) => s === 'skipped')) return 'skipped';
-  if (st.length > 0 && st.every((s) => s === 'succeeded' || s === 'skipped')) return 'succeeded';
-  if (st.some((s) => s !== 'pending')) return active ? 'running' : 'pending';
-  return 'pending';
-}
-
 function counts(statuses: string[]): string {
   const by = new Map<string, number>();
   for (const s of statuses) by.set(s, (by.get(s) ?? 0) + 1);
   return [...by].map(([s, n]) => `${n} ${s}`).join(' · ');
 }
 
-function childExecutionOf(node: ExecutionStepNode, wait?: PendingWait): string | undefined {
+/** The sub-workflow's execution a call (or an agent's workflow tool) started, from its wait or its result. */
+export function childExecutionOf(node: ExecutionStepNode, wait?: PendingWait): string | undefined {
   if (wait?.childExecutionId) return wait.childExecutionId;
   // The output names it while the call waits (or when it did not wait); the input, once the output is the child's.
   const out = node.result?.output as { executionId?: unknown } | null | undefined;
@@ -74,7 +65,7 @@ function toolNameOf(node: ExecutionStepNode): string | undefined {
 }
 
 /** The title of a node: its label, or for an agent's sub-results what they are (model call, tool call, approval). */
-function titleOf(node: ExecutionStepNode, inAgent: boolean): string {
+export function titleOf(node: ExecutionStepNode, inAgent: boolean): string {
   if (node.name) return node.name;
   const part = inAgent ? agentPart(node.path) : null;
   if (!part) return node.stepId;
@@ -172,7 +163,7 @@ function agentStatus(node: ExecutionStepNode, active: boolean): string {
 
 function Iteration({ index, steps, kind }: { index: number; steps: ExecutionStepNode[]; kind: 'loop' | 'agent' }) {
   const { active } = React.useContext(Ctx);
-  const status = summaryStatus(steps, active);
+  const status = groupStatus(steps, active);
   const [open, setOpen] = React.useState(status === 'failed' || status === 'waiting');
   const panelId = React.useId();
   const ran = steps.some((s) => s.result);
@@ -211,7 +202,7 @@ function Iterations({ node }: { node: ExecutionStepNode }) {
   const { active } = React.useContext(Ctx);
   const iterations = React.useMemo(() => node.iterations ?? [], [node.iterations]);
   const [shown, setShown] = React.useState(ITERATIONS_PAGE);
-  const statuses = React.useMemo(() => iterations.map((it) => summaryStatus(it.steps, active)), [iterations, active]);
+  const statuses = React.useMemo(() => iterations.map((it) => groupStatus(it.steps, active)), [iterations, active]);
   if (iterations.length === 0)
     return <p className="text-xs text-muted-foreground">{node.status === 'pending' ? 'Not started yet.' : kind === 'agent' ? 'No iterations recorded.' : 'No iterations (no items).'}</p>;
   const left = iterations.length - shown;
@@ -242,7 +233,7 @@ function Branches({ node }: { node: ExecutionStepNode }) {
     // Side by side where there is room for two trees next to each other, stacked otherwise.
     <div className={cn('grid gap-3', branches.length > 1 && '2xl:grid-cols-2')} data-testid="parallel-branches">
       {branches.map((b) => {
-        const status = summaryStatus(b.steps, active);
+        const status = groupStatus(b.steps, active);
         return (
           <section key={b.index} className="min-w-0 rounded-md border bg-muted/20 p-2" aria-label={`Branch ${b.index + 1}`} data-testid="parallel-branch" data-status={status}>
             <h4 className="mb-2 flex items-center justify-between gap-2 px-1 text-xs font-medium text-muted-foreground">

@@ -89,12 +89,13 @@ function ApprovalActions({ executionId, wait, headingId }: { executionId: string
   );
 }
 
-function WaitItem({ executionId, wait }: { executionId: string; wait: PendingWait }) {
+/** One pending wait and how to move it on; `testId` tells the execution page's list from a node panel's. */
+export function WaitItem({ executionId, wait, testId = 'pending-wait' }: { executionId: string; wait: PendingWait; testId?: string }) {
   const meta = isAgentApproval(wait) ? { label: 'Tool call approval', icon: Bot } : KIND[wait.kind];
   const Icon = meta.icon;
   const headingId = React.useId();
   return (
-    <li className="flex flex-col gap-3 py-4 first:pt-0 last:pb-0" data-testid="pending-wait" data-kind={wait.kind} data-path={wait.path} data-agent={isAgentApproval(wait) ? 'true' : undefined}>
+    <li className="flex flex-col gap-3 py-4 first:pt-0 last:pb-0" data-testid={testId} data-kind={wait.kind} data-path={wait.path} data-agent={isAgentApproval(wait) ? 'true' : undefined}>
       <div className="flex items-start gap-3">
         <span className="grid size-8 shrink-0 place-items-center rounded-md bg-waiting/15 text-[oklch(0.42_0.16_295)]" aria-hidden>
           <Icon className="size-4" />

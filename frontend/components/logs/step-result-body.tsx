@@ -1,6 +1,6 @@
 import { TriangleAlert } from 'lucide-react';
 import type { ExecutionStep } from '@/lib/api/types';
-import { formatDateTime } from '@/lib/utils';
+import { cn, formatDateTime } from '@/lib/utils';
 import { JsonView } from '@/components/common/json-view';
 import { AgentRun, agentOutputOf, UsageLine } from './agent-run';
 
@@ -9,8 +9,10 @@ import { AgentRun, agentOutputOf, UsageLine } from './agent-run';
  * key; an agent's answer, tokens and conversation first (its raw input and output folded), and a
  * model call's tokens.
  */
-export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string }) {
+export function StepResultBody({ step, id, narrow = false }: { step: ExecutionStep; id?: string; /** In a side panel: one column whatever the screen. */ narrow?: boolean }) {
   const agent = step.type === 'agent' ? agentOutputOf(step.output) : null;
+  // Full width in the two-column layout; nothing to span in one column.
+  const span = narrow ? undefined : 'lg:col-span-2';
   const io = (
     <>
       <div className="min-w-0">
@@ -24,9 +26,9 @@ export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string 
     </>
   );
   return (
-    <div id={id} className="grid gap-4 border-t p-4 lg:grid-cols-2" data-testid="execution-step-detail">
+    <div id={id} className={cn('grid gap-4 border-t p-4', !narrow && 'lg:grid-cols-2')} data-testid="execution-step-detail">
       {step.warnings && step.warnings.length > 0 && (
-        <ul className="flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-3 text-xs lg:col-span-2">
+        <ul className={cn('flex flex-col gap-1 rounded-md border border-warning/40 bg-warning/10 p-3 text-xs', span)}>
           {step.warnings.map((w, i) => (
             <li key={i} className="flex items-start gap-2">
               <TriangleAlert className="mt-0.5 size-3.5 shrink-0" aria-hidden /> {w}
@@ -35,25 +37,25 @@ export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string 
         </ul>
       )}
       {step.error && (
-        <div className="lg:col-span-2">
+        <div className={span}>
           <h4 className="mb-1 text-xs font-medium text-destructive">Error</h4>
           <JsonView value={step.error} className="border-destructive/30 bg-destructive/5 text-destructive" testId="execution-step-error" />
         </div>
       )}
       {agent ? (
         <>
-          <AgentRun output={agent} className="lg:col-span-2" />
-          <details className="group lg:col-span-2">
+          <AgentRun output={agent} className={span} />
+          <details className={cn('group', span)}>
             <summary className="cursor-pointer text-xs font-medium text-muted-foreground outline-none select-none focus-visible:ring-2 focus-visible:ring-ring" data-testid="agent-raw-toggle">
               Input and raw output
             </summary>
-            <div className="mt-2 grid gap-4 lg:grid-cols-2">{io}</div>
+            <div className={cn('mt-2 grid gap-4', !narrow && 'lg:grid-cols-2')}>{io}</div>
           </details>
         </>
       ) : (
         io
       )}
-      <dl className="grid gap-x-4 gap-y-1 text-xs text-muted-foreground sm:grid-cols-[auto_1fr] lg:col-span-2">
+      <dl className={cn('grid gap-x-4 gap-y-1 text-xs text-muted-foreground sm:grid-cols-[auto_1fr]', span)}>
         <dt>Started</dt>
         <dd>{formatDateTime(step.startedAt)}</dd>
         <dt>Finished</dt>
@@ -78,6 +80,12 @@ export function StepResultBody({ step, id }: { step: ExecutionStep; id?: string 
             <dd>
               <UsageLine usage={step.usage} testId="execution-step-usage" className="text-foreground" />
             </dd>
+          </>
+        )}
+        {step.pinned && (
+          <>
+            <dt>Pinned</dt>
+            <dd data-testid="execution-step-pinned">not run: its output is the data pinned on the step (test runs only)</dd>
           </>
         )}
         {step.reused && (

@@ -77,6 +77,16 @@ export function useVersions(id: string | undefined) {
   });
 }
 
+/** One saved version (immutable once written: cached for the page's life). */
+export function useVersion(id: string | undefined, version: number | undefined) {
+  return useQuery({
+    queryKey: [...keys.versions(id ?? ''), version],
+    queryFn: ({ signal }) => api<WorkflowVersion>(`/workflows/${id}/versions/${version}`, { signal }),
+    enabled: !!id && version !== undefined,
+    staleTime: Infinity,
+  });
+}
+
 export function useRollback(id: string) {
   const qc = useQueryClient();
   return useMutation({
@@ -91,7 +101,7 @@ export function useRollback(id: string) {
 
 export type DryRunRequest =
   | { id: string; payload: unknown }
-  | { draft: { trigger: Trigger; steps: Step[]; environment?: string }; payload: unknown };
+  | { draft: { trigger: Trigger; steps: Step[]; environment?: string; pinData?: Record<string, unknown> }; payload: unknown };
 
 export function useDryRun() {
   return useMutation({

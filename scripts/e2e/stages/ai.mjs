@@ -89,6 +89,8 @@ export async function aiStages(page) {
     await page.goto(`${BASE_URL}/logs/${execution.id}`);
     const detail = page.getByTestId('execution-detail');
     await detail.waitFor({ timeout: 20_000 });
+    // The canvas is the default view; these checks read the tree.
+    await page.getByTestId('execution-view-tree').click();
     if ((await detail.getAttribute('data-status')) !== 'succeeded') fail(`the execution page shows ${await detail.getAttribute('data-status')}`);
 
     // The header: total tokens, as the api counts them.
@@ -181,6 +183,7 @@ export async function aiStages(page) {
     if (!parked.waits?.some((w) => w.kind === 'approval' && w.path === approvePath)) fail(`the waiting run does not list its approval at ${approvePath}: ${JSON.stringify(parked.waits)}`);
 
     await page.goto(`${BASE_URL}/logs/${executionId}`);
+    await page.getByTestId('execution-view-tree').click();
     const wait = page.locator(`[data-testid="pending-wait"][data-path="${approvePath}"]`);
     await wait.waitFor({ timeout: 20_000 }).catch(() => fail('the execution page does not show the pending tool call approval'));
     if ((await wait.getAttribute('data-agent')) !== 'true') fail('the pending wait is not shown as a tool call approval');
@@ -209,6 +212,8 @@ export async function aiStages(page) {
   await stage(page, 'ai-builder-agent-form', async () => {
     const before = await apiAs(page, 'GET', `/workflows/${agentWorkflow.id}`);
     await page.goto(`${BASE_URL}/workflows/${agentWorkflow.id}`);
+    // Selecting the agent's node on the canvas opens its form in the side panel.
+    await page.locator('[data-testid="canvas-node"][data-step-id="support"]').click({ timeout: 20_000 });
     const card = page.locator('[data-testid="agent-card"][data-step-id="support"]');
     await card.waitFor({ timeout: 20_000 }).catch(() => fail('the builder does not open the agent block in its form'));
     const prompt = await page.getByTestId('field-steps.0.agent.prompt').inputValue();
@@ -222,8 +227,8 @@ export async function aiStages(page) {
     await waitFor('the tool workflow to be chosen in the agent form', async () => (await page.getByTestId('step-0-tool-0-workflow').inputValue()) === toolWorkflow.id, { timeout: 10_000, interval: 200 });
     if ((await page.getByTestId('step-0-tool-0-name').inputValue()) !== TOOL_NAME) fail('the tool\'s name is not in the form');
     if ((await page.getByTestId('step-0-agent-max-iterations').inputValue()) !== '5') fail('the agent form does not show max iterations 5');
-    const nodes = await page.getByTestId('flow-diagram').getAttribute('data-node-count');
-    if (nodes !== '2') fail(`the flow diagram shows ${nodes} nodes, expected trigger + the agent`);
+    const nodes = await page.getByTestId('workflow-canvas').getAttribute('data-node-count');
+    if (nodes !== '2') fail(`the canvas shows ${nodes} nodes, expected trigger + the agent`);
     await card.scrollIntoViewIfNeeded();
     await screenshot(page, 'ai-builder-agent-form');
 
@@ -345,7 +350,6 @@ export async function aiStages(page) {
     if ((await result.getAttribute('data-status')) !== 'succeeded') fail(`the dry run of the MCP step ${await result.getAttribute('data-status')}: ${(await result.getByTestId('dry-run-error').allTextContents()).join(' | ')}`);
     const output = JSON.parse((await result.getByTestId('dry-run-output').first().textContent()) ?? 'null');
     if (output?.text !== '5') fail(`the MCP tool answered ${JSON.stringify(output)}, expected the text 5`);
-    await page.getByTestId('tab-flow').click();
 
     // An agent from the step menu, with a tool of that MCP server.
     await page.getByTestId('add-step').click();

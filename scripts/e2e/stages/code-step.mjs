@@ -186,6 +186,8 @@ export async function codeStepStages(browser) {
     if (JSON.stringify(s.input.input) !== JSON.stringify(INPUT)) fail(`the saved input is ${JSON.stringify(s.input.input)}`);
     // Opened afresh, the saved workflow shows its code in the editor.
     await page.reload();
+    // Selecting the step on the canvas opens its form.
+    await page.locator('[data-testid="canvas-node"][data-kind="action"]').first().click({ timeout: 20_000 });
     await page.locator(`[data-testid="${CODE_FIELD}"][data-code-editor="ready"]`).waitFor({ timeout: 20_000 });
     if ((await editorText(page)) !== CODE) fail(`the saved workflow's editor shows:\n${await editorText(page)}`);
   });

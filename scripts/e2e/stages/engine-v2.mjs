@@ -41,6 +41,14 @@ export async function engineV2Stages(page) {
     stored = wf.steps;
     await page.goto(`${BASE_URL}/workflows/${workflowId}`);
     await page.getByTestId('workflow-builder').waitFor().catch(() => fail('the builder did not open a workflow with blocks'));
+    // The canvas draws every step, the ones nested in blocks too: trigger + 5 steps + 3 nested.
+    await page.locator('[data-testid="workflow-canvas"][data-laid-out="true"]').waitFor();
+    const nodes = await page.getByTestId('workflow-canvas').getAttribute('data-node-count');
+    if (nodes !== '9') fail(`the canvas shows ${nodes} nodes, expected trigger + 5 steps + 3 nested`);
+    const kindsOnCanvas = await page.locator('[data-testid="canvas-node"][data-kind]:not([data-kind="action"]):not([data-kind="trigger"])').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kind')}:${e.getAttribute('data-step-id')}`));
+    if (kindsOnCanvas.join(',') !== 'condition:route,loop:each,wait:gate') fail(`the canvas draws the blocks as ${kindsOnCanvas.join(', ')}`);
+    // The list view: one card per top-level step.
+    await page.getByTestId('steps-view-form').click();
     const blocks = page.getByTestId('block-card');
     await blocks.first().waitFor().catch(() => fail('no read-only card for the blocks'));
     const kinds = await blocks.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-block-type')}:${e.getAttribute('data-step-id')}`));
@@ -48,8 +56,6 @@ export async function engineV2Stages(page) {
     if ((await page.getByTestId('step-card').count()) !== 2) fail('the two action steps are not editable step cards');
     const summary = await page.locator('[data-testid="block-card"][data-step-id="gate"]').getByTestId('block-summary').textContent();
     if (!summary?.includes(MESSAGE)) fail(`the approval block's summary does not show its message: ${summary}`);
-    const nodes = await page.getByTestId('flow-diagram').getAttribute('data-node-count');
-    if (nodes !== '6') fail(`the flow diagram shows ${nodes} nodes, expected trigger + 5 steps`);
 
     // The JSON view holds the blocks as they are.
     await page.getByTestId('steps-view-json').click();
@@ -94,6 +100,8 @@ export async function engineV2Stages(page) {
 
     const detail = page.getByTestId('execution-detail');
     await detail.waitFor();
+    // The canvas is the default view; these checks read the tree.
+    await page.getByTestId('execution-view-tree').click();
     if ((await detail.getAttribute('data-status')) !== 'waiting') fail(`the execution page shows ${await detail.getAttribute('data-status')}, not waiting`);
     const wait = page.locator('[data-testid="pending-wait"][data-kind="approval"]');
     await wait.waitFor().catch(() => fail('the execution page does not show the pending approval'));

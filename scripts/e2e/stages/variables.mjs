@@ -78,6 +78,7 @@ export async function variablesStages(page) {
     await page.getByTestId('execution-detail').waitFor();
     if ((await page.getByTestId('execution-detail').getAttribute('data-status')) !== 'succeeded') fail('the run did not succeed');
     if ((await page.getByTestId('execution-environment').textContent())?.trim() !== 'staging') fail('the execution does not show its environment');
+    await page.getByTestId('execution-view-tree').click();
     const step = page.locator('[data-testid="execution-step"][data-step-id="shape"]').first();
     const detail = step.getByTestId('execution-step-detail');
     if (!(await detail.isVisible().catch(() => false))) await step.getByTestId('execution-step-toggle').first().click();
