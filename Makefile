@@ -9,7 +9,7 @@ export NODE_OPTIONS_JEST := --experimental-vm-modules
 CHAOS_SCALE ?= short
 CHAOS_SCENARIOS ?=
 
-.PHONY: help install build dev test lint typecheck services bench bench-engine bench-connections soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
+.PHONY: help install build dev test lint typecheck services bench bench-engine bench-connections bench-ui soak chaos test-connectors test-kong test-e2e openapi migrate rotate-key docker-up docker-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -46,6 +46,7 @@ test: install lint typecheck build services ## everything: lint, typecheck, unit
 	cd backend && set -a && source ../$(TEST_ENV) && set +a && NODE_OPTIONS=$(NODE_OPTIONS_JEST) npx jest --ci
 	node scripts/test-connectors.mjs
 	node scripts/e2e/run.mjs
+	node scripts/bench/js-budget.mjs
 	SOAK_DURATION=60s SOAK_SMOKE=1 node scripts/soak/run.mjs
 	$(MAKE) chaos CHAOS_SCALE=short
 	@echo "make test: all checks passed"
@@ -77,6 +78,10 @@ bench: build ## measure ingest, end-to-end throughput, latency and memory, then 
 
 bench-engine: build ## the engine v2 phases only: 5-step workflow, loop of 100, 10,000 waits, resume latency, fair share (BENCH_V2_SCALE=0.05 for a quick run)
 	node scripts/bench/engine-v2.mjs
+
+bench-ui: build ## the dashboard in chromium: a 100-step workflow's canvas (time to every node, frame times of a drag; BENCH_RUNS) and first-load JavaScript per page against scripts/bench/js-budget.json
+	node scripts/bench/canvas.mjs --runs $${BENCH_RUNS:-5}
+	node scripts/bench/js-budget.mjs
 
 bench-connections: build ## connections: one token request for 200 runs at expiry across 2 workers; a 1 message/s Slack connection under 300 runs; the code step's overhead (BENCH_CONN_SLACK_RUNS=30 for a quick run)
 	node scripts/bench/connections.mjs

@@ -17,7 +17,7 @@
  * MOCK_URL (scripts/mock-apis, default http://localhost:4010), CHROMIUM_PATH (default /usr/bin/chromium),
  * E2E_ARTIFACTS (default <repo>/artifacts/e2e), HEADFUL=1 to watch, E2E_STAGES=ai,engine-v2 to run only
  * those groups of stages after the login (sso, core, team, audit, api-keys, engine-v2, variables,
- * code-step, connections, ai, templates, first-visit; `core` is the Slack workflow and the gateway stages that use it;
+ * code-step, connections, ai, templates, canvas, debugger, autocomplete, a11y, first-visit; `core` is the Slack workflow and the gateway stages that use it;
  * `first-visit` seeds make dev's demo data and signs in at 127.0.0.1 with "Skip login — dev mode").
  * Screenshots of every stage go to the artifacts folder; exits non-zero with a reason on failure.
  */
@@ -36,12 +36,16 @@ import { connectionsStages } from './stages/connections.mjs';
 import { ssoStages } from './stages/sso.mjs';
 import { aiStages } from './stages/ai.mjs';
 import { templatesStages } from './stages/templates.mjs';
+import { canvasStages } from './stages/canvas.mjs';
+import { debuggerStages } from './stages/debugger.mjs';
 import { firstVisitStages } from './stages/first-visit.mjs';
+import { autocompleteStages } from './stages/autocomplete.mjs';
+import { a11yStages } from './stages/a11y.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** E2E_STAGES: the groups to run (all when unset). */
 const ONLY = new Set((process.env.E2E_STAGES ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai', 'templates', 'first-visit'];
+const GROUPS = ['sso', 'core', 'team', 'audit', 'api-keys', 'engine-v2', 'variables', 'code-step', 'connections', 'ai', 'templates', 'canvas', 'debugger', 'autocomplete', 'a11y', 'first-visit'];
 const want = (group) => ONLY.size === 0 || ONLY.has(group);
 const SLACK_WEBHOOK = `${MOCK_URL}/slack/services/T00000000/B00000000/tributarymockwebhook0001`;
 const CONNECTION_NAME = `E2E Slack ${RUN}`;
@@ -157,8 +161,8 @@ async function main() {
       await text.press('Escape');
       await text.fill(TEMPLATE);
 
-      const nodes = await page.getByTestId('flow-diagram').getAttribute('data-node-count');
-      if (nodes !== '2') fail(`the flow diagram shows ${nodes} nodes, expected trigger + 1 step`);
+      const nodes = await page.getByTestId('workflow-canvas').getAttribute('data-node-count');
+      if (nodes !== '2') fail(`the canvas shows ${nodes} nodes, expected trigger + 1 step`);
     });
 
     if (want('core')) await stage(page, 'dry-run', async () => {
@@ -240,6 +244,8 @@ async function main() {
       const detail = page.getByTestId('execution-detail');
       await detail.waitFor();
       const status = await detail.getAttribute('data-status');
+      // The canvas is the default view; the tree lists the steps.
+      await page.getByTestId('execution-view-tree').click();
       const step = page.getByTestId('execution-step').first();
       await step.waitFor();
       if (!(await page.getByTestId('execution-step-detail').count())) await step.getByTestId('execution-step-toggle').click();
@@ -261,6 +267,10 @@ async function main() {
     if (want('connections')) await connectionsStages(page);
     if (want('ai')) await aiStages(page);
     if (want('templates')) await templatesStages(page);
+    if (want('canvas')) await canvasStages(page);
+    if (want('debugger')) await debuggerStages(page);
+    if (want('autocomplete')) await autocompleteStages(page);
+    if (want('a11y')) await a11yStages(browser, page);
     // Last: it seeds make dev's demo data, after which dev mode signs in as the demo user.
     if (want('first-visit')) await firstVisitStages(browser);
   } catch (err) {
