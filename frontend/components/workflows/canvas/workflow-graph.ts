@@ -148,8 +148,8 @@ const LAYOUT: Record<string, string> = {
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.layered.crossingMinimization.forceNodeModelOrder': 'true',
-  // With the model order forced, more passes find nothing better: thoroughness 1 gave the same
-  // positions as the default 7 on branching test graphs, in a third to half of the time (~120 → ~50 ms for 110 nodes).
+  // With the model order forced, more passes have nothing to reorder: 1 instead of the default 7
+  // drew the same positions on branching graphs in less time (docs/benchmarks.md, the canvas).
   'elk.layered.thoroughness': '1',
 };
 
