@@ -177,8 +177,15 @@ export async function connectionsStages(page) {
     if ((await row.getByTestId('credential-usage-count').getAttribute('data-count')) !== '1') fail(`"Workflows using it" does not list the one workflow: ${await row.getByTestId('credential-usage').innerText()}`);
     await row.getByTestId('credential-usage-link').filter({ hasText: WORKFLOW_NAME }).click();
     await page.waitForURL((u) => u.pathname === `/workflows/${workflowId}`, { timeout: 15_000 }).catch(() => fail('the usage link did not open the workflow'));
+    // The canvas marks the step's node at a glance, before anything is selected.
+    const node = page.locator('[data-testid="canvas-node"][data-kind="action"]').first();
+    await waitFor('the node of the step to be marked', async () => (await node.getAttribute('data-has-error')) === 'true', { timeout: 15_000 }).catch(() =>
+      fail("the canvas does not mark the node of the step whose connection is broken"),
+    );
+    const badge = await node.getByTestId('node-error-badge').getAttribute('title');
+    if (!badge?.includes('Connection needs reconnecting')) fail(`the node's error badge says "${badge}"`);
     // The step's form opens in the canvas's side panel when its node is selected.
-    await page.locator('[data-testid="canvas-node"][data-kind="action"]').first().click({ timeout: 15_000 });
+    await node.click({ timeout: 15_000 });
     const warning = page.getByTestId('step-0-credential-warning');
     await warning.waitFor({ timeout: 15_000 }).catch(() => fail("the workflow's step does not warn about its broken connection"));
     const text = await warning.innerText();
@@ -212,5 +219,6 @@ export async function connectionsStages(page) {
     await waitFor('the step\'s connection picker to list the connection', async () => (await page.getByTestId('step-0-credential').locator('option').allTextContents()).includes(CONNECTION_NAME), { timeout: 15_000 });
     if ((await page.getByTestId('step-0-credential').inputValue()) !== credentialId) fail("the step's connection picker does not show the step's connection");
     if (await page.getByTestId('step-0-credential-warning').count()) fail('the step still warns after the connection was reconnected');
+    if ((await page.locator('[data-testid="canvas-node"][data-kind="action"]').first().getAttribute('data-has-error')) === 'true') fail('the node is still marked after the connection was reconnected');
   });
 }

@@ -35,6 +35,7 @@ import { WorkflowEnvironment } from '@/components/variables/workflow-environment
 import { NodePanel } from '../canvas/node-panel';
 import { ShortcutsDialog } from '../canvas/shortcuts-dialog';
 import { ROOT, stepAtApiPath } from '../canvas/step-tree';
+import { useConnectionProblems } from '../canvas/use-connection-problems';
 import { useStepsTree, type Slot } from '../canvas/use-steps-tree';
 import { WorkflowCanvas, type StepDecoration } from '../canvas/workflow-canvas';
 import type { Step } from '@/lib/api/types';
@@ -289,6 +290,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     [dryRun.data],
   );
   const stepErrors = formState.errors.steps;
+  const connectionProblems = useConnectionProblems(tree);
   const errorsById = React.useMemo(() => {
     const out: Record<string, string[]> = {};
     const add = (id: string, m: string) => {
@@ -298,8 +300,9 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     for (const [id, list] of Object.entries(apiErrors)) for (const e of list) add(id, e.rest ? `${e.rest}: ${e.message}` : e.message);
     if (Array.isArray(stepErrors)) stepErrors.forEach((e, i) => tree[i] && errorMessages(e).forEach((m) => add(tree[i].id, m)));
     for (const [id, list] of Object.entries(problems)) list.forEach((m) => add(id, m));
+    for (const [id, m] of Object.entries(connectionProblems)) add(id, m);
     return out;
-  }, [apiErrors, stepErrors, problems, tree]);
+  }, [apiErrors, stepErrors, problems, tree, connectionProblems]);
   const pinned = React.useMemo(() => new Set(Object.keys(workflow?.pinData ?? {})), [workflow?.pinData]);
 
   const setStepProblems = React.useCallback((id: string, list: string[]) => {
