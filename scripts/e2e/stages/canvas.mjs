@@ -1,7 +1,7 @@
 /**
  * The builder's canvas: the "order fan-out" workflow built from an empty canvas with the mouse and
  * the keyboard (a webhook trigger; a loop over {{order.items}} with a step using {{item}}; a step
- * after the loop), undo and redo, the ? sheet, the JSON view's round trip, save (the api holds the
+ * after the loop), undo and redo, moves by keyboard and by dragging a step onto a +, the ? sheet, the JSON view's round trip, save (the api holds the
  * nested structure built), a run that succeeds; then a step on a condition's else branch whose
  * error from the api lands on its node.
  */
@@ -102,6 +102,24 @@ export async function canvasStages(page) {
     await page.waitForTimeout(500);
     await page.keyboard.press('Alt+ArrowDown');
     await waitFor('transform_2 to move back', async () => (await nodeIds(page)).join(',') === '$trigger,loop,transform,transform_2', { timeout: 5000, interval: 100 });
+    // Mouse: drag transform_2 onto the + between the trigger and the loop (the node's middle on the +), then undo.
+    await page.waitForTimeout(500);
+    const from = await node(page, 'transform_2').boundingBox();
+    const to = await page.locator('[data-testid="edge-add"][data-list=":root"][data-index="0"]').boundingBox();
+    if (!from || !to) fail('the step or the + before the loop is not on screen');
+    const [x0, y0, x1, y1] = [from.x + from.width / 2, from.y + from.height / 2, to.x + to.width / 2, to.y + to.height / 2];
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(x0 + ((x1 - x0) * i) / 20, y0 + ((y1 - y0) * i) / 20);
+    await page.mouse.up();
+    await waitFor('the dragged step to land before the loop', async () => (await nodeIds(page)).join(',') === '$trigger,transform_2,loop,transform', { timeout: 5000, interval: 100 }).catch(async () =>
+      fail(`dragging transform_2 onto the + before the loop left ${(await nodeIds(page)).join(', ')}`),
+    );
+    await screenshot(page, 'canvas-after-drag');
+    await page.waitForTimeout(500);
+    await page.getByTestId('workflow-canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await waitFor('undo to put the dragged step back', async () => (await nodeIds(page)).join(',') === '$trigger,loop,transform,transform_2', { timeout: 5000, interval: 100 });
     await screenshot(page, 'canvas-after-undo');
   });
 
