@@ -24,7 +24,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { API_URL, ARTIFACTS, BASE_URL, E2EFailure, MOCK_URL, RUN, fail, newPage, results, screenshot, stage, waitFor } from './harness.mjs';
+import { API_URL, ARTIFACTS, BASE_URL, E2EFailure, MOCK_URL, RUN, fail, newPage, results, screenshot, showTree, stage, waitFor } from './harness.mjs';
 import { gatewayStages } from './stages/gateway.mjs';
 import { engineV2Stages } from './stages/engine-v2.mjs';
 import { variablesStages } from './stages/variables.mjs';
@@ -245,7 +245,7 @@ async function main() {
       await detail.waitFor();
       const status = await detail.getAttribute('data-status');
       // The canvas is the default view; the tree lists the steps.
-      await page.getByTestId('execution-view-tree').click();
+      await showTree(page);
       const step = page.getByTestId('execution-step').first();
       await step.waitFor();
       if (!(await page.getByTestId('execution-step-detail').count())) await step.getByTestId('execution-step-toggle').click();

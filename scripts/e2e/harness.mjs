@@ -86,3 +86,13 @@ export async function newPage(browser, who = '') {
   page.on('pageerror', (e) => consoleErrors.push(`${tag}pageerror: ${e.message}`));
   return page;
 }
+
+/**
+ * An execution's page in its Tree view (the canvas is the default): clicks the switch and waits until
+ * the tree is drawn, so that what a check reads next (a row's open state, a nested iteration) is the
+ * tree's first render, not the canvas it replaces.
+ */
+export async function showTree(page) {
+  await page.getByTestId('execution-view-tree').click();
+  await page.locator('[data-testid="execution-steps"][data-view="tree"]').waitFor({ timeout: 20_000 }).catch(() => fail('the execution page did not switch to its Tree view'));
+}

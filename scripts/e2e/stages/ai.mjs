@@ -13,7 +13,7 @@
  * connection the server refuses says so), the chosen tool's arguments as a form of its input schema,
  * a dry run calling it; an agent added from the step menu with a tool of that MCP server; saved.
  */
-import { API_URL, BASE_URL, MOCK_URL, RUN, apiAs, consoleErrors, fail, screenshot, stage, waitFor } from '../harness.mjs';
+import { API_URL, BASE_URL, MOCK_URL, RUN, apiAs, consoleErrors, fail, screenshot, showTree, stage, waitFor } from '../harness.mjs';
 
 /** The mock model (scripts/mock-apis/providers/llm.js): OpenAI-compatible under /v1, scripted at /__script. */
 const MODEL_MOCK = `${MOCK_URL}/llm`;
@@ -90,7 +90,7 @@ export async function aiStages(page) {
     const detail = page.getByTestId('execution-detail');
     await detail.waitFor({ timeout: 20_000 });
     // The canvas is the default view; these checks read the tree.
-    await page.getByTestId('execution-view-tree').click();
+    await showTree(page);
     if ((await detail.getAttribute('data-status')) !== 'succeeded') fail(`the execution page shows ${await detail.getAttribute('data-status')}`);
 
     // The header: total tokens, as the api counts them.
@@ -183,7 +183,7 @@ export async function aiStages(page) {
     if (!parked.waits?.some((w) => w.kind === 'approval' && w.path === approvePath)) fail(`the waiting run does not list its approval at ${approvePath}: ${JSON.stringify(parked.waits)}`);
 
     await page.goto(`${BASE_URL}/logs/${executionId}`);
-    await page.getByTestId('execution-view-tree').click();
+    await showTree(page);
     const wait = page.locator(`[data-testid="pending-wait"][data-path="${approvePath}"]`);
     await wait.waitFor({ timeout: 20_000 }).catch(() => fail('the execution page does not show the pending tool call approval'));
     if ((await wait.getAttribute('data-agent')) !== 'true') fail('the pending wait is not shown as a tool call approval');

@@ -5,7 +5,7 @@
  * Approve with a comment moves it on to `succeeded`, and the step after the approval reads the
  * approver's comment.
  */
-import { BASE_URL, RUN, apiAs, fail, screenshot, stage, waitFor } from '../harness.mjs';
+import { BASE_URL, RUN, apiAs, fail, screenshot, showTree, stage, waitFor } from '../harness.mjs';
 
 const WORKFLOW_NAME = `E2E approval ${RUN}`;
 const MESSAGE = `Ship order 42 (${RUN})?`;
@@ -101,7 +101,7 @@ export async function engineV2Stages(page) {
     const detail = page.getByTestId('execution-detail');
     await detail.waitFor();
     // The canvas is the default view; these checks read the tree.
-    await page.getByTestId('execution-view-tree').click();
+    await showTree(page);
     if ((await detail.getAttribute('data-status')) !== 'waiting') fail(`the execution page shows ${await detail.getAttribute('data-status')}, not waiting`);
     const wait = page.locator('[data-testid="pending-wait"][data-kind="approval"]');
     await wait.waitFor().catch(() => fail('the execution page does not show the pending approval'));

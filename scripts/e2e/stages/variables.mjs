@@ -4,7 +4,7 @@
  * runs with staging's value, and its step's recorded input shows the value and `***` for the secret;
  * the builder's "Promote to…" copies it to production and says which version it made there.
  */
-import { BASE_URL, RUN, apiAs, fail, screenshot, stage, waitFor } from '../harness.mjs';
+import { BASE_URL, RUN, apiAs, fail, screenshot, showTree, stage, waitFor } from '../harness.mjs';
 
 const BASE = `E2E_BASE_${RUN}`;
 const KEY = `E2E_KEY_${RUN}`;
@@ -78,7 +78,7 @@ export async function variablesStages(page) {
     await page.getByTestId('execution-detail').waitFor();
     if ((await page.getByTestId('execution-detail').getAttribute('data-status')) !== 'succeeded') fail('the run did not succeed');
     if ((await page.getByTestId('execution-environment').textContent())?.trim() !== 'staging') fail('the execution does not show its environment');
-    await page.getByTestId('execution-view-tree').click();
+    await showTree(page);
     const step = page.locator('[data-testid="execution-step"][data-step-id="shape"]').first();
     const detail = step.getByTestId('execution-step-detail');
     if (!(await detail.isVisible().catch(() => false))) await step.getByTestId('execution-step-toggle').first().click();
