@@ -55,7 +55,6 @@ function StepDetail({ step, index }: { step: ExecutionStep; index: number }) {
   );
 }
 
-
 /** The steps as a tree (or, when the workflow's version is gone, the flat list of results). */
 function StepsTree({ execution: e }: { execution: Execution }) {
   if (e.tree) return e.tree.length === 0 ? <EmptyState title="This workflow has no steps" className="py-8" /> : <ExecutionTree tree={e.tree} waits={e.waits ?? []} active={CANCELLABLE.has(e.status)} />;

@@ -176,7 +176,7 @@ export async function autocompleteStages(page) {
     await page.reload();
     await openStep(page, 'label');
     const nestedField = page.locator('[data-testid="node-panel"][data-node-id="label"] [role="combobox"]').first();
-    if (!(await nestedField.count())) fail('the side panel of the loop\'s step "label" has no template field');
+    await nestedField.waitFor({ timeout: 10_000 }).catch(() => fail('the side panel of the loop\'s step "label" has no template field'));
     const shown = await suggestionsFor(page, nestedField, '{{ite');
     if (!shown.includes('item') || !shown.includes('item.sku')) fail(`the nested step's field suggests ${JSON.stringify(shown)}, not item and item.sku`);
     const index = await suggestionsFor(page, nestedField, '{{$ind');
