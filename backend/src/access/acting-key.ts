@@ -4,11 +4,8 @@
  * call site passing it along. Set by ActingKeyInterceptor (auth/) around the route handler.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuthApiKey } from './auth.types.js';
 
-export interface ActingKey {
-  id: string;
-  name: string;
-  prefix: string;
-}
+export type ActingKey = Pick<AuthApiKey, 'id' | 'name' | 'prefix'>;
 
 export const actingKey = new AsyncLocalStorage<ActingKey>();

@@ -53,10 +53,6 @@ export class TenantEventFeed implements OnApplicationShutdown {
     await this.listener?.end().catch(() => undefined);
   }
 
-  watching(tenantId: string): boolean {
-    return this.tenants.has(tenantId);
-  }
-
   /** A watcher of this tenant starts here: its events flow before this resolves (or after WATCH_TIMEOUT_MS, at the latest). */
   async watch(tenantId: string, who = 'a watcher'): Promise<void> {
     const n = this.tenants.get(tenantId) ?? 0;

@@ -11,7 +11,7 @@ import { allSteps, CALL_MAX_DEPTH, isActionStep, type StepDefinition, type Workf
 import type { WorkflowVersion } from './workflow-version.entity.js';
 import type { Workflow } from './workflow.entity.js';
 import { WorkflowsRepository, type WorkflowContent } from './workflows.repository.js';
-import type { TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema, workflowVersionSchema } from '@tributary/contracts';
+import type { pinDataSchema, TriggerDefinition, WorkflowInput, WorkflowUpdate, workflowSchema, workflowVersionListSchema, workflowVersionSchema } from '@tributary/contracts';
 import type { z } from 'zod';
 import { WorkflowEvents } from './workflow-events.js';
 import { previewTemplate, type TemplatePreviewRequest } from './template-preview.js';
@@ -22,6 +22,11 @@ import { DEFAULT_ENVIRONMENT } from '@tributary/contracts';
 
 /** The most JSON one pinned output may hold (below the api's 1 MiB body limit; n8n caps pinned data too: it is copied into every test run). */
 export const PIN_MAX_BYTES = 256 * 1024;
+
+/** A version as the api answers it (the tenant is the caller's). */
+function versionView({ tenantId: _t, ...rest }: WorkflowVersion): z.input<typeof workflowVersionSchema> {
+  return rest;
+}
 
 /** A workflow as answered: the contract's shape (createdAt and updatedAt leave as ISO strings). */
 export type WorkflowView = z.input<typeof workflowSchema>;
@@ -169,7 +174,7 @@ export class WorkflowsService {
    * (`output` undefined). The step must be one of the workflow's, at any depth; a pin holds at most
    * PIN_MAX_BYTES of JSON. Not versioned, audited.
    */
-  async pin(tenantId: string, userId: string | null, id: string, stepId: string, output?: unknown): Promise<{ pinData: Record<string, unknown> }> {
+  async pin(tenantId: string, userId: string | null, id: string, stepId: string, output?: unknown): Promise<z.input<typeof pinDataSchema>> {
     const w = await this.getEntityOrThrow(tenantId, id);
     if (output !== undefined) {
       if (!allSteps(w.steps).some((s) => s.id === stepId)) throw new ValidationError(`The workflow has no step "${stepId}"`, [{ path: 'stepId', message: `no step with id "${stepId}" in the workflow's current version` }]);
@@ -205,7 +210,7 @@ export class WorkflowsService {
   async listVersions(tenantId: string, id: string): Promise<z.input<typeof workflowVersionListSchema>> {
     await this.getEntityOrThrow(tenantId, id);
     const rows = await this.repo.listVersions(tenantId, id);
-    return { items: rows.map(({ tenantId: _t, ...rest }) => rest) };
+    return { items: rows.map(versionView) };
   }
 
   async getVersion(tenantId: string, workflowId: string, version: number): Promise<WorkflowVersion | null> {
@@ -215,10 +220,9 @@ export class WorkflowsService {
   /** `GET /workflows/:id/versions/:version`: 404 for a missing workflow or version. */
   async version(tenantId: string, workflowId: string, version: number): Promise<z.input<typeof workflowVersionSchema>> {
     if (!isUuid(workflowId)) throw new NotFoundError('Workflow');
-    const v = await this.repo.findVersion(tenantId, workflowId, version);
+    const v = await this.getVersion(tenantId, workflowId, version);
     if (!v) throw new NotFoundError(`Version ${version} of the workflow`);
-    const { tenantId: _t, ...rest } = v;
-    return rest;
+    return versionView(v);
   }
 
   /** Rolling back saves the old content as a new version: history is never rewritten. */

@@ -1,12 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { keys } from './keys';
+import type { z } from 'zod';
+import type { pinDataSchema } from '@tributary/contracts';
 import type { Workflow } from './types';
 
 /** What the pin routes answer: the workflow's pins after the change. */
-export interface PinData {
-  pinData: Workflow['pinData'];
-}
+export type PinData = z.output<typeof pinDataSchema>;
 
 /** The ids of the steps with pinned output (dry runs use that output instead of running them). */
 export function pinnedSteps(workflow: Pick<Workflow, 'pinData'> | null | undefined): ReadonlySet<string> {

@@ -7,6 +7,7 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { ArrowLeft, Braces, CircleAlert, FlaskConical, GitBranch, History, Keyboard, ListChecks, Plus, Redo2, Save, Undo2, Workflow as WorkflowIcon } from 'lucide-react';
 import { ApiError, type ErrorDetail } from '@/lib/api/client';
 import { useDryRun, useSaveWorkflow } from '@/lib/api/workflows';
+import { pinnedSteps } from '@/lib/api/pins';
 import type { Connector, Workflow } from '@/lib/api/types';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
@@ -303,7 +304,7 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     for (const [id, m] of Object.entries(connectionProblems)) add(id, m);
     return out;
   }, [apiErrors, stepErrors, problems, tree, connectionProblems]);
-  const pinned = React.useMemo(() => new Set(Object.keys(workflow?.pinData ?? {})), [workflow?.pinData]);
+  const pinned = React.useMemo(() => pinnedSteps(workflow), [workflow]);
 
   const setStepProblems = React.useCallback((id: string, list: string[]) => {
     setProblems((prev) => {
