@@ -89,6 +89,8 @@ export async function canvasStages(page) {
     await page.getByTestId('workflow-canvas').click({ position: { x: 20, y: 20 } });
     await page.keyboard.press('Control+z');
     await node(page, 'transform_2').waitFor({ timeout: 5000 }).catch(() => fail('Ctrl+Z did not bring the step back'));
+    // Only the delete is taken back, whatever was typed just before it (structural edits are history steps of their own).
+    if ((await nodeIds(page)).join(',') !== '$trigger,loop,transform,transform_2') fail(`Ctrl+Z after the delete left ${(await nodeIds(page)).join(', ')}`);
     await page.waitForTimeout(500);
     await page.keyboard.press('Control+Shift+z');
     await node(page, 'transform_2').waitFor({ state: 'detached', timeout: 5000 }).catch(() => fail('Ctrl+Shift+Z did not redo the delete'));

@@ -5,8 +5,9 @@ const SETTLE_MS = 400;
 
 /**
  * Undo and redo over the steps tree, as JSON snapshots: a change is recorded once the tree has been
- * still for a moment (typing a word is one step back, not one per letter). `apply` puts a snapshot
- * back; the change it makes is not recorded again.
+ * still for a moment (typing a word is one step back, not one per letter), or at once when a
+ * structural edit follows (`flush`). `apply` puts a snapshot back; the change it makes is not
+ * recorded again.
  */
 export function useStepHistory(current: string, apply: (snapshot: string) => void) {
   const past = React.useRef<string[]>([]);
@@ -17,6 +18,8 @@ export function useStepHistory(current: string, apply: (snapshot: string) => voi
   React.useEffect(() => {
     if (current === recorded.current) return;
     const t = window.setTimeout(() => {
+      // A structural edit may have recorded it meanwhile (flush).
+      if (current === recorded.current) return;
       past.current.push(recorded.current);
       if (past.current.length > 200) past.current.shift();
       future.current = [];
@@ -30,6 +33,21 @@ export function useStepHistory(current: string, apply: (snapshot: string) => voi
   React.useEffect(() => {
     latest.current = { current, apply };
   });
+
+  /**
+   * Ends the change still settling as a step of its own: called before a structural edit (add,
+   * delete, move, duplicate, paste), so that one undo takes back that edit alone, never the edits
+   * typed just before it as well.
+   */
+  const flush = React.useCallback(() => {
+    const { current: now } = latest.current;
+    if (now === recorded.current) return;
+    past.current.push(recorded.current);
+    if (past.current.length > 200) past.current.shift();
+    future.current = [];
+    recorded.current = now;
+    bump();
+  }, []);
 
   const undo = React.useCallback(() => {
     const { current: now, apply: put } = latest.current;
@@ -60,5 +78,5 @@ export function useStepHistory(current: string, apply: (snapshot: string) => voi
     return true;
   }, []);
 
-  return { undo, redo, canUndo: past.current.length > 0 || current !== recorded.current, canRedo: future.current.length > 0 };
+  return { undo, redo, flush, canUndo: past.current.length > 0 || current !== recorded.current, canRedo: future.current.length > 0 };
 }

@@ -60,12 +60,22 @@ export function useStepsTree(form: UseFormReturn<BuilderValues>, fields: UseFiel
     setSelectedId(there ? there.id : null);
   }, [tree, selectedId]);
 
+  // A structural edit is a step of the history of its own: what was typed before it is recorded first.
+  const { flush } = history;
+  const edit = React.useCallback(
+    (next: Step[]) => {
+      flush();
+      apply(next);
+    },
+    [flush, apply],
+  );
+
   const insert = React.useCallback(
     (slot: Slot, step: Step) => {
-      apply(insertAt(current(), slot.ref, slot.index, step));
+      edit(insertAt(current(), slot.ref, slot.index, step));
       setSelectedId(step.id);
     },
-    [apply],
+    [edit],
   );
 
   const ops = React.useMemo(
@@ -82,24 +92,24 @@ export function useStepsTree(form: UseFormReturn<BuilderValues>, fields: UseFiel
         const at = locate(tree, id);
         if (!at) return;
         const next = removeStep(tree, id);
-        apply(next);
+        edit(next);
         const list = getList(next, at.ref) ?? [];
         setSelectedId(list[Math.min(at.index, list.length - 1)]?.id ?? at.ancestors.at(-1) ?? null);
       },
       duplicate(id: string) {
         const r = duplicateStep(current(), id);
         if (!r) return;
-        apply(r.tree);
+        edit(r.tree);
         setSelectedId(r.id);
       },
       shift(id: string, delta: -1 | 1) {
         const next = shiftStep(current(), id, delta);
-        if (next) apply(next);
+        if (next) edit(next);
       },
       move(id: string, slot: Slot) {
         const next = moveStep(current(), id, slot.ref, slot.index);
         if (next) {
-          apply(next);
+          edit(next);
           setSelectedId(id);
         }
       },
@@ -114,13 +124,13 @@ export function useStepsTree(form: UseFormReturn<BuilderValues>, fields: UseFiel
         if (!clipboard) return false;
         const next = moveStep(current(), clipboard, slot.ref, slot.index);
         if (!next) return false;
-        apply(next);
+        edit(next);
         setSelectedId(clipboard);
         setClipboard(null);
         return true;
       },
     }),
-    [apply, insert, connectors, selectedId, clipboard],
+    [apply, edit, insert, connectors, selectedId, clipboard],
   );
 
   return { tree, selectedId, setSelectedId, clipboard, ops, history };
