@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runMigrations } from '../../src/database/data-source.js';
 import { migrations } from '../../src/database/migrations/index.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp, type TestResponse } from '../helpers/app.js';
 import { createEmptyDatabase, createTestDatabase, databaseUrl } from '../helpers/databases.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { debianProgram } from '../helpers/processes.js';
@@ -127,8 +127,15 @@ withPgBouncer('PgBouncer in transaction pooling mode', () => {
     it('notices the first such failure, sends statements unnamed from then on (no webhook fails), and /health says what to set', async () => {
       const { token } = await t.register();
       const wf = await t.request('POST', '/api/workflows', { token, body: ECHO_WORKFLOW });
-      expect(await webhooksThatFailed(t, wf.body.id, 200)).toEqual([]);
-      const health = await t.request('GET', '/health');
+      // Whether a burst sends a named statement to the server connection that lacks it (or already has
+      // it) is up to PgBouncer's choice of connection: bursts until one did (nearly always the first),
+      // every webhook of every burst succeeding.
+      let health: TestResponse<{ checks: { postgres: { status: string; note?: string } } }>;
+      let burst = 0;
+      do {
+        expect(await webhooksThatFailed(t, wf.body.id, 200)).toEqual([]);
+        health = await t.request('GET', '/health');
+      } while (++burst < 10 && !health.body.checks.postgres.note);
       expect(health.status).toBe(200);
       expect(health.body.checks.postgres).toMatchObject({
         status: 'up',
