@@ -186,6 +186,12 @@ export async function canvasStages(page) {
     await pick(page, 'transform', 'pick-core-transform');
     await node(page, 'transform_3').waitFor();
     const panel = page.getByTestId('node-panel');
+    // The card of a branch's first step is numbered in its branch, not in the form behind it.
+    await panel
+      .getByTestId('step-position')
+      .filter({ hasText: /^1$/ })
+      .waitFor({ timeout: 5000 })
+      .catch(async () => fail(`the else branch's first step is numbered ${await panel.getByTestId('step-position').textContent().catch(() => '(no number)')}, not 1`));
     // A reference to a step that does not exist: the api refuses it at steps.2.else.0.input.value.
     await panel.locator('[data-testid^="field-steps."][data-testid$=".input.value"]').fill('{"x": "{{steps.nowhere.output}}"}');
     await page.waitForTimeout(300);

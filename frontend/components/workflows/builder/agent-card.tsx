@@ -198,7 +198,7 @@ function NumberInput({ control, register, name, label, placeholder, description,
  * tools it may call (workflows of the workspace, tools of MCP servers), limits and the shape of
  * its answer. Sent as the api's agent block (`type: agent`).
  */
-export function AgentCard({ index, count, control, register, setValue, onMove, onRemove }: StepCardProps) {
+export function AgentCard({ index, count, position, control, register, setValue, onMove, onRemove }: StepCardProps) {
   const step = useWatch({ control, name: `steps.${index}` });
   const paths = useTemplatePaths(control, index);
   const tools = useFieldArray({ control, name: `steps.${index}.agent.tools`, keyName: 'key' });
@@ -221,7 +221,7 @@ export function AgentCard({ index, count, control, register, setValue, onMove, o
   return (
     <Card className="relative overflow-visible" data-testid="agent-card" data-step-id={step.id} data-step-index={index}>
       <div className="flex items-center gap-3 border-b px-4 py-3">
-        <span className="grid size-6 shrink-0 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground">{index + 1}</span>
+        <span className="grid size-6 shrink-0 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground" data-testid="step-position">{position ?? index + 1}</span>
         <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-md border bg-primary/5">
           <Icon className="size-4 text-primary" />
         </span>

@@ -117,6 +117,8 @@ export function CredentialPicker({
 export interface StepCardProps {
   index: number;
   count: number;
+  /** The number on the card (its place in its own list) when it is not index + 1: a step nested in a block. */
+  position?: number;
   control: Control<BuilderValues>;
   register: UseFormRegister<BuilderValues>;
   setValue: UseFormSetValue<BuilderValues>;
@@ -124,7 +126,7 @@ export interface StepCardProps {
   onRemove(index: number): void;
 }
 
-export function StepCard({ index, count, control, register, setValue, onMove, onRemove }: StepCardProps) {
+export function StepCard({ index, count, position, control, register, setValue, onMove, onRemove }: StepCardProps) {
   const { connectors } = useBuilder();
   const step = useWatch({ control, name: `steps.${index}` });
   const paths = useTemplatePaths(control, index);
@@ -139,7 +141,7 @@ export function StepCard({ index, count, control, register, setValue, onMove, on
   return (
     <Card className="relative overflow-visible" data-testid="step-card" data-step-id={step.id} data-step-index={index}>
       <div className="flex items-center gap-3 border-b px-4 py-3">
-        <span className="grid size-6 shrink-0 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground">{index + 1}</span>
+        <span className="grid size-6 shrink-0 place-items-center rounded-full bg-primary text-xs font-semibold text-primary-foreground" data-testid="step-position">{position ?? index + 1}</span>
         <ConnectorIcon icon={connector?.icon} name={connector?.name ?? step.connector} />
         <div className="min-w-0 flex-1">
           <p className="truncate text-sm font-semibold">{step.name || action?.name || step.action}</p>

@@ -18,6 +18,7 @@ function valuesFor(step: Step, context: Step[], connectors: Connector[]): Builde
  */
 export function NestedStepForm({
   step,
+  position,
   context,
   connectors,
   apiErrors,
@@ -27,6 +28,8 @@ export function NestedStepForm({
   onRemove,
 }: {
   step: Step;
+  /** Its place in its own list (1 for a branch's or a loop's first step). */
+  position: number;
   /** The steps it can read (before it in its list and the enclosing ones). */
   context: Step[];
   connectors: Connector[];
@@ -89,6 +92,7 @@ export function NestedStepForm({
   const props = {
     index: k,
     count: k + 2,
+    position,
     control: form.control,
     register: form.register,
     setValue: form.setValue,

@@ -91,6 +91,7 @@ export function NodePanel(p: NodePanelProps) {
         <NestedStepForm
           key={`${at.ref.parent}:${String(at.ref.which)}:${at.index}:${kind}`}
           step={step}
+          position={at.index + 1}
           context={stepsBefore(tree, id)}
           connectors={connectors}
           apiErrors={apiErrors}
