@@ -2,7 +2,7 @@
 // the worker and the dashboard; then demo data, then the URLs. Ctrl-C stops everything it started.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { connectorBaseUrls, Platform, portFree, waitForHttp } from './lib/platform.mjs';
+import { connectorBaseUrls, Platform, portFree, waitForHttp, WORKER_NODE_ARGS } from './lib/platform.mjs';
 import { ensurePostgres, ensureRedis, ROOT } from './lib/services.mjs';
 import { APPROVAL_DEMO, seedDemo } from './seed.mjs';
 
@@ -115,7 +115,7 @@ try {
   if (hasMock) platform.run('mock', process.execPath, ['scripts/mock-apis/server.js'], { MOCK_APIS_PORT: String(MOCK_PORT) });
   platform.run('api', process.execPath, ['backend/dist/main.js'], env);
   if (!(await waitForHttp(`http://127.0.0.1:${API_PORT}/health`, 60000))) throw new Error('the api did not answer /health within 60 s (see its log above)');
-  if (existsSync(join(ROOT, 'backend/dist/worker.js'))) platform.run('worker', process.execPath, ['backend/dist/worker.js'], env);
+  if (existsSync(join(ROOT, 'backend/dist/worker.js'))) platform.run('worker', process.execPath, [...WORKER_NODE_ARGS, 'backend/dist/worker.js'], env);
   const frontendPkg = JSON.parse(readFileSync(join(ROOT, 'frontend/package.json'), 'utf8'));
   const hasDashboard = Boolean(frontendPkg.scripts?.dev);
   if (hasDashboard) {

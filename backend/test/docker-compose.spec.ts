@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
+import { WORKER_NODE_ARGS } from '../../scripts/lib/platform.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -106,7 +107,11 @@ describe('docker-compose.yml', () => {
     const worker = services.worker.environment!;
     expect(services.api.build?.dockerfile).toBe('backend/Dockerfile');
     expect(services.worker.image).toBe(services.api.image);
-    expect(services.worker.command).toEqual(['node', 'dist/worker.js']);
+    // The worker's node flags are the ones make dev, the benchmarks and `npm run worker` use.
+    expect(WORKER_NODE_ARGS.length).toBeGreaterThan(0);
+    expect(services.worker.command).toEqual(['node', ...WORKER_NODE_ARGS, 'dist/worker.js']);
+    const backendPkg = JSON.parse(readFileSync(`${ROOT}backend/package.json`, 'utf8')) as { scripts: Record<string, string> };
+    expect(backendPkg.scripts.worker).toBe(['node', ...WORKER_NODE_ARGS, 'dist/worker.js'].join(' '));
     expect(worker.DATABASE_URL).toBe(api.DATABASE_URL);
     expect(worker.REDIS_URL).toBe(api.REDIS_URL);
     expect(api.DATABASE_URL).toMatch(/^postgres:\/\/.+@postgres:5432\/tributary$/);

@@ -7,21 +7,23 @@
 //                   branch, transform, two HTTP POSTs, parallel block of a transform and a POST):
 //                   executions/s from the first accept to the last finish (PostgreSQL's created_at
 //                   and finished_at), worker CPU per execution and per step (/proc).
-//   loop_100        M (50) executions of one `loop` block over 100 items, each an HTTP POST, at each
-//                   concurrency of BENCH_V2_LOOP_CONCURRENCY (10,1): item steps/s, worker CPU per item.
+//   loop_100        M (200) executions of one `loop` block over 100 items, each an HTTP POST, at each
+//                   concurrency of BENCH_V2_LOOP_CONCURRENCY (10,1), after a warm-up of W (20) executions
+//                   of the same loop that are not counted: item steps/s, worker CPU per item.
 //   waits_10k       10,000 executions parked on `wait for: duration` (BENCH_V2_WAIT_SECONDS, 30 s at
 //                   full scale) then a transform recording {{$now}}: worker RSS before, when all are
 //                   waiting, growth; resume lag = the next step's startedAt - the wait's due_at.
 //   resume_latency  K (500) executions parked on `wait for: webhook` and K on `for: approval`, resumed
 //                   at BENCH_V2_RESUME_RATE (100/s): next step's startedAt - the moment the resume or
 //                   approve request was answered.
-//   fair_share      tenant A floods 50,000 webhooks of a 1-step webhook → sink workflow; then, while
-//                   A's backlog drains, tenant B sends one webhook every 100 ms (100 of them) to its
-//                   own: B's webhook→sink latency, A's backlog meanwhile; the same B alone first.
+//   fair_share      tenant A floods 50,000 webhooks of a 1-step webhook → sink workflow with the worker
+//                   stopped (all 50,000 queued); a worker starts, and while A's backlog drains, tenant
+//                   B sends one webhook every 100 ms (100 of them) to its own: B's webhook→sink
+//                   latency, A's backlog meanwhile; the same B alone first.
 //
 // BENCH_V2_PHASES=five_step,loop_100,... selects phases; BENCH_V2_SCALE=0.1 multiplies every count
 // (a quick run: BENCH_V2_SCALE=0.05). Counts can be set one by one: BENCH_V2_FIVE_STEP_COUNT,
-// BENCH_V2_LOOP_EXECUTIONS, BENCH_V2_WAITS_COUNT, BENCH_V2_RESUME_COUNT, BENCH_V2_FAIR_A_COUNT,
+// BENCH_V2_LOOP_EXECUTIONS, BENCH_V2_LOOP_WARMUP, BENCH_V2_WAITS_COUNT, BENCH_V2_RESUME_COUNT, BENCH_V2_FAIR_A_COUNT,
 // BENCH_V2_FAIR_B_COUNT. Also BENCH_WORKER_CONCURRENCY (100, as make bench), BENCH_V2_WAIT_DURABLE_AFTER_MS
 // (1000: the api's and worker's WAIT_DURABLE_AFTER_MS), BENCH_V2_STALL_SECONDS (60: a phase whose
 // executions make no progress for that long stops and reports what it saw), BENCH_LOADGEN=node.
@@ -62,8 +64,9 @@ const count = (name, full, min = 1) => {
   return v ? Number(v) : Math.max(min, Math.round(full * SCALE));
 };
 const FIVE_N = count('BENCH_V2_FIVE_STEP_COUNT', 3000);
-const LOOP_M = count('BENCH_V2_LOOP_EXECUTIONS', 50);
+const LOOP_M = count('BENCH_V2_LOOP_EXECUTIONS', 200);
 const LOOP_ITEMS = 100;
+const LOOP_WARMUP = count('BENCH_V2_LOOP_WARMUP', 20, 0);
 const LOOP_CONCURRENCIES = (process.env.BENCH_V2_LOOP_CONCURRENCY ?? '10,1').split(',').map(Number).filter((n) => n >= 1 && n <= 50);
 const WAITS_N = count('BENCH_V2_WAITS_COUNT', 10000);
 const WAIT_SECONDS = Number(process.env.BENCH_V2_WAIT_SECONDS ?? Math.max(10, Math.round(30 * Math.min(1, SCALE))));
@@ -112,8 +115,12 @@ async function startBackend(backend, pgServerUrl, redisUrl) {
   const sink = await startSink();
   const api = startProcess('api', 'main.js', env);
   await waitHttp(`${base}/health`);
-  const worker = startProcess('worker', 'worker.js', env);
-  await waitHttp(`http://127.0.0.1:${19464 + index}/health`);
+  const startWorker = async () => {
+    const w = startProcess('worker', 'worker.js', env);
+    await waitHttp(`http://127.0.0.1:${19464 + index}/health`);
+    return w;
+  };
+  const worker = await startWorker();
   const db = new pg.Pool({ connectionString: dbUrl, max: 4 });
   const tenant = async (name) => {
     const { token } = await apiCall(base, 'POST', '/api/auth/register', undefined, { email: `bench-v2-${name}-${backend}@example.com`, password: 'password123' });
@@ -129,10 +136,20 @@ async function startBackend(backend, pgServerUrl, redisUrl) {
     tokenA: await tenant('a'),
     tokenB: await tenant('b'),
     pool: new Pool(base, { connections: CONNECTIONS, pipelining: 1 }),
+    /** The worker's peak RSS before it was restarted (fair_share restarts it). */
+    earlierWorkerPeakRssMb: 0,
+  };
+  /** Stops the worker; answers a function that starts a new one as ctx.worker. */
+  ctx.stopWorker = async () => {
+    ctx.earlierWorkerPeakRssMb = Math.max(ctx.earlierWorkerPeakRssMb, peakRssMb(ctx.worker.pid) ?? 0);
+    await stopProcess(ctx.worker);
+    return async () => {
+      ctx.worker = await startWorker();
+    };
   };
   ctx.stop = async () => {
     await ctx.pool.close();
-    await stopProcess(worker);
+    await stopProcess(ctx.worker);
     await stopProcess(api);
     await db.end();
     ctx.sink.server.closeAllConnections?.();
@@ -362,11 +379,20 @@ async function loop100(ctx) {
     const ids = { current: [] };
     out[`concurrency_${concurrency}`] = await guarded(ctx, `loop_100 (concurrency ${concurrency})`, ctx.tokenA, ids, async () => {
       const tag = `loop${concurrency}`;
-      const wf = await createWorkflow(ctx, ctx.tokenA, `loop of ${LOOP_ITEMS}, concurrency ${concurrency}`, [
+      const definition = [
         { id: 'lines', type: 'loop', items: '{{items}}', concurrency, steps: [post(ctx, 'line', tag, { sku: '{{item.sku}}', qty: '{{item.qty}}', index: '{{$index}}' })] },
-      ]);
-      ids.current = [wf];
+      ];
+      const wf = await createWorkflow(ctx, ctx.tokenA, `loop of ${LOOP_ITEMS}, concurrency ${concurrency}`, definition);
+      const warm = await createWorkflow(ctx, ctx.tokenA, `loop warm-up, concurrency ${concurrency}`, definition);
+      ids.current = [wf, warm];
       const items = Array.from({ length: LOOP_ITEMS }, (_, i) => ({ sku: `SKU-${i}`, qty: (i % 5) + 1 }));
+      // Warm-up: the same loop on a workflow of its own (not counted), so the measure is the steady
+      // state of a worker that has run loops, not V8 compiling the loop's code path.
+      if (LOOP_WARMUP) {
+        log(`${ctx.backend}: loop_100: warm-up, ${LOOP_WARMUP} executions`);
+        await fire(ctx, warm, LOOP_WARMUP, { makeBody: (i) => JSON.stringify({ seq: i, items }), connections: 10 });
+        await waitFor(ctx, [warm], 'loop_100 warm-up', (c) => c.total >= LOOP_WARMUP && finished(c) >= c.total);
+      }
       log(`${ctx.backend}: loop_100: ${LOOP_M} executions × ${LOOP_ITEMS} items, concurrency ${concurrency}`);
       const sink0 = ctx.sink.count(tag);
       const c0 = cpuOf(ctx);
@@ -381,6 +407,7 @@ async function loop100(ctx) {
       return {
         what: `webhook → loop over ${LOOP_ITEMS} payload items (concurrency ${concurrency}) of one HTTP POST to the local sink`,
         executions: LOOP_M,
+        warmupExecutions: LOOP_WARMUP,
         load: { generator: load.generator, errors: load.errors, firstErrors: load.firstErrors },
         statuses: counts,
         sinkRequests: ctx.sink.count(tag) - sink0,
@@ -631,13 +658,18 @@ async function fairShare(ctx) {
     await waitFor(ctx, [wfB], 'fair_share baseline', (c) => finished(c) >= c.total);
     await sleep(2000);
 
-    // A's flood, as fast as the api takes it (the worker drains meanwhile).
-    log(`${ctx.backend}: fair_share: tenant A floods ${FAIR_A} webhooks`);
+    // A's flood, as fast as the api takes it, with the worker stopped: all of it is queued when B
+    // starts, however fast this machine's worker would have drained it meanwhile. Then a worker
+    // starts (cold) and B sends as soon as it answers.
+    log(`${ctx.backend}: fair_share: worker stopped; tenant A floods ${FAIR_A} webhooks`);
+    const startWorker = await ctx.stopWorker();
     const aSink0 = ctx.sink.count('fairA');
-    const c0 = cpuOf(ctx);
+    const api0 = cpuMs(ctx.api.pid);
     const tA = nowMs();
     const loadA = await fire(ctx, wfA, FAIR_A, { seqStart: 0 });
     const ingestSeconds = (nowMs() - tA) / 1000;
+    await startWorker();
+    const c0 = { ...cpuOf(ctx), api: api0 };
 
     // A's backlog sampled while B sends.
     let latest = null;
@@ -735,7 +767,7 @@ for (const backend of BACKENDS) {
       r.phases[phase] = await RUNNERS[phase](ctx);
       r.phases[phase].phaseWallSeconds = round((performance.now() - t0) / 1000, 1);
     }
-    r.peakRssMb = { api: peakRssMb(ctx.api.pid), worker: peakRssMb(ctx.worker.pid) };
+    r.peakRssMb = { api: peakRssMb(ctx.api.pid), worker: Math.max(peakRssMb(ctx.worker.pid) ?? 0, ctx.earlierWorkerPeakRssMb) };
     r.executionsPersisted = (await statusCounts(ctx, (await ctx.db.query('SELECT id FROM workflows')).rows.map((w) => w.id))).total;
   } finally {
     await ctx.stop();

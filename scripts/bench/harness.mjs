@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
+import { WORKER_NODE_ARGS } from '../lib/platform.mjs';
 import { ROOT } from '../lib/services.mjs';
 
 export const DIST = process.env.BENCH_DIST ?? join(ROOT, 'backend/dist');
@@ -14,6 +15,8 @@ export const WRK_SCRIPT = join(ROOT, 'scripts/bench/webhooks.lua');
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 // BENCH_NODE_ARGS: extra node flags for the api and worker (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The worker's own flags, as it runs everywhere (BENCH_WORKER_NODE_ARGS replaces them: '' for V8's defaults).
+const WORKER_ARGS = process.env.BENCH_WORKER_NODE_ARGS !== undefined ? process.env.BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean) : WORKER_NODE_ARGS;
 
 export const log = (m) => console.error(`[bench] ${m}`);
 
@@ -67,7 +70,8 @@ export const rssMb = (pid) => round((statusKb(pid, 'VmRSS') ?? NaN) / 1024);
 export const peakRssMb = (pid) => round((statusKb(pid, 'VmHWM') ?? NaN) / 1024, 0);
 
 export function startProcess(name, entry, env) {
-  const child = spawn(process.execPath, [...NODE_ARGS, join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const own = entry === 'worker.js' ? WORKER_ARGS : [];
+  const child = spawn(process.execPath, [...own, ...NODE_ARGS, join(DIST, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
   return child;
 }

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { HOSTS, ns } from './net.mjs';
+import { WORKER_NODE_ARGS } from '../lib/platform.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -248,7 +249,7 @@ export class Hosts {
   }
 
   async startWorker(host, { wait = true } = {}) {
-    this.spawnIn(host, host, process.execPath, [join(this.root, 'backend/dist/worker.js')], this.nodeEnv(host));
+    this.spawnIn(host, host, process.execPath, [...WORKER_NODE_ARGS, join(this.root, 'backend/dist/worker.js')], this.nodeEnv(host));
     if (wait) await waitFor(`${host} to answer /health`, () => httpOk(`http://${HOSTS[host]}:${WORKER_METRICS_PORT}/health`), 90_000, 250);
   }
 

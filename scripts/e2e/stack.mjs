@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { connectorBaseUrls, Platform, portFree, waitForHttp } from '../lib/platform.mjs';
+import { connectorBaseUrls, Platform, portFree, waitForHttp, WORKER_NODE_ARGS } from '../lib/platform.mjs';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
 
 export const LOCK_FILE = '/tmp/tributary-e2e.lock';
@@ -70,7 +70,7 @@ export async function startStack({ apiPort, webPort, mockPort, tag, dbPrefix, bu
     };
     platform.run('mock', process.execPath, ['scripts/mock-apis/server.js'], { MOCK_APIS_PORT: String(mockPort) });
     platform.run('api', process.execPath, ['backend/dist/main.js'], env);
-    platform.run('worker', process.execPath, ['backend/dist/worker.js'], env);
+    platform.run('worker', process.execPath, [...WORKER_NODE_ARGS, 'backend/dist/worker.js'], env);
     platform.run('web', 'npx', ['next', 'start', 'frontend', '-p', String(webPort), '-H', '127.0.0.1'], {});
     for (const [what, url] of [['api', `${apiUrl}/health`], ['mock APIs', `${mockUrl}/__requests`], ['dashboard', webUrl]]) {
       if (!(await waitForHttp(url, 90_000))) throw new Error(`${what} did not come up at ${url}`);

@@ -7,6 +7,15 @@ import { portFree, ROOT } from './services.mjs';
 
 export { portFree };
 
+/**
+ * Node flags the worker runs with (here, in backend/package.json's `worker` script and in
+ * docker-compose.yml's worker command; a config test keeps them equal). A larger young generation
+ * (V8's default semi-space is 16 MB): a worker with a thousand step calls in flight keeps their
+ * state alive across scavenges, and with 16 MB most of it is promoted and collected by full
+ * mark-compacts. Measured by `make bench-engine` (docs/benchmarks.md, 2026-12-01).
+ */
+export const WORKER_NODE_ARGS = ['--max-semi-space-size=64'];
+
 /** Calls `fn` with each non-blank line a stream prints (a child process's output). */
 export function onLines(stream, fn) {
   let rest = '';

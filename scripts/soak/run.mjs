@@ -16,7 +16,7 @@ import { Pool } from 'undici';
 import { WebSocket } from 'ws';
 import { ensurePostgres, ensureRedis, ROOT } from '../lib/services.mjs';
 import { apiCall } from '../lib/api.mjs';
-import { onLines } from '../lib/platform.mjs';
+import { onLines, WORKER_NODE_ARGS } from '../lib/platform.mjs';
 import { judge, THRESHOLDS } from './verdict.mjs';
 import { renderPng } from './render.mjs';
 
@@ -161,8 +161,8 @@ function redisCommand(redisUrl, args) {
   });
 }
 
-function startNode(name, file, env, { quiet = false } = {}) {
-  const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startNode(name, file, env, { quiet = false, args = [] } = {}) {
+  const child = spawn(process.execPath, [...args, file], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const recent = [];
   for (const stream of [child.stdout, child.stderr]) {
     onLines(stream, (line) => {
@@ -270,7 +270,7 @@ let worker;
 try {
   await waitHttp(`${sinkUrl}/__stats`, 10_000, sink);
   await waitHttp(`${base}/health`, 60_000, api);
-  worker = watch(startNode('worker', join(DIST, 'worker.js'), env));
+  worker = watch(startNode('worker', join(DIST, 'worker.js'), env, { args: WORKER_NODE_ARGS }));
   await waitHttp(`http://127.0.0.1:${workerMetricsPort}/health`, 60_000, worker);
 } catch (err) {
   await teardown();
