@@ -10,7 +10,8 @@
 //   slack_limit     a Slack webhook connection whose provider enforces 1 message/s (the mock's
 //                   opt-in `mock-rate-limit`, 429 + Retry-After as Slack answers) receiving M (300)
 //                   runs at once: failures, provider 429s, messages delivered per second from the
-//                   first to the last, the steps' throttled time (p50/max), worker CPU per run.
+//                   first to the last, the steps' throttled time (p50/max), worker CPU per run, how
+//                   many runs parked for their turn, and how many held a worker slot at once.
 //
 // BENCH_CONN_PHASES=token_refresh,slack_limit selects phases; BENCH_CONN_REFRESH_RUNS (200) and
 // BENCH_CONN_SLACK_RUNS (300: five minutes at 1/s) set the counts.
@@ -125,7 +126,22 @@ try {
     mock.reset();
     const cpu0 = workers.map((w) => cpuMs(w.pid));
     log(`slack_limit: ${SLACK_RUNS} runs at once on a 1 message/s connection (about ${SLACK_RUNS} s)`);
-    const rows = await runAll(wf, SLACK_RUNS);
+    // How many of them hold a worker slot (running) while the queue drains, sampled every 250 ms.
+    const running = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows: r } = await db.query(`SELECT count(*)::int AS n FROM executions WHERE workflow_id = $1 AND status = 'running'`, [wf]);
+        running.push(r[0].n);
+        await sleep(250);
+      }
+    })();
+    const rows = await runAll(wf, SLACK_RUNS).finally(() => (sampling = false));
+    await sampler;
+    const { rows: parkedRows } = await db.query(
+      `SELECT count(DISTINCT w.execution_id)::int AS n FROM execution_waits w JOIN executions e ON e.id = w.execution_id WHERE e.workflow_id = $1 AND w.kind = 'duration'`,
+      [wf],
+    );
     const cpu = workers.reduce((s, w, i) => s + (cpuMs(w.pid) - cpu0[i]), 0);
     const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
     const refused = posts.filter((r) => r.headers['x-mock-rate-limited']).length;
@@ -142,6 +158,9 @@ try {
       gap_ms: summary(gaps),
       throttled_ms: summary(throttled),
       worker_cpu_ms_per_run: round(cpu / SLACK_RUNS, 2),
+      // Runs whose turn was more than WAIT_DURABLE_AFTER_MS off parked (a duration wait) instead of holding a slot.
+      parked_runs: parkedRows[0].n,
+      running_while_draining: { max: Math.max(0, ...running), p50: summary(running).p50, samples: running.length },
     };
     log(`slack_limit: ${JSON.stringify(results.phases.slack_limit)}`);
   }

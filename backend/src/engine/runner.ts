@@ -35,7 +35,7 @@ import { withTimeout } from '../common/timeout.js';
 import { parseRetryAfter } from '../common/http/http-client.js';
 import { isTruthy } from '../common/truthy.js';
 import { renderValue, withVariables } from './templates.js';
-import type { ResolvedCredential, RunDeps, RunRequest, RunResult, RunVariables, StepResult } from './types.js';
+import type { RateLimiter, ResolvedCredential, RunDeps, RunRequest, RunResult, RunVariables, StepResult, WaitOutcome } from './types.js';
 import { addUsage, NO_USAGE, structuredOutput, type ChatMessage, type ChatTool, type Completion, type ToolCall } from '../connectors/llm/index.js';
 
 const DEFAULT_ATTEMPTS = 3;
@@ -369,13 +369,32 @@ class Run {
       }
     }
     let calledOut = false;
-    const result = await runAction(step, path, this.req, this.deps, scope, this.sleep, () => (calledOut = true));
+    const result = await runAction(step, path, this.req, this.deps, scope, this.sleep, () => (calledOut = true), false, () => this.slotParking(step, path));
+    if (result.status === 'waiting') {
+      // Parked for its turn on the connection's rate limit: resumed at it, on any worker.
+      const dueAt = (result.output as { dueAt: string }).dueAt;
+      this.waits.push({ path, dueAt, kind: 'duration' });
+      return this.record(result);
+    }
     const out = await this.ended(step, path, result);
     if (out.status === 'succeeded') this.applySkips(step, result.output, scope);
     // A step with effects outside the run is on record before the next one starts (the last one's
     // result goes with the completion, and a failure ends the run there).
     if (calledOut && out.status === 'succeeded' && !lastOfRun) await this.checkpoint();
     return out;
+  }
+
+  /** How the step parks for a far-off turn on its connection's rate limit (absent in a test run: it sleeps). */
+  private slotParking(step: ActionStepDefinition, path: string): SlotParking | undefined {
+    const waits = this.deps.waits;
+    if (!waits || !this.deps.rateLimiter?.reserve) return undefined;
+    const prior = this.prior.get(path);
+    const output = prior?.status === 'waiting' ? (prior.output as { throttled?: boolean; dueAt?: string } | undefined) : undefined;
+    return {
+      afterMs: waits.durableAfterMs ?? DEFAULT_DURABLE_AFTER_MS,
+      parked: output?.throttled && output.dueAt ? { since: Date.parse(prior!.startedAt), dueAt: output.dueAt } : undefined,
+      reach: (dueAt) => waits.reach({ path, stepId: step.id, kind: 'duration', dueAt, message: RATE_LIMIT_WAIT }),
+    };
   }
 
   /** After a succeeded v1 `core.condition` (run now or recorded before): the later steps its action's `skips` names are skipped. */
@@ -829,6 +848,51 @@ function findAction(connector: ReturnType<RunDeps['findConnector']>, step: Actio
   return connector?.actions.find((a) => a.key === step.action) as ActionDefinition<unknown, unknown, unknown> | undefined;
 }
 
+/**
+ * How an action step waits for its connection's rate limit when the run can park (a durable wait):
+ * a turn further off than `afterMs` is a `duration` wait at the step's own path.
+ */
+export interface SlotParking {
+  afterMs: number;
+  /** The step parked for its turn before: when it did (its slot is reserved), and when the turn is. */
+  parked?: { since: number; dueAt: string };
+  /** The wait store's answer for the step's wait (a new one is recorded pending). */
+  reach(dueAt: Date): Promise<WaitOutcome>;
+}
+
+/** The message of a rate-limit wait (what the execution's pending waits show). */
+export const RATE_LIMIT_WAIT = "Waiting for its turn on the connection's rate limit";
+
+/** The first attempt's turn on a rate-limited connection: taken (after any wait), or parked until it. */
+async function takeTurn(
+  limiter: RateLimiter,
+  key: string,
+  limit: { requests: number; perMs: number },
+  parking: SlotParking,
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<{ status: 'taken'; waitedMs: number } | { status: 'parked'; dueAt: string; since: number }> {
+  if (parking.parked) {
+    const { since, dueAt } = parking.parked;
+    const outcome = await parking.reach(new Date(dueAt));
+    // Resumed before its turn (another wait of the run resolved): still parked.
+    if (outcome.status === 'pending') return { status: 'parked', dueAt, since };
+    await limiter.take(key, limit, signal, { reserved: true });
+    return { status: 'taken', waitedMs: Date.now() - since };
+  }
+  const started = Date.now();
+  const wait = await limiter.reserve!(key, limit);
+  if (wait > parking.afterMs) {
+    const dueAt = new Date(started + wait);
+    const outcome = await parking.reach(dueAt);
+    if (outcome.status === 'pending') return { status: 'parked', dueAt: dueAt.toISOString(), since: started };
+    // A wait at this path answered already (an earlier attempt of the run parked here): the turn is slept here.
+  }
+  if (wait > 0) await sleep(wait, signal);
+  await limiter.take(key, limit, signal, { reserved: true });
+  return { status: 'taken', waitedMs: Date.now() - started };
+}
+
 async function runAction(
   step: ActionStepDefinition,
   path: string,
@@ -839,6 +903,8 @@ async function runAction(
   onCallOut: () => void,
   /** The input is data, not templates (what an agent sends: a conversation, a tool's arguments). */
   asGiven = false,
+  /** How a long wait for the connection's rate limit parks the run (asked only on a rate-limited connection; absent or undefined: the step sleeps its turn here). */
+  parkingFor?: () => SlotParking | undefined,
 ): Promise<StepResult> {
   const startedAt = new Date();
   const t0 = performance.now();
@@ -930,7 +996,21 @@ async function runAction(
     attempt++;
     if (limit) {
       try {
-        throttledMs += await deps.rateLimiter!.take(resolved!.credentialId!, limit, req.cancellation?.signal);
+        const key = resolved!.credentialId!;
+        const limiter = deps.rateLimiter!;
+        const parking = attempt === 1 && limiter.reserve ? parkingFor?.() : undefined;
+        if (parking) {
+          // The first attempt's turn: parked for it when it is far off (the worker slot is freed), and
+          // on resume the slot reserved then is used (a new reservation would go to the back again).
+          const turn = await takeTurn(limiter, key, limit, parking, sleep, req.cancellation?.signal);
+          if (turn.status === 'parked') {
+            // Its start stays the first one's: the turn's whole wait shows as throttledMs once it goes.
+            return done({ status: 'waiting', input, output: { for: 'duration', dueAt: turn.dueAt, throttled: true }, attempts: 0, startedAt: new Date(turn.since).toISOString() });
+          }
+          throttledMs += turn.waitedMs;
+        } else {
+          throttledMs += await limiter.take(key, limit, req.cancellation?.signal);
+        }
       } catch (err) {
         if (req.cancellation?.cancelled) return done({ status: 'failed', input, error: 'Execution was cancelled', attempts: attempt - 1, throttledMs, ...keyed });
         // The shared limiter is unreachable (Redis away): call anyway; a provider's 429 is still retried after its Retry-After.

@@ -305,4 +305,104 @@ describe('connections', () => {
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
     expect(Math.max(...done.map((e) => e.steps[0].throttledMs ?? 0))).toBeGreaterThanOrEqual(6_000);
   });
+
+  describe('a worker of two slots and a queue on a 1 message/s connection', () => {
+    let small: TestApp;
+    let tok: string;
+    beforeAll(async () => {
+      // Turns more than a second off park the run (WAIT_DURABLE_AFTER_MS), as a long delay does.
+      small = await createTestApp({ CONNECTOR_SLACK_BASE_URL: `${mock.url}/slack`, WORKER_CONCURRENCY: '2', WAIT_DURABLE_AFTER_MS: '1000' });
+      await small.startWorker();
+      tok = (await small.register()).token;
+    });
+    afterAll(async () => {
+      await small?.close();
+    });
+
+    it("parks the runs whose turn is far off: other work goes through the worker's slots meanwhile, and every message is still spaced, delivered once and in the step's timing", async () => {
+      const create = async (steps: unknown[]) => (await small.request('POST', '/api/workflows', { token: tok, body: { name: `wf ${Date.now()}`, trigger: { type: 'manual' }, steps } })).body as { id: string };
+      const start = async (workflowId: string) => (await small.request('POST', `/api/workflows/${workflowId}/run`, { token: tok, body: {} })).body.executionId as string;
+      const get = async (id: string) => (await small.request('GET', `/api/executions/${id}`, { token: tok })).body;
+      const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
+      const cred = (await small.request('POST', '/api/credentials', { token: tok, body: { connector: 'slack', name: 'slack limited', data: { webhookUrl } } })).body;
+      const slack = await create([{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'queued {{$execution.id}}' } }]);
+      const other = await create([{ id: 'sum', connector: 'core', action: 'transform', input: { value: { ok: true } } }]);
+      mock.reset();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push(await start(slack.id));
+      // The later ones park on their turn (shown as a timer wait that says why) instead of sleeping in a slot.
+      const parked = await waitFor('a run parked on its turn', async () => {
+        for (const id of ids) {
+          const e = await get(id);
+          if (e.status === 'waiting') return e;
+        }
+        return undefined;
+      }, 15_000);
+      expect(parked.waits).toEqual([expect.objectContaining({ kind: 'duration', path: 'post', message: "Waiting for its turn on the connection's rate limit", dueAt: expect.any(String) })]);
+      expect(parked.steps).toEqual([expect.objectContaining({ stepId: 'post', status: 'waiting', output: expect.objectContaining({ throttled: true }) })]);
+      // Work queued after all six finishes while Slack runs are still parked (with their slots held, it waited for them).
+      const otherId = await start(other.id);
+      const otherDone = await waitFor('the other run', async () => {
+        const e = await get(otherId);
+        return e.status === 'succeeded' ? e : undefined;
+      }, 15_000);
+      const statuses = await Promise.all(ids.map(async (id) => (await get(id)).status as string));
+      expect(statuses.filter((x) => x === 'waiting').length).toBeGreaterThan(0);
+      const done = await Promise.all(
+        ids.map((id) =>
+          waitFor(`execution ${id}`, async () => {
+            const e = await get(id);
+            return ['succeeded', 'failed'].includes(e.status) ? e : undefined;
+          }, 60_000),
+        ),
+      );
+      expect(done.map((e) => e.status)).toEqual(Array(6).fill('succeeded'));
+      const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
+      expect(posts).toHaveLength(6);
+      expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
+      const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
+      expect(Date.parse(otherDone.finishedAt)).toBeLessThan(times[times.length - 1]);
+      // A parked run's wait shows in its step's timing, and it was resumed from its turn, not queued again behind later ones.
+      expect(Math.max(...done.map((e) => e.steps[0].throttledMs ?? 0))).toBeGreaterThanOrEqual(4_000);
+      expect(done.every((e) => e.steps.length === 1 && e.steps[0].attempts === 1)).toBe(true);
+    });
+
+    it('a loop over a rate-limited connection parks between its items and resumes where it was: each item posted once, spaced, none refused', async () => {
+      const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
+      const cred = (await small.request('POST', '/api/credentials', { token: tok, body: { connector: 'slack', name: 'slack loop', data: { webhookUrl } } })).body;
+      const wf = (
+        await small.request('POST', '/api/workflows', {
+          token: tok,
+          body: {
+            name: 'loop over a limited connection',
+            trigger: { type: 'manual' },
+            steps: [{ id: 'each', type: 'loop', items: '{{lines}}', concurrency: 2, steps: [{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'line {{item}}' } }] }],
+          },
+        })
+      ).body;
+      mock.reset();
+      // A second run first, so this one's later items are more than a second off.
+      const first = (await small.request('POST', `/api/workflows/${wf.id}/run`, { token: tok, body: { payload: { lines: [0, 1] } } })).body.executionId as string;
+      const id = (await small.request('POST', `/api/workflows/${wf.id}/run`, { token: tok, body: { payload: { lines: [1, 2, 3, 4, 5] } } })).body.executionId as string;
+      let sawWaiting = false;
+      const done = await waitFor('the loop run', async () => {
+        const e = (await small.request('GET', `/api/executions/${id}`, { token: tok })).body;
+        if (e.status === 'waiting') sawWaiting = true;
+        return ['succeeded', 'failed'].includes(e.status) ? e : undefined;
+      }, 60_000);
+      await waitFor('the first run', async () => ['succeeded', 'failed'].includes((await small.request('GET', `/api/executions/${first}`, { token: tok })).body.status) || undefined, 30_000);
+      expect({ status: done.status, error: done.error }).toEqual({ status: 'succeeded', error: null });
+      expect(sawWaiting).toBe(true);
+      const items = done.steps.filter((r: { stepId: string }) => r.stepId === 'post');
+      expect(items.map((r: { path: string }) => r.path).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `each[${i}].post`));
+      expect(items.every((r: { status: string; attempts: number }) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
+      const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
+      const texts = posts.map((r) => (r.body as { text: string }).text);
+      expect(texts.filter((x) => x !== 'line 0').sort()).toEqual(['line 1', 'line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
+      expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
+      const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
+    });
+  });
 });

@@ -148,15 +148,23 @@ export function WaitItem({ executionId, wait, testId = 'pending-wait' }: { execu
         </>
       )}
       {(wait.kind === 'duration' || wait.kind === 'until') && (
-        <p className="text-sm" data-testid="wait-due">
-          {wait.dueAt ? (
-            <>
-              Goes on <When iso={wait.dueAt} />
-            </>
-          ) : (
-            'No due time recorded.'
+        <>
+          {/* A step parked for its turn on a connection's rate limit says so. */}
+          {wait.message && (
+            <p className="text-sm text-muted-foreground" data-testid="wait-message">
+              {wait.message}
+            </p>
           )}
-        </p>
+          <p className="text-sm" data-testid="wait-due">
+            {wait.dueAt ? (
+              <>
+                Goes on <When iso={wait.dueAt} />
+              </>
+            ) : (
+              'No due time recorded.'
+            )}
+          </p>
+        </>
       )}
       {wait.kind === 'call' &&
         (wait.childExecutionId ? (

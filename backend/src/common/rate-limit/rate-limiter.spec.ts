@@ -65,6 +65,24 @@ describe.each([
     for (const g of gaps(sent.sort((x, y) => x - y))) expect(g).toBeGreaterThanOrEqual(spacingOf(limit));
   });
 
+  it('reserve keeps a turn without waiting for it; take with reserved goes at that turn, not at the back of the queue', async () => {
+    const limiter = createRateLimiter(redis, prefix, sleep);
+    const limit = { requests: 10, perMs: 1000 };
+    const spacing = spacingOf(limit);
+    expect(await limiter.reserve('r', limit)).toBe(0);
+    await limiter.take('r', limit, undefined, { reserved: true });
+    const wait = await limiter.reserve('r', limit);
+    expect(wait).toBeGreaterThan(spacing - 30);
+    expect(wait).toBeLessThanOrEqual(spacing);
+    // Someone else queues behind the reserved turn.
+    expect(await limiter.reserve('r', limit)).toBeGreaterThan(wait);
+    await sleep(wait);
+    const t0 = Date.now();
+    await limiter.take('r', limit, undefined, { reserved: true });
+    // Only the spacing check: a new reservation would be behind the other one, two spacings off.
+    expect(Date.now() - t0).toBeLessThan(2 * spacing - 20);
+  });
+
   it("defer (a provider's Retry-After) holds back the next call", async () => {
     const limiter = createRateLimiter(redis, prefix, sleep);
     const t0 = Date.now();

@@ -14,8 +14,17 @@ import type { Redis } from 'ioredis';
 
 /** Providers' rate limits per connection, shared by every worker (the engine's view: RunDeps.rateLimiter). */
 export interface RateLimiter {
-  /** Waits until the bucket `key` has room for one call under `limit`; answers the ms waited. Rejects when `signal` aborts. */
-  take(key: string, limit: { requests: number; perMs: number }, signal?: AbortSignal): Promise<number>;
+  /**
+   * Waits until the bucket `key` has room for one call under `limit`; answers the ms waited. Rejects
+   * when `signal` aborts. `reserved`: the caller's slot was reserved before (`reserve`) and its time
+   * has come; only the check that the previous call went at least the spacing ago is made.
+   */
+  take(key: string, limit: { requests: number; perMs: number }, signal?: AbortSignal, opts?: { reserved?: boolean }): Promise<number>;
+  /**
+   * Reserves the next free slot on `key` without waiting for it; answers the ms until it. The caller
+   * waits that long (a run parks when it is long) and then calls `take` with `reserved`.
+   */
+  reserve?(key: string, limit: { requests: number; perMs: number }): Promise<number>;
   /** The provider answered 429 with Retry-After: nobody calls on `key` for `ms`. */
   defer?(key: string, ms: number): Promise<void>;
 }
@@ -69,6 +78,7 @@ export function spacingOf(limit: { requests: number; perMs: number }): number {
 export interface SharedRateLimiter extends RateLimiter {
   /** The provider said to wait `ms` (a 429's Retry-After): nobody calls on this key before then. */
   defer(key: string, ms: number): Promise<void>;
+  reserve(key: string, limit: { requests: number; perMs: number }): Promise<number>;
 }
 
 export function createRateLimiter(redis: Redis | undefined, prefix: string, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): SharedRateLimiter {
@@ -98,13 +108,16 @@ export function createRateLimiter(redis: Redis | undefined, prefix: string, slee
     return 0;
   };
   return {
-    async take(key, limit, signal) {
+    async take(key, limit, signal, opts) {
       const spacing = spacingOf(limit);
       const started = Date.now();
-      const wait = await reserve(key, spacing, 0);
+      const wait = opts?.reserved ? 0 : await reserve(key, spacing, 0);
       if (wait > 0) await sleep(wait, signal);
       for (let residual = await send(key, spacing); residual > 0; residual = await send(key, spacing)) await sleep(residual, signal);
       return Date.now() - started;
+    },
+    reserve(key, limit) {
+      return reserve(key, spacingOf(limit), 0);
     },
     async defer(key, ms) {
       if (ms > 0) await reserve(key, 0, Math.ceil(ms));
