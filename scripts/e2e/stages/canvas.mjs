@@ -206,5 +206,18 @@ export async function canvasStages(page) {
     const saved = await apiAs(page, 'GET', `/workflows/${workflowId}`);
     if (saved.steps.length !== 2) fail('the refused version was saved');
     await screenshot(page, 'canvas-error-on-node');
+
+    // The edits are unsaved: a link inside the dashboard asks first, in the dashboard's own dialog.
+    const here = page.url();
+    await page.getByTestId('nav-overview').click();
+    const leave = page.getByTestId('leave-dialog');
+    await leave.waitFor({ timeout: 5000 }).catch(() => fail('leaving with unsaved edits did not ask first'));
+    await page.getByTestId('leave-stay').click();
+    await leave.waitFor({ state: 'detached', timeout: 5000 }).catch(() => fail('"Stay" did not close the dialog'));
+    if (page.url() !== here) fail(`"Stay" left the workflow for ${page.url()}`);
+    await node(page, 'transform_3').waitFor().catch(() => fail('"Stay" lost the unsaved edits'));
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('leave-confirm').click();
+    await page.waitForURL((u) => !u.href.startsWith(here), { timeout: 10_000 }).catch(() => fail('"Leave" did not leave the workflow'));
   });
 }

@@ -9,6 +9,7 @@ import { ApiError, type ErrorDetail } from '@/lib/api/client';
 import { useDryRun, useSaveWorkflow } from '@/lib/api/workflows';
 import { pinnedSteps } from '@/lib/api/pins';
 import type { Connector, Workflow } from '@/lib/api/types';
+import { AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle } from '@/components/ui/alert-dialog';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
@@ -164,7 +165,9 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
     setJsonFocus(null);
   }, [jsonFocus, stepsView]);
 
-  // Leaving with unsaved edits asks first: closing the tab, and links inside the dashboard.
+  // Leaving with unsaved edits asks first: closing the tab (the browser's own prompt), and links
+  // inside the dashboard (our dialog; the link's target waits in `leaveTo`).
+  const [leaveTo, setLeaveTo] = React.useState<string | null>(null);
   React.useEffect(() => {
     if (!dirty) return;
     const onBeforeUnload = (e: BeforeUnloadEvent) => e.preventDefault();
@@ -174,10 +177,9 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
       if (!a || a.target === '_blank' || a.hasAttribute('download')) return;
       const url = new URL(a.href, window.location.href);
       if (url.origin !== window.location.origin || url.pathname === window.location.pathname) return;
-      if (!window.confirm('Leave this workflow? Your unsaved changes will be lost.')) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
+      e.preventDefault();
+      e.stopPropagation();
+      setLeaveTo(url.pathname + url.search + url.hash);
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     document.addEventListener('click', onClick, true);
@@ -569,6 +571,26 @@ function BuilderForm({ workflow, connectors }: { workflow?: Workflow; connectors
         }}
       />
       <ShortcutsDialog open={shortcutsOpen} onOpenChange={setShortcutsOpen} />
+      <AlertDialog open={leaveTo !== null} onOpenChange={(open) => !open && setLeaveTo(null)}>
+        <AlertDialogContent data-testid="leave-dialog">
+          <AlertDialogHeader>
+            <AlertDialogTitle>Leave this workflow?</AlertDialogTitle>
+            <AlertDialogDescription>Your unsaved changes will be lost.</AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel data-testid="leave-stay">Stay</AlertDialogCancel>
+            <AlertDialogAction
+              data-testid="leave-confirm"
+              onClick={() => {
+                if (leaveTo) router.push(leaveTo);
+                setLeaveTo(null);
+              }}
+            >
+              Leave
+            </AlertDialogAction>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
     </form>
   );
 }
