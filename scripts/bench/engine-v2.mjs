@@ -21,13 +21,16 @@
 //                   B sends one webhook every 100 ms (100 of them) to its own: B's webhook→sink
 //                   latency, A's backlog meanwhile; the same B alone first.
 //
+// BENCH_V2_WAITS_HEAP=1 adds the worker's live heap (heap snapshots) to waits_10k.
 // BENCH_V2_PHASES=five_step,loop_100,... selects phases; BENCH_V2_SCALE=0.1 multiplies every count
 // (a quick run: BENCH_V2_SCALE=0.05). Counts can be set one by one: BENCH_V2_FIVE_STEP_COUNT,
 // BENCH_V2_LOOP_EXECUTIONS, BENCH_V2_LOOP_WARMUP, BENCH_V2_WAITS_COUNT, BENCH_V2_RESUME_COUNT, BENCH_V2_FAIR_A_COUNT,
 // BENCH_V2_FAIR_B_COUNT. Also BENCH_WORKER_CONCURRENCY (100, as make bench), BENCH_V2_WAIT_DURABLE_AFTER_MS
 // (1000: the api's and worker's WAIT_DURABLE_AFTER_MS), BENCH_V2_STALL_SECONDS (60: a phase whose
 // executions make no progress for that long stops and reports what it saw), BENCH_LOADGEN=node.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { apiCall } from '../lib/api.mjs';
@@ -78,6 +81,10 @@ const FAIR_B_INTERVAL_MS = Number(process.env.BENCH_V2_FAIR_B_INTERVAL_MS ?? 100
 const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '100';
 const WAIT_DURABLE_AFTER_MS = process.env.BENCH_V2_WAIT_DURABLE_AFTER_MS ?? '1000';
 const STALL_MS = Number(process.env.BENCH_V2_STALL_SECONDS ?? 60) * 1000;
+// BENCH_V2_WAITS_HEAP=1: waits_10k also weighs the worker's live heap (a heap snapshot, which runs a
+// full GC first) before firing and once all are waiting: what the parked executions retain.
+const WAITS_HEAP = process.env.BENCH_V2_WAITS_HEAP === '1';
+const HEAP_DIR = WAITS_HEAP ? mkdtempSync(join(os.tmpdir(), 'tributary-bench-heap-')) : null;
 const CONNECTIONS = 50;
 const FINAL = ['succeeded', 'failed', 'cancelled'];
 
@@ -116,7 +123,8 @@ async function startBackend(backend, pgServerUrl, redisUrl) {
   const api = startProcess('api', 'main.js', env);
   await waitHttp(`${base}/health`);
   const startWorker = async () => {
-    const w = startProcess('worker', 'worker.js', env);
+    const heap = HEAP_DIR ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${HEAP_DIR}` } : {};
+    const w = startProcess('worker', 'worker.js', { ...env, ...heap });
     await waitHttp(`http://127.0.0.1:${19464 + index}/health`);
     return w;
   };
@@ -423,6 +431,30 @@ async function loop100(ctx) {
   return out;
 }
 
+/** The worker's live heap in MB: the self sizes of a heap snapshot it writes on SIGUSR2 (after a full GC). */
+async function liveHeapMb(ctx) {
+  const before = new Set(readdirSync(HEAP_DIR));
+  ctx.worker.kill('SIGUSR2');
+  let file = null;
+  for (let size = -1, until = Date.now() + 120_000; Date.now() < until; await sleep(500)) {
+    file ??= readdirSync(HEAP_DIR).find((f) => !before.has(f)) ?? null;
+    if (!file) continue;
+    const now = statSync(join(HEAP_DIR, file)).size;
+    // Written when its size stops changing (the worker writes it in one go, blocked meanwhile).
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  if (!file) throw new Error('the worker wrote no heap snapshot');
+  const path = join(HEAP_DIR, file);
+  const snap = JSON.parse(readFileSync(path, 'utf8'));
+  rmSync(path);
+  const fields = snap.snapshot.meta.node_fields;
+  const self = fields.indexOf('self_size');
+  let bytes = 0;
+  for (let i = self; i < snap.nodes.length; i += fields.length) bytes += snap.nodes[i];
+  return round(bytes / 1048576, 1);
+}
+
 /** 3. Many executions parked on a duration wait: worker memory while they wait, and how late they resume. */
 async function waits10k(ctx) {
   const ids = { current: [] };
@@ -444,6 +476,7 @@ async function waits10k(ctx) {
     await waitFor(ctx, [warm], 'waits_10k warm-up', (c) => c.total >= warmN && finished(c) >= c.total, { pollMs: 250 });
     log(`${ctx.backend}: waits_10k: ${WAITS_N} executions waiting ${WAIT_SECONDS} s`);
     const rssBefore = rssMb(ctx.worker.pid);
+    const heapBefore = WAITS_HEAP ? await liveHeapMb(ctx) : null;
     const c0 = cpuOf(ctx);
     const t0 = Date.now();
     const load = await fire(ctx, wf, WAITS_N, { seqStart: 0 });
@@ -463,6 +496,7 @@ async function waits10k(ctx) {
       await sleep(100);
     }
     const rssAllWaiting = rssMb(ctx.worker.pid);
+    const heapAllWaiting = WAITS_HEAP && tParked ? await liveHeapMb(ctx) : null;
     const c1 = cpuOf(ctx);
     const { rows: dueRows } = await ctx.db.query(
       `SELECT extract(epoch FROM min(w.due_at)) * 1000 AS first, extract(epoch FROM max(w.due_at)) * 1000 AS last
@@ -501,6 +535,16 @@ async function waits10k(ctx) {
         cpuUsPerParkedExecution: cpuPer(c0, c1, WAITS_N),
       },
       workerRssMb: { warmUpExecutions: warmN, beforeFiring: rssBefore, allWaiting: rssAllWaiting, growth: round(rssAllWaiting - rssBefore), peakSoFar: peakRssMb(ctx.worker.pid), target: 'growth < 50 MB', met: rssAllWaiting - rssBefore < 50 },
+      ...(WAITS_HEAP
+        ? {
+            workerLiveHeapMb: {
+              measured: 'self sizes of a heap snapshot (V8 runs a full GC first); the first snapshot, taken before firing, also raises the RSS read when all are waiting',
+              beforeFiring: heapBefore,
+              allWaiting: heapAllWaiting,
+              growth: heapAllWaiting === null ? null : round(heapAllWaiting - heapBefore, 1),
+            },
+          }
+        : {}),
       statuses: done,
       resumeLagMs: {
         measured: "per execution: startedAt of the step after the wait (executions.steps, 'stamp') − the wait's due_at (execution_waits)",
@@ -797,4 +841,5 @@ console.log(
     2,
   ),
 );
+if (HEAP_DIR) rmSync(HEAP_DIR, { recursive: true, force: true });
 process.exit(0);
