@@ -192,6 +192,7 @@ export async function canvasStages(page) {
       .filter({ hasText: /^1$/ })
       .waitFor({ timeout: 5000 })
       .catch(async () => fail(`the else branch's first step is numbered ${await panel.getByTestId('step-position').textContent().catch(() => '(no number)')}, not 1`));
+    if ((await panel.getByRole('button', { name: 'Remove step 1', exact: true }).count()) !== 1) fail("the else branch's first step's buttons do not name it step 1");
     // A reference to a step that does not exist: the api refuses it at steps.2.else.0.input.value.
     await panel.locator('[data-testid^="field-steps."][data-testid$=".input.value"]').fill('{"x": "{{steps.nowhere.output}}"}');
     await page.waitForTimeout(300);

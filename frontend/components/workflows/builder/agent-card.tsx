@@ -234,7 +234,7 @@ export function AgentCard({ index, count, position, control, register, setValue,
             LLM loop with tools · <span className="font-mono">steps.{step.id}</span>
           </p>
         </div>
-        <StepCardButtons index={index} count={count} onMove={onMove} onRemove={onRemove} />
+        <StepCardButtons index={index} count={count} position={position} onMove={onMove} onRemove={onRemove} />
       </div>
       <div className="flex flex-col gap-4 p-4">
         {blockError && (

@@ -149,7 +149,7 @@ export function StepCard({ index, count, position, control, register, setValue, 
             {connector?.name ?? step.connector} · <span className="font-mono">steps.{step.id}</span>
           </p>
         </div>
-        <StepCardButtons index={index} count={count} onMove={onMove} onRemove={onRemove} />
+        <StepCardButtons index={index} count={count} position={position} onMove={onMove} onRemove={onRemove} />
       </div>
       <div className="flex flex-col gap-4 p-4">
         {stepError && <p role="alert" className="text-sm text-destructive">{stepError}</p>}
@@ -270,16 +270,29 @@ function NumberField({
 }
 
 /** Move up, move down and remove: the buttons of every card in the builder's list of steps (action steps and blocks). */
-export function StepCardButtons({ index, count, onMove, onRemove }: { index: number; count: number; onMove: (from: number, to: number) => void; onRemove: (index: number) => void }) {
+export function StepCardButtons({
+  index,
+  count,
+  position = index + 1,
+  onMove,
+  onRemove,
+}: {
+  index: number;
+  count: number;
+  /** The number the buttons' names give the step (its place in its own list). */
+  position?: number;
+  onMove: (from: number, to: number) => void;
+  onRemove: (index: number) => void;
+}) {
   return (
     <div className="flex items-center">
-      <Button variant="ghost" size="icon-sm" disabled={index === 0} onClick={() => onMove(index, index - 1)} aria-label={`Move step ${index + 1} up`}>
+      <Button variant="ghost" size="icon-sm" disabled={index === 0} onClick={() => onMove(index, index - 1)} aria-label={`Move step ${position} up`}>
         <ArrowUp />
       </Button>
-      <Button variant="ghost" size="icon-sm" disabled={index === count - 1} onClick={() => onMove(index, index + 1)} aria-label={`Move step ${index + 1} down`}>
+      <Button variant="ghost" size="icon-sm" disabled={index === count - 1} onClick={() => onMove(index, index + 1)} aria-label={`Move step ${position} down`}>
         <ArrowDown />
       </Button>
-      <Button variant="ghost" size="icon-sm" onClick={() => onRemove(index)} aria-label={`Remove step ${index + 1}`} data-testid={`step-${index}-remove`}>
+      <Button variant="ghost" size="icon-sm" onClick={() => onRemove(index)} aria-label={`Remove step ${position}`} data-testid={`step-${index}-remove`}>
         <Trash2 />
       </Button>
     </div>
