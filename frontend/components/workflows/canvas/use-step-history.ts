@@ -15,19 +15,22 @@ export function useStepHistory(current: string, apply: (snapshot: string) => voi
   const recorded = React.useRef(current);
   const [, bump] = React.useReducer((n: number) => n + 1, 0);
 
+  /** Records `now` as a new step (a new change ends the redo trail); nothing when it is the one recorded. */
+  const record = React.useCallback((now: string) => {
+    if (now === recorded.current) return;
+    past.current.push(recorded.current);
+    if (past.current.length > 200) past.current.shift();
+    future.current = [];
+    recorded.current = now;
+    bump();
+  }, []);
+
   React.useEffect(() => {
     if (current === recorded.current) return;
-    const t = window.setTimeout(() => {
-      // A structural edit may have recorded it meanwhile (flush).
-      if (current === recorded.current) return;
-      past.current.push(recorded.current);
-      if (past.current.length > 200) past.current.shift();
-      future.current = [];
-      recorded.current = current;
-      bump();
-    }, SETTLE_MS);
+    // A structural edit may record it before then (flush): recording it again is then nothing.
+    const t = window.setTimeout(() => record(current), SETTLE_MS);
     return () => window.clearTimeout(t);
-  }, [current]);
+  }, [current, record]);
 
   const latest = React.useRef({ current, apply });
   React.useEffect(() => {
@@ -39,15 +42,7 @@ export function useStepHistory(current: string, apply: (snapshot: string) => voi
    * delete, move, duplicate, paste), so that one undo takes back that edit alone, never the edits
    * typed just before it as well.
    */
-  const flush = React.useCallback(() => {
-    const { current: now } = latest.current;
-    if (now === recorded.current) return;
-    past.current.push(recorded.current);
-    if (past.current.length > 200) past.current.shift();
-    future.current = [];
-    recorded.current = now;
-    bump();
-  }, []);
+  const flush = React.useCallback(() => record(latest.current.current), [record]);
 
   const undo = React.useCallback(() => {
     const { current: now, apply: put } = latest.current;
