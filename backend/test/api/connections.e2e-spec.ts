@@ -78,12 +78,18 @@ describe('connections', () => {
     return { id: id as string, landing: new URL(cb.headers.get('location')!), callbackPath };
   }
 
-  const workflow = async (steps: unknown[]) => (await t.request('POST', '/api/workflows', { token, body: { name: `wf ${Date.now()}`, trigger: { type: 'manual' }, steps } })).body;
-  const run = async (workflowId: string) => (await t.request('POST', `/api/workflows/${workflowId}/run`, { token, body: {} })).body.executionId as string;
-  const finished = (id: string) =>
+  /** Which app and user the helpers below act as: this file's app, or one a describe starts for itself. */
+  type As = { app: TestApp; tok: string };
+  const main = (): As => ({ app: t, tok: token });
+  const workflow = async (steps: unknown[], as = main()) => (await as.app.request('POST', '/api/workflows', { token: as.tok, body: { name: `wf ${Date.now()}`, trigger: { type: 'manual' }, steps } })).body;
+  const run = async (workflowId: string, as = main(), payload?: unknown) =>
+    (await as.app.request('POST', `/api/workflows/${workflowId}/run`, { token: as.tok, body: payload === undefined ? {} : { payload } })).body.executionId as string;
+  const execution = async (id: string, as = main()) => (await as.app.request('GET', `/api/executions/${id}`, { token: as.tok })).body;
+  const isFinal = (e: { status?: string } | undefined) => ['succeeded', 'failed'].includes(e?.status ?? '');
+  const finished = (id: string, as = main()) =>
     waitFor(`execution ${id}`, async () => {
-      const r = await t.request('GET', `/api/executions/${id}`, { token });
-      return ['succeeded', 'failed'].includes(r.body?.status) ? r.body : undefined;
+      const e = await execution(id, as);
+      return isFinal(e) ? e : undefined;
     }, 60_000);
   const userinfo = (credentialId: string) => ({ id: 'me', connector: 'http', action: 'request', credentialId, input: { url: `${mock.url}/oauth/userinfo` }, retry: { attempts: 1 } });
 
@@ -158,7 +164,7 @@ describe('connections', () => {
       expect((await finished(await run(wf.id))).status).toBe('succeeded');
       await expireAt(client.clientId);
       const ids = await Promise.all(Array.from({ length: 200 }, () => run(wf.id)));
-      const done = await Promise.all(ids.map(finished));
+      const done = await Promise.all(ids.map((id) => finished(id)));
       expect(done.filter((e) => e.status !== 'succeeded').map((e) => e.error)).toEqual([]);
       expect((await stats(client.clientId)).tokenRequests.refresh_token).toBe(1);
     } finally {
@@ -278,7 +284,7 @@ describe('connections', () => {
       const url = `http://127.0.0.1:${port}`;
       const cred = (await t.request('POST', '/api/credentials', { token, body: { connector: 'http', name: 'limited api', data: { type: 'none', rateLimitPerMinute: 120 } } })).body;
       const wf = await workflow([{ id: 'get', connector: 'http', action: 'request', credentialId: cred.id, input: { url: `${url}/http/anything/limited` } }]);
-      const done = await Promise.all((await Promise.all(Array.from({ length: 4 }, () => run(wf.id)))).map(finished));
+      const done = await Promise.all((await Promise.all(Array.from({ length: 4 }, () => run(wf.id)))).map((id) => finished(id)));
       expect(done.map((e) => e.status)).toEqual(Array(4).fill('succeeded'));
       const recorded = (await (await fetch(`${url}/__requests`)).json()) as { path: string; time: string }[];
       const times = recorded.filter((r) => r.path === '/http/anything/limited').map((r) => Date.parse(r.time)).sort((a, b) => a - b);
@@ -289,51 +295,54 @@ describe('connections', () => {
     }
   });
 
+  /** A Slack webhook on which the mock enforces Slack's 1 message/s as Slack does (429 + Retry-After). */
+  const limitedSlackWebhook = () => `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
+  /** The Slack posts the mock received since its reset: none refused with a 429, each at least the 1 s apart (less the mock's clock margin); their times, sorted. */
+  const spacedSlackPosts = () => {
+    const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
+    expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
+    const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
+    return { posts, times };
+  };
+
   it("a Slack connection's 1 message/s: 8 runs at once all delivered, spaced, no provider 429, the wait in the step's timing", async () => {
-    // `?mock-rate-limit`: the mock enforces Slack's 1/s on this webhook as Slack does (429 + Retry-After).
-    const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
+    const webhookUrl = limitedSlackWebhook();
     const cred = (await t.request('POST', '/api/credentials', { token, body: { connector: 'slack', name: 'slack limited', data: { webhookUrl } } })).body;
     const wf = await workflow([{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'limited {{$execution.id}}' } }]);
     mock.reset();
     const ids = await Promise.all(Array.from({ length: 8 }, () => run(wf.id)));
-    const done = await Promise.all(ids.map(finished));
+    const done = await Promise.all(ids.map((id) => finished(id)));
     expect(done.map((e) => e.status)).toEqual(Array(8).fill('succeeded'));
-    const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
-    expect(posts).toHaveLength(8);
-    expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
-    const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
-    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
+    expect(spacedSlackPosts().posts).toHaveLength(8);
     expect(Math.max(...done.map((e) => e.steps[0].throttledMs ?? 0))).toBeGreaterThanOrEqual(6_000);
   });
 
   describe('a worker of two slots and a queue on a 1 message/s connection', () => {
-    let small: TestApp;
-    let tok: string;
+    let small: As;
     beforeAll(async () => {
       // Turns more than a second off park the run (WAIT_DURABLE_AFTER_MS), as a long delay does.
-      small = await createTestApp({ CONNECTOR_SLACK_BASE_URL: `${mock.url}/slack`, WORKER_CONCURRENCY: '2', WAIT_DURABLE_AFTER_MS: '1000' });
-      await small.startWorker();
-      tok = (await small.register()).token;
+      const app = await createTestApp({ CONNECTOR_SLACK_BASE_URL: `${mock.url}/slack`, WORKER_CONCURRENCY: '2', WAIT_DURABLE_AFTER_MS: '1000' });
+      small = { app, tok: '' };
+      await app.startWorker();
+      small.tok = (await app.register()).token;
     });
     afterAll(async () => {
-      await small?.close();
+      await small?.app.close();
     });
 
     it("parks the runs whose turn is far off: other work goes through the worker's slots meanwhile, and every message is still spaced, delivered once and in the step's timing", async () => {
-      const create = async (steps: unknown[]) => (await small.request('POST', '/api/workflows', { token: tok, body: { name: `wf ${Date.now()}`, trigger: { type: 'manual' }, steps } })).body as { id: string };
-      const start = async (workflowId: string) => (await small.request('POST', `/api/workflows/${workflowId}/run`, { token: tok, body: {} })).body.executionId as string;
-      const get = async (id: string) => (await small.request('GET', `/api/executions/${id}`, { token: tok })).body;
-      const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
-      const cred = (await small.request('POST', '/api/credentials', { token: tok, body: { connector: 'slack', name: 'slack limited', data: { webhookUrl } } })).body;
-      const slack = await create([{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'queued {{$execution.id}}' } }]);
-      const other = await create([{ id: 'sum', connector: 'core', action: 'transform', input: { value: { ok: true } } }]);
+      const webhookUrl = limitedSlackWebhook();
+      const cred = (await small.app.request('POST', '/api/credentials', { token: small.tok, body: { connector: 'slack', name: 'slack limited', data: { webhookUrl } } })).body;
+      const slack = await workflow([{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'queued {{$execution.id}}' } }], small);
+      const other = await workflow([{ id: 'sum', connector: 'core', action: 'transform', input: { value: { ok: true } } }], small);
       mock.reset();
       const ids: string[] = [];
-      for (let i = 0; i < 6; i++) ids.push(await start(slack.id));
+      for (let i = 0; i < 6; i++) ids.push(await run(slack.id, small));
       // The later ones park on their turn (shown as a timer wait that says why) instead of sleeping in a slot.
       const parked = await waitFor('a run parked on its turn', async () => {
         for (const id of ids) {
-          const e = await get(id);
+          const e = await execution(id, small);
           if (e.status === 'waiting') return e;
         }
         return undefined;
@@ -341,27 +350,17 @@ describe('connections', () => {
       expect(parked.waits).toEqual([expect.objectContaining({ kind: 'duration', path: 'post', message: "Waiting for its turn on the connection's rate limit", dueAt: expect.any(String) })]);
       expect(parked.steps).toEqual([expect.objectContaining({ stepId: 'post', status: 'waiting', output: expect.objectContaining({ throttled: true }) })]);
       // Work queued after all six finishes while Slack runs are still parked (with their slots held, it waited for them).
-      const otherId = await start(other.id);
+      const otherId = await run(other.id, small);
       const otherDone = await waitFor('the other run', async () => {
-        const e = await get(otherId);
+        const e = await execution(otherId, small);
         return e.status === 'succeeded' ? e : undefined;
       }, 15_000);
-      const statuses = await Promise.all(ids.map(async (id) => (await get(id)).status as string));
+      const statuses = await Promise.all(ids.map(async (id) => (await execution(id, small)).status as string));
       expect(statuses.filter((x) => x === 'waiting').length).toBeGreaterThan(0);
-      const done = await Promise.all(
-        ids.map((id) =>
-          waitFor(`execution ${id}`, async () => {
-            const e = await get(id);
-            return ['succeeded', 'failed'].includes(e.status) ? e : undefined;
-          }, 60_000),
-        ),
-      );
+      const done = await Promise.all(ids.map((id) => finished(id, small)));
       expect(done.map((e) => e.status)).toEqual(Array(6).fill('succeeded'));
-      const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
+      const { posts, times } = spacedSlackPosts();
       expect(posts).toHaveLength(6);
-      expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
-      const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
-      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
       expect(Date.parse(otherDone.finishedAt)).toBeLessThan(times[times.length - 1]);
       // A parked run's wait shows in its step's timing, and it was resumed from its turn, not queued again behind later ones.
       expect(Math.max(...done.map((e) => e.steps[0].throttledMs ?? 0))).toBeGreaterThanOrEqual(4_000);
@@ -369,40 +368,30 @@ describe('connections', () => {
     });
 
     it('a loop over a rate-limited connection parks between its items and resumes where it was: each item posted once, spaced, none refused', async () => {
-      const webhookUrl = `${mock.url}/slack/services/T00000000/B00000000/tributarymockwebhook0001?mock-rate-limit`;
-      const cred = (await small.request('POST', '/api/credentials', { token: tok, body: { connector: 'slack', name: 'slack loop', data: { webhookUrl } } })).body;
-      const wf = (
-        await small.request('POST', '/api/workflows', {
-          token: tok,
-          body: {
-            name: 'loop over a limited connection',
-            trigger: { type: 'manual' },
-            steps: [{ id: 'each', type: 'loop', items: '{{lines}}', concurrency: 2, steps: [{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'line {{item}}' } }] }],
-          },
-        })
-      ).body;
+      const webhookUrl = limitedSlackWebhook();
+      const cred = (await small.app.request('POST', '/api/credentials', { token: small.tok, body: { connector: 'slack', name: 'slack loop', data: { webhookUrl } } })).body;
+      const wf = await workflow(
+        [{ id: 'each', type: 'loop', items: '{{lines}}', concurrency: 2, steps: [{ id: 'post', connector: 'slack', action: 'send_message', credentialId: cred.id, input: { text: 'line {{item}}' } }] }],
+        small,
+      );
       mock.reset();
       // A second run first, so this one's later items are more than a second off.
-      const first = (await small.request('POST', `/api/workflows/${wf.id}/run`, { token: tok, body: { payload: { lines: [0, 1] } } })).body.executionId as string;
-      const id = (await small.request('POST', `/api/workflows/${wf.id}/run`, { token: tok, body: { payload: { lines: [1, 2, 3, 4, 5] } } })).body.executionId as string;
+      const first = await run(wf.id, small, { lines: [0, 1] });
+      const id = await run(wf.id, small, { lines: [1, 2, 3, 4, 5] });
       let sawWaiting = false;
       const done = await waitFor('the loop run', async () => {
-        const e = (await small.request('GET', `/api/executions/${id}`, { token: tok })).body;
+        const e = await execution(id, small);
         if (e.status === 'waiting') sawWaiting = true;
-        return ['succeeded', 'failed'].includes(e.status) ? e : undefined;
+        return isFinal(e) ? e : undefined;
       }, 60_000);
-      await waitFor('the first run', async () => ['succeeded', 'failed'].includes((await small.request('GET', `/api/executions/${first}`, { token: tok })).body.status) || undefined, 30_000);
+      await waitFor('the first run', async () => isFinal(await execution(first, small)) || undefined, 30_000);
       expect({ status: done.status, error: done.error }).toEqual({ status: 'succeeded', error: null });
       expect(sawWaiting).toBe(true);
       const items = done.steps.filter((r: { stepId: string }) => r.stepId === 'post');
       expect(items.map((r: { path: string }) => r.path).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `each[${i}].post`));
       expect(items.every((r: { status: string; attempts: number }) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
-      const posts = mock.requests.filter((r) => r.path.startsWith('/slack/services/'));
-      const texts = posts.map((r) => (r.body as { text: string }).text);
+      const texts = spacedSlackPosts().posts.map((r) => (r.body as { text: string }).text);
       expect(texts.filter((x) => x !== 'line 0').sort()).toEqual(['line 1', 'line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
-      expect(posts.filter((r) => r.headers['x-mock-rate-limited'])).toEqual([]);
-      const times = posts.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
-      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(950);
     });
   });
 });
