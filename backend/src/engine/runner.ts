@@ -384,10 +384,10 @@ class Run {
     return out;
   }
 
-  /** How the step parks for a far-off turn on its connection's rate limit (absent in a test run: it sleeps). */
+  /** How the step parks for a far-off turn on its connection's rate limit (absent in a test run: it sleeps). runAction asks only when its limiter can reserve. */
   private slotParking(step: ActionStepDefinition, path: string): SlotParking | undefined {
     const waits = this.deps.waits;
-    if (!waits || !this.deps.rateLimiter?.reserve) return undefined;
+    if (!waits) return undefined;
     const prior = this.prior.get(path);
     const output = prior?.status === 'waiting' ? (prior.output as { throttled?: boolean; dueAt?: string } | undefined) : undefined;
     return {
